@@ -1,0 +1,396 @@
+"""Write the default Word templates in templates/ from the outlines below.
+
+The .docx files in templates/ are what users open and restyle; this script is
+how the project keeps its defaults reviewable as text. Run it after changing an
+outline: `python scripts/make_templates.py`. Every paragraph uses a named style
+(headings, lists, Intense Quote, Caption) and the tables use a table style, so
+restyling in Word or LibreOffice carries through.
+
+Outline entries are (style, text). Lines whose text starts with "{%p" or "{%tr"
+are docxtpl control paragraphs and rows: they vanish when rendered.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parents[1]
+TEAL = RGBColor(0x0B, 0x4F, 0x5C)
+
+P, H1, H2, H3, BUL, QUOTE, CAP, TITLE, SUB = (
+    "Normal", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Intense Quote", "Caption", "Title", "Subtitle")
+
+
+def _base(title: str, subject: str) -> docx.Document:
+    d = docx.Document()
+    sec = d.sections[0]
+    sec.page_width, sec.page_height = Cm(21.59), Cm(27.94)  # US Letter: the users are US local governments
+    for side in ("left_margin", "right_margin"):
+        setattr(sec, side, Cm(2.3))
+    sec.top_margin = sec.bottom_margin = Cm(2.2)
+    styles = d.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.1
+    for name, size in (("Title", 26), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+        st = styles[name]
+        st.font.name = "Calibri"
+        st.font.size = Pt(size)
+        st.font.color.rgb = TEAL
+    styles["Heading 1"].paragraph_format.space_before = Pt(16)
+    styles["Heading 2"].paragraph_format.space_before = Pt(12)
+    styles["Heading 2"].paragraph_format.keep_with_next = True
+    styles["Caption"].font.size = Pt(9)
+    d.core_properties.title = title
+    d.core_properties.subject = subject
+    d.core_properties.author = "readydocs"
+    d.core_properties.language = "en-US"
+    d.core_properties.comments = ""
+    d.core_properties.keywords = "Mobility Action Planning; readiness"
+    # Language for spell-check and screen readers, set on the default style.
+    rpr = styles["Normal"].element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    rpr.append(lang)
+    return d
+
+
+def _page_field(paragraph) -> None:
+    """A PAGE field, so footers number themselves in any word processor."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text.strip() == "PAGE":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+
+
+def _header_footer(d, header: str, footer: str) -> None:
+    sec = d.sections[0]
+    hp = sec.header.paragraphs[0]
+    hp.text = header
+    hp.style = d.styles["Header"]
+    fp = sec.footer.paragraphs[0]
+    fp.style = d.styles["Footer"]
+    fp.text = footer + "  \u00b7  Page "
+    _page_field(fp)
+
+
+def _outline(d, items) -> None:
+    for item in items:
+        if isinstance(item, Table):
+            item.add_to(d)
+            continue
+        style, text = item
+        d.add_paragraph(text, style=d.styles[style])
+
+
+class Table:
+    """A table with a repeating header row and one docxtpl row loop."""
+
+    def __init__(self, headers, cells, loop, widths=None, style="Light List Accent 1"):
+        self.headers, self.cells, self.loop, self.widths, self.style = headers, cells, loop, widths, style
+
+    def add_to(self, d) -> None:
+        t = d.add_table(rows=4, cols=len(self.headers))
+        t.style = d.styles[self.style]
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for cell, text in zip(t.rows[0].cells, self.headers):
+            cell.text = text
+        # Header row repeats on each page and is announced as a header by screen readers.
+        trpr = t.rows[0]._tr.get_or_add_trPr()
+        hdr = OxmlElement("w:tblHeader")
+        hdr.set(qn("w:val"), "true")
+        trpr.append(hdr)
+        t.rows[1].cells[0].text = "{%tr for " + self.loop + " %}"
+        for cell, text in zip(t.rows[2].cells, self.cells):
+            cell.text = text
+        t.rows[3].cells[0].text = "{%tr endfor %}"
+        if self.widths:
+            for row in t.rows:
+                for cell, w in zip(row.cells, self.widths):
+                    cell.width = Cm(w)
+        d.add_paragraph("", style=d.styles["Normal"])
+
+
+REPORT = [
+    (TITLE, "Readiness for Mobility Action Planning"),
+    (SUB, "{{ place.name }}"),
+    (P, "Prepared by {{ advocate.name }}{% if advocate.title %}, {{ advocate.title }}{% endif %} for {{ place.organization }} \u00b7 {{ dates.assessment }}"),
+    ("{%p if respondents|length > 1 %}", None),
+    (P, "Based on {{ respondents|length }} respondents: {% for r in respondents %}{{ r.name }}{% if r.role %} ({{ r.role }}{% if r.department %}, {{ r.department }}{% endif %}){% endif %}{% if not loop.last %}; {% endif %}{% endfor %}."),
+    ("{%p endif %}", None),
+    (H1, "At a glance"),
+    (QUOTE, "Overall readiness: {{ overall.label }}"),
+    (P, "{{ overall.meaning }}"),
+    (P, "Average score {{ overall.average_text }} out of 100 across {{ framework.n_conditions }} conditions. {{ counts.in_place }} of {{ counts.total }} conditions are in place{% if counts.to_strengthen %}; {{ counts.to_strengthen }} need strengthening{% endif %}{% if counts.gaps %}; {{ counts.gaps }} indicator{% if counts.gaps != 1 %}s were{% else %} was{% endif %} rated \u201c{{ framework.dont_know }}\u201d{% endif %}."),
+    ("{%p if overall.capped %}", None),
+    (P, "{{ overall.capped_by_text }} is essential to this process and scored below its minimum, so the overall level is \u201c{{ overall.label }}\u201d whatever the average."),
+    ("{%p endif %}", None),
+    (H2, "Condition scores"),
+    (P, "{{ chart }}"),
+    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
+    Table(["Condition", "Score", "Status", "Indicators rated"],
+          ["{{ c.name }}{% if c.essential %} (essential){% endif %}", "{{ c.score_text }}", "{{ c.status }}{% if c.disagree %}; respondents disagree{% endif %}", "{{ c.n_rated }} of {{ c.n_indicators }}"],
+          "c in conditions", widths=[8.0, 2.0, 4.5, 2.5]),
+    (H1, "Strengths"),
+    ("{%p if strengths %}", None),
+    (P, "These conditions are in place and give the process a base to build on."),
+    ("{%p for c in strengths %}", None),
+    (BUL, "{{ c.name }} (score {{ c.score_text }}): {{ c.summary }}"),
+    ("{%p endfor %}", None),
+    ("{%p else %}", None),
+    (P, "No condition is fully in place yet. The areas below show where to begin."),
+    ("{%p endif %}", None),
+    (H1, "Areas to strengthen"),
+    ("{%p if not to_strengthen %}", None),
+    (P, "Every condition is in place. Keep the commitment to ongoing learning by repeating this assessment once the process is under way."),
+    ("{%p endif %}", None),
+    ("{%p for c in to_strengthen %}", None),
+    (H2, "{{ c.name }}: {{ c.status }}{% if c.score is not none %} ({{ c.score_text }}){% endif %}"),
+    (P, "{{ c.status_meaning }}{% if c.below_essential %} This is an essential condition: the launch waits for it.{% endif %}"),
+    (H3, "Suggested actions"),
+    ("{%p for a in c.actions %}", None),
+    (BUL, "{{ a }}"),
+    ("{%p endfor %}", None),
+    ("{%p if c.notes %}", None),
+    (H3, "What the assessment found"),
+    ("{%p for n in c.notes %}", None),
+    (BUL, "{{ n.indicator }}: {{ n.text }}"),
+    ("{%p endfor %}", None),
+    ("{%p endif %}", None),
+    ("{%p if c.next_steps %}", None),
+    (H3, "Next steps proposed in the workbook"),
+    ("{%p for s in c.next_steps %}", None),
+    (BUL, "{{ s.text }}{% if s.owner %} (owner: {{ s.owner }}{% if s.due %}, by {{ s.due }}{% endif %}){% elif s.due %} (by {{ s.due }}){% endif %}"),
+    ("{%p endfor %}", None),
+    ("{%p endif %}", None),
+    ("{%p endfor %}", None),
+    ("{%p if disagreements %}", None),
+    (H1, "Where respondents disagree"),
+    (P, "Respondents' scores for these conditions differ by {{ framework.max_spread }} points or more. Talk through why before acting on the pooled score."),
+    ("{%p for c in disagreements %}", None),
+    (BUL, "{{ c.name }}: scores range over {{ c.spread }} points."),
+    ("{%p endfor %}", None),
+    ("{%p endif %}", None),
+    (H1, "Information gaps"),
+    ("{%p if gaps %}", None),
+    (P, "These indicators were rated \u201c{{ framework.dont_know }}\u201d. They are left out of the scores; finding the answer is a quick first step."),
+    ("{%p for g in gaps %}", None),
+    (BUL, "{{ g.indicator }} ({{ g.condition }}): {{ g.statement }}"),
+    ("{%p endfor %}", None),
+    ("{%p else %}", None),
+    (P, "Every indicator was rated; there are no information gaps."),
+    ("{%p endif %}", None),
+    (H1, "Recommended decision"),
+    (QUOTE, "{{ overall.decision }}"),
+    ("{%p if to_strengthen and not overall.build_first %}", None),
+    (P, "Conditions to strengthen while the process starts: {{ to_strengthen_text }}."),
+    ("{%p endif %}", None),
+    (H1, "Appendix: how the scores were calculated"),
+    (P, "Each of the {{ framework.n_indicators }} indicators was rated on this scale:"),
+    ("{%p for s in framework.scale %}", None),
+    (BUL, "{{ s.value }}: {{ s.label }}"),
+    ("{%p endfor %}", None),
+    (P, "A condition's score is the average of its rated indicators, placed on a 0 to 100 scale where {{ framework.scale[0].value }} counts as 0 and {{ framework.scale[-1].value }} as 100. \u201c{{ framework.dont_know }}\u201d answers are left out of the average and listed as information gaps. A condition with more than {{ framework.insufficient_share }}% of its indicators unanswered is marked \u201c{{ framework.insufficient }}\u201d."),
+    (P, "Status bands:"),
+    ("{%p for b in framework.bands %}", None),
+    (BUL, "{{ b.label }}: {{ b.min }} and above. {{ b.meaning }}"),
+    ("{%p endfor %}", None),
+    ("{%p if framework.essentials %}", None),
+    (P, "Essential conditions: {% for e in framework.essentials %}{{ e.name }} (minimum {{ e.min_score }}){% if not loop.last %}, {% endif %}{% endfor %}. If an essential condition falls below its minimum, the overall level is \u201c{{ framework.levels[-1].label }}\u201d whatever the average."),
+    ("{%p endif %}", None),
+    (P, "Framework: {{ framework.title }}, {{ framework.id }} version {{ framework.version }}. Produced with {{ tool.name }} {{ tool.version }}."),
+]
+
+MEMO = [
+    ("{%p if overall.build_first %}", None),
+    (QUOTE, "DRAFT \u2013 NOT FOR RELEASE"),
+    (P, "This memo is prepared for later. The readiness assessment found that these must be in place before the process is announced:"),
+    ("{%p for c in to_strengthen %}", None),
+    (BUL, "{{ c.name }} ({{ c.status }}{% if c.score is not none %}, {{ c.score_text }}{% endif %}){% if c.below_essential %}: essential{% endif %}"),
+    ("{%p endfor %}", None),
+    ("{%p endif %}", None),
+    (TITLE, "Memorandum"),
+    (P, "To: All department heads and staff, {{ place.name }}"),
+    (P, "From: {% if sponsor.given %}{{ sponsor.name }}{% if sponsor.title %}, {{ sponsor.title }}{% endif %}{% else %}{{ advocate.name }}{% if advocate.title %}, {{ advocate.title }}{% endif %}{% endif %}"),
+    (P, "Date: {{ dates.assessment }}"),
+    (P, "Subject: {{ place.name }} begins Mobility Action Planning"),
+    (H1, "Why we are starting this work"),
+    (P, "Too many of our residents work hard and still cannot get ahead. {{ place.name }} is beginning a Mobility Action Planning process: a structured, data-informed effort to find and act on the barriers that keep people in poverty.{% if insights %} A first look at the Mobility Metrics for our community shows why:{% endif %}"),
+    ("{%p for i in insights %}", None),
+    (BUL, "{{ i }}"),
+    ("{%p endfor %}", None),
+    ("{%p if priorities %}", None),
+    (P, "This work connects directly to priorities we already hold:"),
+    ("{%p for p in priorities %}", None),
+    (BUL, "{{ p }}"),
+    ("{%p endfor %}", None),
+    ("{%p endif %}", None),
+    (H1, "What we mean by mobility from poverty"),
+    (P, "We will use a three-part definition. Upward mobility means more than income:"),
+    (BUL, "Economic success: steady income, savings and assets that let a household plan ahead."),
+    (BUL, "Power and autonomy: having real choices and a say in the decisions that shape one's life and community."),
+    (BUL, "Being valued in community: belonging, dignity and being treated with respect by institutions, including ours."),
+    (H1, "Our commitment to racial equity"),
+    (P, "Barriers to mobility in {{ place.name }}, as in most places, fall unequally by race, the legacy of policies that government helped make. We will look at our data by race and ethnicity, build a shared understanding of structural racism among our staff, and judge our plan by whether it narrows those gaps."),
+    (H1, "What the process involves"),
+    (BUL, "Building a coalition of partners from inside and outside government, including residents with lived experience of poverty."),
+    (BUL, "Building a fuller picture of mobility conditions here, from data and from residents."),
+    (BUL, "Choosing strategic actions, a way to measure progress, and a plan to sustain the work."),
+    (BUL, "Publishing a Mobility Action Plan and returning to it as we learn."),
+    (H1, "What we ask of departments"),
+    (P, "Each participating department will be asked to name a contact, share relevant data and program knowledge, and give staff time to working sessions.{% if departments %} We expect to involve:{% endif %}"),
+    ("{%p for dpt in departments %}", None),
+    (BUL, "{{ dpt }}"),
+    ("{%p endfor %}", None),
+    ("{%p if not overall.ready and not overall.build_first %}", None),
+    (P, "We are starting with strong foundations and will keep strengthening a few areas as we go: {{ to_strengthen_text }}."),
+    ("{%p endif %}", None),
+    (H1, "Who leads it"),
+    (P, "{{ advocate.name }}{% if advocate.title %}, {{ advocate.title }},{% endif %} leads the process as our Mobility Advocate{% if sponsor.given %}, with {{ sponsor.name }} as executive sponsor{% endif %}.{% if advocate.email %} Questions and ideas are welcome at {{ advocate.email }}.{% endif %}"),
+    (H1, "Timeline"),
+    (P, "{% if dates.launch %}We plan to launch the process formally on {{ dates.launch }}. {% endif %}In the first months we will form the core team and the coalition; you will hear from the team about working sessions and what is asked of your department before anything is due."),
+    (P, "Thank you for the work you already do for our residents. This process is a chance to do it together, and to do more of what works."),
+]
+
+TALKING = [
+    (TITLE, "Talking points: Mobility Action Planning"),
+    (SUB, "{{ place.name }} \u00b7 {{ dates.assessment }}"),
+    (P, "For conversations led by {{ advocate.name }}{% if sponsor.given %} and {{ sponsor.name }}{% endif %}. Overall readiness: {{ overall.label }} (average {{ overall.average_text }} of 100)."),
+    (H1, "For department heads"),
+    (H2, "Key messages"),
+    (BUL, "{{ place.name }} is preparing a Mobility Action Plan to help more residents move out of poverty, judged by economic success, power and autonomy, and being valued in community."),
+    ("{%p if overall.ready %}", None),
+    (BUL, "Our readiness assessment says we are ready to start: leadership is committed and the foundations are in place."),
+    ("{%p elif overall.build_first %}", None),
+    (BUL, "We are not launching yet. The readiness assessment found gaps we need to close first, and your department can help close them."),
+    ("{%p else %}", None),
+    (BUL, "We are ready to start, and we will strengthen {{ counts.to_strengthen }} area{% if counts.to_strengthen != 1 %}s{% endif %} as we go: {{ to_strengthen_text }}."),
+    ("{%p endif %}", None),
+    (BUL, "This is shared work across departments, not a new program for one office."),
+    (H2, "Why it matters here"),
+    ("{%p for i in insights %}", None),
+    (BUL, "{{ i }}"),
+    ("{%p endfor %}", None),
+    ("{%p for p in priorities %}", None),
+    (BUL, "It supports our priority: {{ p }}"),
+    ("{%p endfor %}", None),
+    ("{%p if not insights and not priorities %}", None),
+    (BUL, "Local data from the Mobility Metrics will be shared with the core team as the process begins."),
+    ("{%p endif %}", None),
+    (H2, "What is already in place"),
+    ("{%p if strengths %}", None),
+    ("{%p for c in strengths %}", None),
+    (BUL, "{{ c.name }} (score {{ c.score_text }})"),
+    ("{%p endfor %}", None),
+    ("{%p else %}", None),
+    (BUL, "No condition is fully in place yet; the assessment points to where we start."),
+    ("{%p endif %}", None),
+    (H2, "What we are asking of you"),
+    ("{%p if overall.build_first %}", None),
+    (BUL, "Help us close the gaps first: {{ to_strengthen_text }}."),
+    (BUL, "Tell us what your department would need to take part, so we can plan for it."),
+    ("{%p else %}", None),
+    (BUL, "Name a contact for the core team within two weeks."),
+    (BUL, "Share data and program knowledge that bear on mobility from poverty."),
+    (BUL, "Release staff for working sessions over the planning period."),
+    ("{%p endif %}", None),
+    ("{%p for c in to_strengthen if c.id == \'buy-in\' %}", None),
+    (BUL, "Staff buy-in is rated {{ c.status|lower }}: please brief your teams and pass on their concerns."),
+    ("{%p endfor %}", None),
+    (H2, "Likely questions"),
+    (H3, "How much of my staff's time will this take?"),
+    ("{%p for c in conditions if c.id == \'capacity\' %}", None),
+    (P, "A few hours a month for a named contact, more during working sessions. {% if c.in_place %}Capacity is in place, so the coordinating work sits with the core team.{% else %}Organizational capacity is rated {{ c.status|lower }}; we are planning for it and will agree hours with you before anything is due.{% endif %}"),
+    ("{%p endfor %}", None),
+    (H3, "Is this another initiative that will fade?"),
+    (P, "{% if overall.ready or not overall.build_first %}Leadership has committed time and budget, and the plan includes measurement and a re-assessment, so progress is tracked in the open.{% else %}That is why we are not launching yet: we are building the commitments that keep this going before we announce it.{% endif %}"),
+    (H3, "Why focus on racial equity?"),
+    (P, "Because the barriers to mobility here fall unequally by race. Looking at data by race and ethnicity lets us target what works and check that gaps narrow."),
+    (H1, "For elected officials"),
+    (H2, "Key messages"),
+    (BUL, "The plan is about residents' economic success, their power and autonomy, and their being valued in community."),
+    (BUL, "It uses local data from the Mobility Metrics and residents' own experience to choose a small number of strategic actions."),
+    ("{%p if overall.build_first %}", None),
+    (BUL, "Staff are laying the groundwork first; we expect to return with a launch proposal once {{ to_strengthen_text }} {% if counts.to_strengthen == 1 %}is{% else %}are{% endif %} stronger."),
+    ("{%p else %}", None),
+    (BUL, "Staff have assessed our readiness and the foundations are there{% if counts.to_strengthen %}, with {{ counts.to_strengthen }} area{% if counts.to_strengthen != 1 %}s{% endif %} to strengthen along the way{% endif %}."),
+    ("{%p endif %}", None),
+    (H2, "Why it matters here"),
+    ("{%p for i in insights %}", None),
+    (BUL, "{{ i }}"),
+    ("{%p endfor %}", None),
+    ("{%p if not insights %}", None),
+    (BUL, "Mobility Metrics data for our community will be shared as the process begins."),
+    ("{%p endif %}", None),
+    (H2, "What is already in place"),
+    (BUL, "{{ counts.in_place }} of {{ counts.total }} readiness conditions are in place{% if strengths %}, including {{ strengths_text }}{% endif %}."),
+    (H2, "What we are asking of you"),
+    (BUL, "Public support for the process{% if dates.launch and not overall.build_first %} at the launch on {{ dates.launch }}{% endif %}."),
+    (BUL, "Help connecting the team with community leaders and residents who are rarely heard."),
+    ("{%p for c in to_strengthen if c.id == \'engagement\' %}", None),
+    (BUL, "Support for dedicated community engagement resources, which the assessment rates {{ c.status|lower }}."),
+    ("{%p endfor %}", None),
+    (H2, "Likely questions"),
+    (H3, "What will it cost?"),
+    (P, "Mostly staff time in the first year, plus a modest budget for community engagement such as stipends, interpretation and childcare. A costed plan comes before any new spending."),
+    (H3, "When will we see results?"),
+    (P, "{% if dates.launch and not overall.build_first %}The process launches on {{ dates.launch }}. {% endif %}The plan sets measures in its first year, and progress is reported back to residents and to you."),
+    (H3, "Are we ready?"),
+    (P, "The readiness assessment rates us \u201c{{ overall.label }}\u201d. {{ overall.meaning }}"),
+]
+
+DOCS = {
+    "readiness-report.docx": ("Readiness report", "Mobility Action Planning readiness assessment", REPORT,
+                              "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+    "internal-launch-memo.docx": ("Internal launch memo", "Launch of Mobility Action Planning", MEMO,
+                                  "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
+                                  "Internal memo \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+    "talking-points.docx": ("Talking points", "Talking points for department heads and elected officials", TALKING,
+                            "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+}
+
+
+def build(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, (title, subject, outline, header, footer) in DOCS.items():
+        d = _base(title, subject)
+        _header_footer(d, header, footer)
+        items = []
+        for item in outline:
+            if isinstance(item, Table):
+                items.append(item)
+            elif item[1] is None:
+                items.append((P, item[0]))
+            else:
+                items.append(item)
+        _outline(d, items)
+        path = out_dir / filename
+        d.save(path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "templates"
+    for p in build(target):
+        print(p)

@@ -1,0 +1,164 @@
+"""The readydocs command line: a thin layer over pipeline.py.
+
+Exit codes: 0 ok, 1 invalid input (the workbook has errors), 2 a file that
+cannot be read at all, or a usage mistake. A user's mistake is one line on
+stderr, never a traceback. Heavy libraries (docxtpl, matplotlib) are imported
+only by the commands that render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ReadydocsError
+
+
+def _framework_option(f):
+    return click.option(
+        "--framework", "framework_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="A framework TOML file to use instead of the bundled one (see docs/framework.md).",
+    )(f)
+
+
+def _handle_errors(f):
+    """Turn our exceptions into one line and the right exit code."""
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except ReadydocsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+def _load_framework(path: Path | None):
+    from .framework import load_framework
+
+    return load_framework(path)
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    for p in report.problems:
+        click.echo(p.line(), err=p.severity == "error")
+    verdict = "valid" if report.valid else "not valid"
+    click.echo(f"{verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s).",
+               err=not report.valid)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="readydocs")
+def cli():
+    """Readiness assessment for Mobility Action Planning.
+
+    Fill the intake workbook (readydocs init), check it (readydocs validate),
+    then write the readiness report, launch memo and talking points
+    (readydocs build).
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sample", is_flag=True, help="Fill the workbook with a worked example for a fictional city.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it already exists.")
+@_framework_option
+@_handle_errors
+def init(path: Path, sample: bool, force: bool, framework_path: Path | None):
+    """Write a blank intake workbook to PATH (an .xlsx file)."""
+    from .workbook import write_intake
+
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{path}: the workbook name must end in .xlsx.")
+    if path.exists() and not force:
+        click.echo(f"Error: {path} already exists. Choose another name, or add --force to replace it.", err=True)
+        sys.exit(2)
+    framework = _load_framework(framework_path)
+    write_intake(path, framework, sample=sample)
+    click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_framework_option
+@_handle_errors
+def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
+    """Check one or more filled workbooks (one per respondent) and list every problem."""
+    from .pipeline import assess
+
+    assessment = assess(workbooks, _load_framework(framework_path))
+    _print_report(assessment.report, as_json)
+    sys.exit(0 if assessment.valid else 1)
+
+
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_framework_option
+@_handle_errors
+def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
+    """Print each condition's score and status, and the overall readiness level."""
+    from .context import build_context
+    from .pipeline import as_of, assess, score_assessment, scores_document
+
+    framework = _load_framework(framework_path)
+    assessment = assess(workbooks, framework)
+    if not assessment.valid:
+        _print_report(assessment.report, False)
+        sys.exit(1)
+    scores = score_assessment(assessment)
+    context = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
+    if as_json:
+        click.echo(json.dumps(scores_document(assessment, scores, context), indent=2, ensure_ascii=False))
+        return
+    width = max(len(c["name"]) for c in context["conditions"])
+    click.echo(f"{'Condition':<{width}}  Score  {'Status':<24} Indicators")
+    for c in context["conditions"]:
+        counted = f"{c['n_rated']}/{c['n_indicators']}" + (f" ({c['n_unknown']} unknown)" if c["n_unknown"] else "")
+        flags = " (essential)" if c["essential"] else ""
+        click.echo(f"{c['name']:<{width}}  {c['score_text']:>5}  {c['status']:<24} {counted}{flags}")
+    o = context["overall"]
+    click.echo(f"\nOverall: {o['label']} (average {o['average_text']} of 100)")
+    if o["capped"]:
+        click.echo(f"Capped by essential condition: {o['capped_by_text']}")
+
+
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Folder to write into; each place gets a subfolder.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="A folder of customised templates; documents it lacks use the defaults.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date to print on the documents (default: the workbook's assessment date).")
+@_framework_option
+@_handle_errors
+def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
+          framework_path: Path | None):
+    """Validate, score and write the three Word documents and scores.json."""
+    from .pipeline import build as build_place
+
+    result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
+                         date=date.date() if date else None)
+    if not result.assessment.valid:
+        _print_report(result.assessment.report, False)
+        click.echo("No documents were written. Fix the errors above and build again.", err=True)
+        sys.exit(1)
+    for w in result.assessment.report.warnings:
+        click.echo(w.line(), err=True)
+    for path in result.written:
+        click.echo(f"Wrote {path}")
+
+
+def main() -> None:
+    cli(prog_name="readydocs")

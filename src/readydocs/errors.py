@@ -1,0 +1,51 @@
+"""The exceptions readydocs raises. The CLI turns each into one line and an exit code.
+
+Validation problems in a workbook are not exceptions: they are data (see
+validate.py). Exceptions are for things that stop a command outright.
+"""
+
+from __future__ import annotations
+
+
+class ReadydocsError(Exception):
+    """Base class. ``exit_code`` follows the CLI contract: 1 invalid input, 2 unreadable or usage."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class FrameworkError(ReadydocsError):
+    """A framework file is missing, malformed or inconsistent."""
+
+    exit_code = 2
+
+
+class UnreadableFileError(ReadydocsError):
+    """A file cannot be opened or parsed at all (missing, not an xlsx, encrypted, too large)."""
+
+    exit_code = 2
+
+
+class InvalidInputError(ReadydocsError):
+    """The input was read but cannot be used (for example respondents from different places)."""
+
+    exit_code = 1
+
+
+class TemplateError(ReadydocsError):
+    """A Word template is broken, unsafe or asks for a variable the pipeline does not provide."""
+
+    exit_code = 1
+
+
+class OutputConflictError(ReadydocsError):
+    """A generated file was edited by a person since the last build; it is not overwritten."""
+
+    exit_code = 1

@@ -1,0 +1,94 @@
+"""The intake form's fields: what the workbook asks for, independent of where it sits.
+
+workbook.py lays these fields out; intake.py reads them back through the
+defined names declared here, so neither depends on the other's layout and
+another program can fill the workbook by name (docs/workbook.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SHEET_INSTRUCTIONS = "Instructions"
+SHEET_PROFILE = "Profile"
+SHEET_RATINGS = "Ratings"
+REQUIRED_SHEETS = (SHEET_PROFILE, SHEET_RATINGS)
+
+# Workbook-level defined names recording the framework that made the workbook.
+NAME_FRAMEWORK_ID = "meta.framework_id"
+NAME_FRAMEWORK_VERSION = "meta.framework_version"
+NAME_FORM_VERSION = "meta.form_version"
+FORM_VERSION = "1"
+
+JURISDICTION_TYPES = ("City", "County", "Town", "Village", "Township", "Consolidated city-county", "Other")
+
+MAX_INSIGHTS = 5
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    key: str
+    label: str
+    help: str
+    kind: str = "text"  # text | long | date | email | choice
+    required: bool = False
+
+    @property
+    def name(self) -> str:
+        """The workbook defined name of this field's input cell."""
+        return f"profile.{self.key}"
+
+
+PROFILE_FIELDS: tuple[ProfileField, ...] = (
+    ProfileField("municipality_name", "Municipality name", "The local government this assessment is for, as it should appear in the documents.", required=True),
+    ProfileField("jurisdiction_type", "Jurisdiction type", "Choose from the list.", kind="choice"),
+    ProfileField("state", "State", "State, commonwealth or territory."),
+    ProfileField("organization_name", "Organization for letterhead", "Department or office named in document headers. Leave blank to use the municipality name."),
+    ProfileField("logo_file", "Logo file (optional)", "Path to a PNG or JPEG logo placed in document headers, relative to this workbook."),
+    ProfileField("advocate_name", "Mobility Advocate name", "The person leading this assessment.", required=True),
+    ProfileField("advocate_title", "Mobility Advocate title", "Job title."),
+    ProfileField("advocate_email", "Mobility Advocate email", "Where colleagues can send questions.", kind="email"),
+    ProfileField("sponsor_name", "Leadership sponsor name", "The senior leader who will sign the internal launch memo."),
+    ProfileField("sponsor_title", "Leadership sponsor title", "For example City Manager or County Administrator."),
+    ProfileField("respondent_name", "Respondent name", "Who filled in the ratings in this workbook (if different from the advocate)."),
+    ProfileField("respondent_role", "Respondent role", "For example Department head, Budget office, Front-line staff."),
+    ProfileField("respondent_department", "Respondent department", "The respondent's department or office."),
+    ProfileField("assessment_date", "Assessment date", "The date the ratings were agreed. Used as the date of every document.", kind="date", required=True),
+    ProfileField("target_launch_date", "Target launch date", "When leadership hopes to announce the process.", kind="date"),
+    ProfileField("departments", "Departments to involve", "One per line (Alt+Enter in Excel starts a new line in the cell).", kind="long"),
+    *(ProfileField(f"insight_{n}", f"Mobility Metrics insight {n}", "A preliminary finding from the Mobility Metrics, one sentence.", kind="long") for n in range(1, MAX_INSIGHTS + 1)),
+    ProfileField("priorities", "Local priorities", "Priorities this work should connect to, one per line.", kind="long"),
+)
+
+PROFILE_BY_KEY = {f.key: f for f in PROFILE_FIELDS}
+
+
+@dataclass(frozen=True)
+class RatingColumn:
+    key: str
+    header: str
+    width: int
+    is_input: bool
+
+
+# Columns of the Ratings sheet, left to right.
+RATING_COLUMNS: tuple[RatingColumn, ...] = (
+    RatingColumn("id", "ID", 9, False),
+    RatingColumn("condition", "Condition", 26, False),
+    RatingColumn("statement", "Indicator statement", 60, False),
+    RatingColumn("rating", "Rating", 20, True),
+    RatingColumn("evidence", "Evidence and notes", 42, True),
+    RatingColumn("next_step", "Suggested next step", 36, True),
+    RatingColumn("owner", "Owner", 18, True),
+    RatingColumn("due", "Due date", 13, True),
+)
+RATING_INPUTS = tuple(c.key for c in RATING_COLUMNS if c.is_input)
+
+
+def indicator_name(field: str, indicator_id: str) -> str:
+    """Defined name of one indicator input cell, e.g. rating.LEAD_1.
+
+    Hyphens are not allowed in Excel names, and a bare 'LEAD1' would be read as
+    a cell reference, so the field prefix and an underscore are always used.
+    """
+    return f"{field}.{indicator_id.replace('-', '_')}"

@@ -1,0 +1,229 @@
+"""Reading a filled intake workbook. The only module that opens a workbook for reading.
+
+Every value keeps the place it came from (sheet and cell), so validation can
+say exactly where a problem is. Inputs are found through the workbook's
+defined names (see form.py), not by position, so a re-styled or re-saved
+workbook still reads.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UnreadableFileError
+from .form import (
+    NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS,
+    RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, indicator_name,
+)
+from .framework import Framework
+
+# Refuse a workbook whose parts would expand past this: a real intake is
+# well under 1 MB, so 100 MB leaves room for pasted text while stopping a
+# zip bomb before openpyxl inflates it.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One input value and where it came from."""
+
+    sheet: str
+    ref: str  # A1 reference, e.g. "D5"
+    name: str  # the defined name that points here
+    value: Any  # as stored: str, int, float, datetime, bool or None
+    error: str | None = None  # an Excel error value such as "#N/A"
+    formula_without_value: bool = False
+    hidden: bool = False  # the row is hidden
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.ref}"
+
+
+@dataclass
+class Intake:
+    """What one workbook holds, cell by cell."""
+
+    path: Path
+    sheets: list[str]
+    meta: dict[str, Cell]
+    profile: dict[str, Cell]
+    # indicator id -> input column key (rating, evidence, ...) -> cell
+    ratings: dict[str, dict[str, Cell]]
+    # defined names the framework expects that the workbook lacks, with the sheet they belong on
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    # required sheets that are missing
+    missing_sheets: list[str] = field(default_factory=list)
+
+
+def check_container(path: Path) -> None:
+    """Refuse, with one line each, files that are not an .xlsx workbook we can open safely."""
+    if not path.exists():
+        raise UnreadableFileError(f"{path}: no such file.", "Check the path, or create a workbook with 'readydocs init'.")
+    if path.is_dir():
+        raise UnreadableFileError(f"{path}: is a folder, not a workbook.", "Give the path of the .xlsx file inside it.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
+    if not head:
+        raise UnreadableFileError(f"{path}: the file is empty.", "Save the workbook again from Excel, or create one with 'readydocs init'.")
+    if head == _OLE_SIGNATURE:
+        raise UnreadableFileError(
+            f"{path}: is a password-protected workbook or a legacy .xls file.",
+            "Remove the password, or open it in Excel and save it as an .xlsx workbook.",
+        )
+    if not head.startswith(b"PK"):
+        raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
+    if total > MAX_UNCOMPRESSED_BYTES or (total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO):
+        raise UnreadableFileError(
+            f"{path}: expands to {total // (1024 * 1024)} MB, past the {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB limit for an intake workbook.",
+            "Use the workbook made by 'readydocs init'.",
+        )
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
+        raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
+    if _MACRO_TYPE.encode() in content_types:
+        raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
+
+
+def read_intake(path: str | Path, framework: Framework) -> Intake:
+    """Open a workbook and collect every input cell the framework expects."""
+    path = Path(path)
+    check_container(path)
+    import warnings
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about data validation and other extensions it drops; we only read.
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableFileError(
+            f"{path}: cannot be opened as a workbook ({type(exc).__name__}).",
+            "Open it in Excel or LibreOffice and save it again as .xlsx.",
+        ) from exc
+    try:
+        formulas = _formula_cells(path)
+        names = _defined_names(wb)
+        intake = Intake(path=path, sheets=list(wb.sheetnames), meta={}, profile={}, ratings={})
+        intake.missing_sheets = [s for s in (SHEET_PROFILE, SHEET_RATINGS) if s not in wb.sheetnames]
+
+        def cell(name: str, home_sheet: str) -> Cell | None:
+            target = names.get(name)
+            if target is None or target[0] not in wb.sheetnames:
+                intake.missing.append((name, home_sheet))
+                return None
+            sheet, ref = target
+            ws = wb[sheet]
+            c = ws[ref]
+            value = c.value
+            error = None
+            if c.data_type == "e" or (isinstance(value, str) and value in _ERROR_VALUES):
+                error, value = str(value), None
+            row_dim = ws.row_dimensions.get(c.row) if hasattr(ws.row_dimensions, "get") else None
+            return Cell(
+                sheet=sheet, ref=ref, name=name, value=value, error=error,
+                formula_without_value=value is None and error is None and (sheet, ref) in formulas,
+                hidden=bool(row_dim is not None and row_dim.hidden),
+            )
+
+        for meta_name in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION):
+            c = cell(meta_name, "Instructions")
+            if c is not None:
+                intake.meta[meta_name] = c
+        for f in PROFILE_FIELDS:
+            c = cell(f.name, SHEET_PROFILE)
+            if c is not None:
+                intake.profile[f.key] = c
+        for ind in framework.indicators:
+            row: dict[str, Cell] = {}
+            for key in RATING_INPUTS:
+                c = cell(indicator_name(key, ind.id), SHEET_RATINGS)
+                if c is not None:
+                    row[key] = c
+            intake.ratings[ind.id] = row
+        return intake
+    finally:
+        wb.close()
+
+
+_ERROR_VALUES = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"})
+
+
+def _defined_names(wb: Any) -> dict[str, tuple[str, str]]:
+    """Workbook-level defined names that point at exactly one cell: name -> (sheet, A1)."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, dn in wb.defined_names.items():
+        try:
+            dests = list(dn.destinations)
+        except Exception:
+            continue  # a name holding a constant or formula, not a range
+        if len(dests) != 1:
+            continue
+        sheet, ref = dests[0]
+        ref = ref.replace("$", "")
+        if ":" in ref:
+            first, last = ref.split(":", 1)
+            if first != last:
+                continue
+            ref = first
+        out[name] = (sheet, ref)
+    return out
+
+
+def _formula_cells(path: Path) -> set[tuple[str, str]]:
+    """Cells holding a formula with no cached result are read as empty by data_only; find them.
+
+    Only called on small files (check_container bounds the size), and parses
+    sheet XML with defusedxml, so hostile XML (entities) cannot expand.
+    """
+    from defusedxml import ElementTree as DET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    out: set[tuple[str, str]] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            wb_xml = DET.fromstring(zf.read("xl/workbook.xml"))
+            rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target") for r in rels}
+            for sh in wb_xml.iterfind("m:sheets/m:sheet", ns):
+                rid = sh.get(f"{{{ns['r']}}}id")
+                target = targets.get(rid, "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if part not in zf.namelist():
+                    continue
+                data = zf.read(part)
+                if b"<f" not in data and b":f" not in data:
+                    continue
+                root = DET.fromstring(data)
+                for c in root.iter(f"{{{ns['m']}}}c"):
+                    f = c.find("m:f", ns)
+                    v = c.find("m:v", ns)
+                    if f is not None and (v is None or v.text in (None, "")):
+                        out.add((sh.get("name"), c.get("r")))
+    except Exception:
+        # Anything odd here is reported by openpyxl's own load; this is only a refinement.
+        return out
+    return out

@@ -1,0 +1,617 @@
+"""Writes the Excel intake workbook a city fills in; the only module that does.
+
+The layout lives here; the fields come from form.py and the conditions,
+indicators and rating scale from the framework. Every input cell gets a
+workbook-level defined name (form.py), so intake.py and other programs find
+cells by name, never by position (docs/workbook.md).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import secrets
+import zipfile
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
+from openpyxl.utils.datetime import to_excel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from . import form
+from .errors import ReadydocsError
+from .framework import Framework
+from .sample import DONT_KNOW, SAMPLE_PROFILE, sample_inputs
+
+# Hidden sheet holding the dropdown options (a range, so labels may contain commas).
+SHEET_LISTS = "Lists"
+
+WORKBOOK_TITLE = "Readiness assessment intake"
+CREATOR = "readydocs"
+
+# First row of data on Profile and Ratings: row 1 title, row 2 hint, row 3 header.
+HEADER_ROW = 3
+FIRST_ROW = 4
+
+# Palette: dark teal headings, a pale teal band, light yellow for what people type.
+TEAL = "1D5C63"
+TEAL_BAND = "E4F0EF"
+INPUT_YELLOW = "FFF6CC"
+GRID_GREY = "B8C6C6"
+MUTED = "5B6B6B"
+WHITE = "FFFFFF"
+
+FONT_NAME = "Calibri"
+
+
+def _font(**kw) -> Font:
+    """A font in the workbook's typeface (an unnamed font falls back to a serif in some viewers)."""
+    kw.setdefault("size", 11)
+    return Font(name=FONT_NAME, **kw)
+
+
+_thin = Side(style="thin", color=GRID_GREY)
+_teal_line = Side(style="medium", color=TEAL)
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+HEADER_FILL = PatternFill("solid", fgColor=TEAL)
+HEADER_FONT = _font(bold=True, color=WHITE)
+TITLE_FONT = _font(bold=True, size=16, color=TEAL)
+SECTION_FONT = _font(bold=True, size=12, color=TEAL)
+HINT_FONT = _font(italic=True, color=MUTED)
+INPUT_FILL = PatternFill("solid", fgColor=INPUT_YELLOW)
+BAND_FILL = PatternFill("solid", fgColor=TEAL_BAND)
+UNLOCKED = Protection(locked=False)
+TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+TOP = Alignment(vertical="top")
+
+DATE_FORMAT = "yyyy-mm-dd"
+# Dates accepted by the date checks: 2000-01-01 to 2100-12-31.
+DATE_MIN = int(to_excel(date(2000, 1, 1)))
+DATE_MAX = int(to_excel(date(2100, 12, 31)))
+
+# Excel caps data-validation prompt and error texts.
+_DV_TITLE_MAX = 32
+_DV_TEXT_MAX = 255
+
+# What each rating means, in plain words, for the scale table on Instructions.
+# Keyed by the lower-cased label of the bundled scale; a framework with other
+# labels gets a neutral description by position instead.
+SCALE_MEANINGS = {
+    "not in place": "This does not exist yet, or exists only on paper.",
+    "starting": "First steps have been taken, but it cannot be relied on yet.",
+    "partly in place": "It exists and partly works, with clear gaps.",
+    "fully in place": "It is in place and working, and you could point to proof.",
+}
+DONT_KNOW_MEANING = (
+    "You are not sure, or nobody has checked. That is a fine answer: it is "
+    "reported as an information gap to follow up, not counted as a low rating."
+)
+
+LONG_ROW_HEIGHT = {"departments": 96, "priorities": 66}
+LONG_ROW_DEFAULT = 48
+LINE_HEIGHT = 15
+
+
+class WorkbookWriteError(ReadydocsError):
+    """The workbook could not be written (folder missing or read-only, file open elsewhere)."""
+
+    exit_code = 2
+
+
+def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path:
+    """Write an intake workbook for ``framework`` to ``path`` and return the path.
+
+    With ``sample=True`` the fictional City of Riverbend example from
+    sample.py is filled in. The file is written to a temporary file in the
+    same folder and moved into place, so a reader never sees half a workbook.
+    An existing file is replaced; deciding whether that is allowed is the
+    caller's job.
+    """
+    path = Path(path)
+    stamp = _timestamp(sample)
+    wb = build_intake(framework, sample=sample, file_name=path.name)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    data = _to_bytes(wb, stamp)
+    _replace_atomically(path, data)
+    return path
+
+
+def build_intake(framework: Framework, sample: bool = False, file_name: str = "intake.xlsx") -> Workbook:
+    """The intake workbook in memory (write_intake saves it)."""
+    wb = Workbook()
+    wb.properties.title = WORKBOOK_TITLE
+    wb.properties.subject = framework.title
+    wb.properties.creator = CREATOR
+    wb.properties.lastModifiedBy = CREATOR
+    wb.properties.language = framework.language
+
+    instructions = wb.active
+    instructions.title = form.SHEET_INSTRUCTIONS
+    profile = wb.create_sheet(form.SHEET_PROFILE)
+    ratings = wb.create_sheet(form.SHEET_RATINGS)
+    lists = wb.create_sheet(SHEET_LISTS)
+
+    rating_range, jurisdiction_range = _fill_lists(lists, framework)
+    _fill_instructions(wb, instructions, framework, file_name)
+    _fill_profile(wb, profile, jurisdiction_range, sample)
+    _fill_ratings(wb, ratings, framework, rating_range, sample)
+
+    for ws in (instructions, profile, ratings, lists):
+        _protect(ws)
+    lists.sheet_state = "hidden"
+    wb.active = 0
+    return wb
+
+
+# --------------------------------------------------------------------------
+# Sheets
+
+
+def _fill_lists(ws: Worksheet, framework: Framework) -> tuple[str, str]:
+    """Dropdown options; returns the absolute references of the two lists."""
+    ws["A1"] = "Rating choices"
+    ws["B1"] = "Jurisdiction types"
+    for cell in (ws["A1"], ws["B1"]):
+        cell.font = _font(bold=True)
+    choices = framework.scale.choices
+    for n, choice in enumerate(choices, start=2):
+        ws.cell(row=n, column=1, value=choice)
+    for n, kind in enumerate(form.JURISDICTION_TYPES, start=2):
+        ws.cell(row=n, column=2, value=kind)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 28
+    rating_range = _ref(ws.title, f"A2:A{len(choices) + 1}")
+    jurisdiction_range = _ref(ws.title, f"B2:B{len(form.JURISDICTION_TYPES) + 1}")
+    return rating_range, jurisdiction_range
+
+
+def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_name: str) -> None:
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 30
+    ws.column_dimensions["C"].width = 88
+    ws.sheet_view.showGridLines = False
+
+    ws["A1"] = WORKBOOK_TITLE
+    ws["A1"].font = TITLE_FONT
+    ws.row_dimensions[1].height = 24
+    ws["A2"] = framework.title
+    ws["A2"].font = _font(bold=True, size=12, color=MUTED)
+
+    row = 4
+    ws.cell(row=row, column=1, value="How to fill in this workbook").font = SECTION_FONT
+    row += 1
+    n_ind = len(framework.indicators)
+    n_cond = len(framework.conditions)
+    gap_label = framework.insufficient.label
+    steps = [
+        ("What this is",
+         f"A short self-assessment of whether your local government is ready to start a Mobility Action "
+         f"Planning process. It asks about {n_ind} statements (indicators) grouped under {n_cond} readiness "
+         f"conditions. readydocs reads your answers and drafts Word documents you can edit and share."),
+        ("Yellow cells are yours",
+         "Type only in the light yellow cells. Everything else is locked so the layout stays intact "
+         "(there is no password: Review > Unprotect Sheet if you really need to change it)."),
+        ("Fill in the Profile sheet",
+         "Who the assessment is for and who is leading it. Fields marked * are required. "
+         "Enter dates as yyyy-mm-dd, for example 2026-10-15."),
+        ("Rate each indicator",
+         "On the Ratings sheet, pick a rating for every indicator from the dropdown in the Rating column. "
+         "Rate how things are today, not how they will be once plans go ahead."),
+        ("\"Don't know\" is fine",
+         f"If you are not sure, choose \"{framework.scale.dont_know}\". It becomes an information gap to "
+         f"follow up rather than a low score. If most answers for one condition are unknown, the report "
+         f"marks that condition \"{gap_label}\"."),
+        ("Add evidence and next steps",
+         "Note briefly what each rating rests on (a memo, a meeting, a budget line). Where a rating is low "
+         "or unknown, suggest a next step, who owns it and a due date."),
+        ("Several people rating?",
+         "Give each person their own copy of this workbook; readydocs can read the copies together."),
+        ("Check and build",
+         f"Save and close the file, then run  readydocs validate \"{file_name}\"  to list anything "
+         f"missing or unclear, and  readydocs build \"{file_name}\"  to make the documents."),
+    ]
+    for n, (title, text) in enumerate(steps, start=1):
+        num = ws.cell(row=row, column=1, value=n)
+        num.font = _font(bold=True, color=TEAL)
+        num.alignment = Alignment(horizontal="center", vertical="top")
+        head = ws.cell(row=row, column=2, value=title)
+        head.font = _font(bold=True)
+        head.alignment = TOP_WRAP
+        body = ws.cell(row=row, column=3, value=text)
+        body.alignment = TOP_WRAP
+        ws.row_dimensions[row].height = _height(text, 88, min_lines=1) + 3
+        row += 1
+
+    row += 1
+    ws.cell(row=row, column=1, value="The rating scale").font = SECTION_FONT
+    row += 1
+    for col, header in enumerate(("Value", "Rating", "What it means"), start=1):
+        _header_cell(ws.cell(row=row, column=col, value=header))
+    row += 1
+    levels = framework.scale.levels
+    for i, level in enumerate(levels):
+        meaning = _scale_meaning(level.label, i, len(levels))
+        _table_row(ws, row, (level.value, framework.scale.choice(level.value), meaning))
+        row += 1
+    _table_row(ws, row, ("", framework.scale.dont_know, DONT_KNOW_MEANING))
+    ws.row_dimensions[row].height = _height(DONT_KNOW_MEANING, 88, min_lines=1) + 3
+    row += 1
+
+    row += 1
+    ws.cell(row=row, column=1, value="About this workbook").font = SECTION_FONT
+    row += 1
+    about = [
+        ("Framework", framework.title, None),
+        ("Framework id", framework.id, form.NAME_FRAMEWORK_ID),
+        ("Framework version", framework.version, form.NAME_FRAMEWORK_VERSION),
+        ("Form version", form.FORM_VERSION, form.NAME_FORM_VERSION),
+    ]
+    for label, value, name in about:
+        ws.cell(row=row, column=2, value=label).font = _font(bold=True)
+        cell = ws.cell(row=row, column=3, value=str(value))
+        cell.alignment = Alignment(horizontal="left")
+        if name:
+            _name_cell(wb, name, ws, cell.coordinate)
+        row += 1
+    note = ws.cell(row=row, column=2, value="Made by readydocs. Please do not change these cells.")
+    note.font = HINT_FONT
+
+    _page_setup(ws, landscape=False, title_rows=None)
+
+
+def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: bool) -> None:
+    widths = (34, 52, 64)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.sheet_view.showGridLines = False
+
+    ws["A1"] = "Profile"
+    ws["A1"].font = TITLE_FONT
+    ws.row_dimensions[1].height = 24
+    ws["A2"] = "Fill in the yellow cells. Fields marked * are required."
+    ws["A2"].font = HINT_FONT
+    for col, header in enumerate(("Field", "Your answer", "Help"), start=1):
+        _header_cell(ws.cell(row=HEADER_ROW, column=col, value=header))
+
+    date_cells: list[str] = []
+    choice_cells: list[str] = []
+    first_long: int | None = None
+    for row, field in enumerate(form.PROFILE_FIELDS, start=FIRST_ROW):
+        label = ws.cell(row=row, column=1, value=field.label + (" *" if field.required else ""))
+        label.font = _font(bold=True)
+        label.alignment = TOP_WRAP
+        label.border = BORDER
+        help_cell = ws.cell(row=row, column=3, value=field.help)
+        help_cell.font = _font(color=MUTED)
+        help_cell.alignment = TOP_WRAP
+        help_cell.border = BORDER
+
+        cell = ws.cell(row=row, column=2)
+        _input_cell(cell)
+        if field.kind == "long":
+            if first_long is None:
+                first_long = row
+            ws.row_dimensions[row].height = LONG_ROW_HEIGHT.get(field.key, LONG_ROW_DEFAULT)
+        else:
+            ws.row_dimensions[row].height = max(LINE_HEIGHT + 5, _height(field.help, widths[2], min_lines=1) + 3)
+        if field.kind == "date":
+            cell.number_format = DATE_FORMAT
+            cell.alignment = Alignment(horizontal="left", vertical="top")
+            date_cells.append(cell.coordinate)
+        elif field.kind == "choice":
+            choice_cells.append(cell.coordinate)
+        if sample and field.key in SAMPLE_PROFILE:
+            cell.value = SAMPLE_PROFILE[field.key]
+        _name_cell(wb, field.name, ws, cell.coordinate)
+
+    if date_cells:
+        ws.add_data_validation(_date_validation(date_cells))
+    if choice_cells:
+        dv = DataValidation(
+            type="list", formula1=jurisdiction_range, allow_blank=True,
+            showErrorMessage=True, showInputMessage=True,
+            errorTitle="Choose from the list",
+            error="Please choose one of the jurisdiction types in the list, or Other.",
+            promptTitle="Jurisdiction type", prompt="Choose from the list.",
+        )
+        dv.sqref = " ".join(choice_cells)  # type: ignore[assignment]
+        ws.add_data_validation(dv)
+
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1).coordinate
+    _page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    if first_long is not None and first_long > FIRST_ROW:
+        # Print the short fields on one page and the long free-text ones on the next.
+        ws.row_breaks.append(Break(id=first_long - 1))
+
+
+def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_range: str, sample: bool) -> None:
+    columns = form.RATING_COLUMNS
+    col_of = {c.key: n for n, c in enumerate(columns, start=1)}
+    for n, c in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = c.width
+    ws.sheet_view.showGridLines = False
+
+    ws["A1"] = f"Ratings: {framework.title}"
+    ws["A1"].font = TITLE_FONT
+    ws.row_dimensions[1].height = 24
+    ws["A2"] = ("Pick a rating for every indicator from the dropdown. Add evidence where you can, and a next step, "
+                "owner and due date where the rating is low or unknown.")
+    ws["A2"].font = HINT_FONT
+    for n, c in enumerate(columns, start=1):
+        _header_cell(ws.cell(row=HEADER_ROW, column=n, value=c.header))
+    ws.row_dimensions[HEADER_ROW].height = 20
+
+    rating_cells: list[str] = []
+    due_cells: list[str] = []
+    row = FIRST_ROW
+    for index, condition in enumerate(framework.conditions):
+        band = BAND_FILL if index % 2 == 0 else None
+        for pos, indicator in enumerate(condition.indicators):
+            first = pos == 0
+            values = sample_inputs(indicator.id) if sample else {}
+            texts = {"id": indicator.id, "condition": condition.name, "statement": indicator.statement}
+            for c in columns:
+                cell = ws.cell(row=row, column=col_of[c.key])
+                if c.is_input:
+                    _input_cell(cell)
+                    _name_cell(wb, form.indicator_name(c.key, indicator.id), ws, cell.coordinate)
+                    value = values.get(c.key)
+                    if c.key == "rating":
+                        cell.alignment = Alignment(horizontal="center", vertical="top")
+                        value = _rating_text(framework, value)
+                        rating_cells.append(cell.coordinate)
+                    elif c.key == "due":
+                        cell.number_format = DATE_FORMAT
+                        cell.alignment = Alignment(horizontal="center", vertical="top")
+                        due_cells.append(cell.coordinate)
+                    if value is not None:
+                        cell.value = value
+                else:
+                    cell.value = texts.get(c.key)
+                    cell.alignment = TOP_WRAP
+                    cell.border = BORDER
+                    if band is not None:
+                        cell.fill = band
+                    if c.key == "id":
+                        cell.font = _font(bold=True, color=TEAL)
+                    elif c.key == "condition":
+                        cell.font = _font(bold=True) if first else _font(color=MUTED)
+                if first:
+                    cell.border = _with_top(cell.border, _teal_line)
+            ws.row_dimensions[row].height = _rating_row_height(ws, row, columns)
+            row += 1
+
+    last = row - 1
+    if rating_cells:
+        choices = framework.scale.choices
+        prompt = (f"Choose how true this is today, from {choices[0]} to {choices[-2]}. "
+                  f"Not sure? Choose {framework.scale.dont_know}.")
+        dv = DataValidation(
+            type="list", formula1=rating_range, allow_blank=True,
+            showErrorMessage=True, showInputMessage=True,
+            errorStyle="stop", errorTitle="Please use the list",
+            error=_clip(f"Please choose one of the ratings in the list. If you are not sure, choose "
+                        f"\"{framework.scale.dont_know}\"; that is a perfectly good answer."),
+            promptTitle="Rating", prompt=_clip(prompt),
+        )
+        dv.sqref = _sqref(rating_cells)  # type: ignore[assignment]
+        ws.add_data_validation(dv)
+    if due_cells:
+        ws.add_data_validation(_date_validation(due_cells))
+
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=2).coordinate
+    _page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    if last >= FIRST_ROW:
+        ws.print_area = f"A1:{get_column_letter(len(columns))}{last}"
+
+
+# --------------------------------------------------------------------------
+# Cells and sheets
+
+
+def _ref(sheet: str, cells: str) -> str:
+    """An absolute, always-quoted reference such as 'Profile'!$B$4."""
+    quoted = sheet.replace("'", "''")
+    return f"'{quoted}'!{absolute_coordinate(cells)}"
+
+
+def _name_cell(wb: Workbook, name: str, ws: Worksheet, coordinate: str) -> None:
+    if name in wb.defined_names:
+        raise ValueError(f"defined name {name!r} used twice")
+    wb.defined_names[name] = DefinedName(name, attr_text=_ref(ws.title, coordinate))
+
+
+def _input_cell(cell) -> None:
+    cell.fill = INPUT_FILL
+    cell.border = BORDER
+    cell.protection = UNLOCKED
+    cell.alignment = TOP_WRAP
+
+
+def _header_cell(cell) -> None:
+    cell.fill = HEADER_FILL
+    cell.font = HEADER_FONT
+    cell.border = BORDER
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _table_row(ws: Worksheet, row: int, values: tuple) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="center" if col == 1 else None)
+        if col == 2:
+            cell.font = _font(bold=True)
+
+
+def _with_top(border: Border, side: Side) -> Border:
+    return Border(left=border.left, right=border.right, top=side, bottom=border.bottom)
+
+
+def _rating_text(framework: Framework, value: object) -> object:
+    """The dropdown text for a sample rating (an int on the scale, or DONT_KNOW)."""
+    if value is None:
+        return None
+    if value == DONT_KNOW:
+        return framework.scale.dont_know
+    try:
+        return framework.scale.choice(int(value))  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError):
+        return None  # not on this framework's scale: leave the cell blank
+
+
+def _scale_meaning(label: str, position: int, count: int) -> str:
+    known = SCALE_MEANINGS.get(label.strip().lower())
+    if known:
+        return known
+    if position == 0:
+        return "The lowest rating: this is not there yet."
+    if position == count - 1:
+        return "The highest rating: this is fully there."
+    return "Between the lowest and the highest rating."
+
+
+def _date_validation(cells: list[str]) -> DataValidation:
+    dv = DataValidation(
+        type="date", operator="between", formula1=str(DATE_MIN), formula2=str(DATE_MAX),
+        allow_blank=True, showErrorMessage=True, showInputMessage=True,
+        errorTitle="Please enter a date",
+        error="Enter a date such as 2026-10-15 (year-month-day).",
+        promptTitle="Date", prompt="Enter a date as yyyy-mm-dd, for example 2026-10-15.",
+    )
+    dv.sqref = _sqref(cells)  # type: ignore[assignment]
+    return dv
+
+
+def _sqref(cells: list[str]) -> str:
+    """Cell list as a compact sqref: runs of cells down one column become ranges (D4:D30)."""
+    runs: list[list[tuple[str, int]]] = []
+    for coordinate in cells:
+        col, row = coordinate_from_string(coordinate)
+        if runs and runs[-1][-1][0] == col and runs[-1][-1][1] == row - 1:
+            runs[-1].append((col, row))
+        else:
+            runs.append([(col, row)])
+    parts = []
+    for run in runs:
+        (col, top), (_, bottom) = run[0], run[-1]
+        parts.append(f"{col}{top}" if top == bottom else f"{col}{top}:{col}{bottom}")
+    return " ".join(parts)
+
+
+def _clip(text: str, limit: int = _DV_TEXT_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def _height(text: str | None, width: int, min_lines: int = 2) -> float:
+    """Row height in points that shows ``text`` wrapped in a column ``width`` characters wide."""
+    per_line = max(1, width - 3)
+    lines = 0
+    for part in (text or "").split("\n"):
+        lines += max(1, math.ceil(len(part) / per_line))
+    return max(min_lines, lines) * LINE_HEIGHT
+
+
+def _rating_row_height(ws: Worksheet, row: int, columns) -> float:
+    tallest = 2 * LINE_HEIGHT
+    for n, c in enumerate(columns, start=1):
+        value = ws.cell(row=row, column=n).value
+        if isinstance(value, str):
+            tallest = max(tallest, _height(value, c.width))
+    return tallest + 4
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect without a password; people may still resize rows and columns."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+
+
+def _page_setup(ws: Worksheet, landscape: bool, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.left.text = "&A"
+    ws.oddHeader.right.text = WORKBOOK_TITLE
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.sheet_properties.tabColor = TEAL
+
+
+# --------------------------------------------------------------------------
+# Saving
+
+
+def _timestamp(sample: bool) -> datetime:
+    """Created/modified time: fixed for the sample so regenerating it gives the same bytes."""
+    if sample:
+        when = SAMPLE_PROFILE.get("assessment_date")
+        if isinstance(when, date):
+            return datetime.combine(when, time(9, 0))
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _to_bytes(wb: Workbook, stamp: datetime) -> bytes:
+    """Serialise the workbook with the given modified time and fixed zip entry times.
+
+    openpyxl's ``Workbook.save`` stamps the current time into the properties
+    and the zip entries; writing through ExcelWriter and repacking keeps the
+    output reproducible.
+    """
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+    zip_time = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=zip_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    folder = path.parent
+    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tmp.open("xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        reason = exc.strerror or str(exc)
+        raise WorkbookWriteError(
+            f"{path}: cannot write the workbook ({reason}).",
+            "Check that the folder exists and can be written to, and close the file if it is open in Excel.",
+        ) from exc
