@@ -124,6 +124,9 @@ class Table:
             cell.text = text
         t.rows[3].cells[0].text = "{%tr endfor %}"
         if self.widths:
+            t.autofit = False
+            for col, w in zip(t.columns, self.widths):
+                col.width = Cm(w)
             for row in t.rows:
                 for cell, w in zip(row.cells, self.widths):
                     cell.width = Cm(w)

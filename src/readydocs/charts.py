@@ -47,7 +47,7 @@ def chart_png(conditions: Sequence[dict[str, Any]], bands: Sequence[dict[str, An
     for b in bands:
         if b["min"] > 0:
             ax.axvline(b["min"], color="#404040", linestyle="--", linewidth=0.8)
-            ax.text(b["min"], n - 0.35, f"{b['label']} \u2265 {b['min']}", fontsize=7, ha="center", va="bottom", color="#404040")
+            ax.text(b["min"] + 0.8, n - 0.35, f"{b['label']} \u2265 {b['min']}", fontsize=7, ha="left", va="bottom", color="#404040")
     ax.set_yticks(ys)
     ax.set_yticklabels(names, fontsize=8.5)
     ax.set_xlim(0, 125)

@@ -218,8 +218,9 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
         ("Several people rating?",
          "Give each person their own copy of this workbook; readydocs can read the copies together."),
         ("Check and build",
-         f"Save and close the file, then run  readydocs validate \"{file_name}\"  to list anything "
-         f"missing or unclear, and  readydocs build \"{file_name}\"  to make the documents."),
+         f"Save and close the file. In a terminal opened in the folder that holds it, run  "
+         f"readydocs validate \"{file_name}\"  to list anything missing or unclear, then  "
+         f"readydocs build \"{file_name}\"  to make the documents."),
     ]
     for n, (title, text) in enumerate(steps, start=1):
         num = ws.cell(row=row, column=1, value=n)

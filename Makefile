@@ -1,0 +1,30 @@
+# Two commands do all set-up: `make demo` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench templates clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/readydocs build inputs/sample-intake.xlsx -o outputs
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+# Regenerate the default templates and the sample workbook from their sources.
+templates: $(STAMP)
+	$(BIN)/python scripts/make_templates.py
+	$(BIN)/readydocs init inputs/sample-intake.xlsx --sample --force
+
+clean:
+	rm -rf $(VENV) outputs/*/ .pytest_cache

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from readydocs.framework import load_framework
+from readydocs.workbook import write_intake
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "inputs" / "sample-intake.xlsx"
+
+
+@pytest.fixture(scope="session")
+def framework():
+    return load_framework()
+
+
+@pytest.fixture(scope="session")
+def _sample_master(tmp_path_factory, framework) -> Path:
+    return write_intake(tmp_path_factory.mktemp("master") / "sample.xlsx", framework, sample=True)
+
+
+@pytest.fixture
+def sample_xlsx(tmp_path, _sample_master) -> Path:
+    """A fresh copy of the sample workbook, free to modify."""
+    target = tmp_path / "sample.xlsx"
+    shutil.copyfile(_sample_master, target)
+    return target
+
+
+@pytest.fixture
+def blank_xlsx(tmp_path, framework) -> Path:
+    return write_intake(tmp_path / "blank.xlsx", framework)
+
+
+def set_cells(path: Path, values: dict[str, object], target: Path | None = None) -> Path:
+    """Fill cells by defined name (as another program would), save to target or in place."""
+    wb = openpyxl.load_workbook(path)
+    for name, value in values.items():
+        (sheet, ref), = wb.defined_names[name].destinations
+        wb[sheet][ref.replace("$", "")] = value
+    out = target or path
+    wb.save(out)
+    return out
+
+
+def rate_all(path: Path, framework, value, target: Path | None = None) -> Path:
+    """Set every indicator of the framework to one rating value."""
+    from readydocs.form import indicator_name
+
+    return set_cells(path, {indicator_name("rating", i.id): value for i in framework.indicators}, target)
