@@ -34,7 +34,7 @@ def _broken(tmp_path, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize("old, new, key", [
     ('id = "mobility-readiness"', 'ident = "x"', "'id' is missing"),
-    ('  { value = 2, label = "Starting" },', '  { value = "two", label = "Starting" },', "'scale.levels[1].value' must be a whole number"),
+    ('{ value = 2, label = "Starting"', '{ value = "two", label = "Starting"', "'scale.levels[1].value' must be a whole number"),
     ('min = 50\n', 'min = 80\n', "'bands' must be listed from the highest minimum to the lowest"),
     ('min_band = "developing"', 'min_band = "amber"', "'levels[0].min_band' names band 'amber'"),
     ('condition = "leadership"\nmin_score = 50', 'condition = "leader"\nmin_score = 50', "'essentials[0].condition' names condition 'leader'"),

@@ -19,7 +19,8 @@ from readydocs.sample import (
     SAMPLE_PROFILE,
     SAMPLE_RATINGS,
 )
-from readydocs.workbook import SHEET_LISTS, WorkbookWriteError, write_intake
+from readydocs.errors import WriteError
+from readydocs.workbook import SHEET_LISTS, write_intake
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +325,7 @@ def test_existing_file_is_replaced(framework, tmp_path):
 def test_write_failure_is_reported(framework, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(WorkbookWriteError) as info:
+    with pytest.raises(WriteError) as info:
         write_intake(blocker / "intake.xlsx", framework)
     assert info.value.exit_code == 2
     assert [p.name for p in tmp_path.iterdir()] == ["file"]

@@ -49,3 +49,9 @@ class OutputConflictError(ReadydocsError):
     """A generated file was edited by a person since the last build; it is not overwritten."""
 
     exit_code = 1
+
+
+class WriteError(ReadydocsError):
+    """An output file could not be written (folder read-only, disk full, file open elsewhere)."""
+
+    exit_code = 2

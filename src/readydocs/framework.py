@@ -26,12 +26,14 @@ DEFAULT_FRAMEWORK = "mobility-readiness.toml"
 class ScaleLevel:
     value: int
     label: str
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
 class Scale:
     levels: tuple[ScaleLevel, ...]
     dont_know: str
+    dont_know_meaning: str = ""
 
     @property
     def low(self) -> int:
@@ -229,11 +231,12 @@ def _parse(data: dict, source: str) -> Framework:
     scale_t = r.get(data, "scale", "", dict)
     levels = []
     for n, lv in enumerate(r.table_list(scale_t, "levels", "scale", min_len=2)):
-        levels.append(ScaleLevel(r.get(lv, "value", f"scale.levels[{n}]", int), r.get(lv, "label", f"scale.levels[{n}]", str)))
+        p = f"scale.levels[{n}]"
+        levels.append(ScaleLevel(r.get(lv, "value", p, int), r.get(lv, "label", p, str), r.get(lv, "meaning", p, str, "")))
     values = [lv.value for lv in levels]
     if values != sorted(values) or len(set(values)) != len(values):
         raise r.fail("scale.levels", "must list distinct values from lowest to highest")
-    scale = Scale(tuple(levels), r.get(scale_t, "dont_know", "scale", str))
+    scale = Scale(tuple(levels), r.get(scale_t, "dont_know", "scale", str), r.get(scale_t, "dont_know_meaning", "scale", str, ""))
 
     bands = []
     for n, b in enumerate(r.table_list(data, "bands", "")):

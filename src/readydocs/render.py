@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TemplateError
+from .outputs import normalise_zip
 
 # (output and template file name, document title used in properties)
 DOCUMENTS: tuple[tuple[str, str], ...] = (
@@ -165,16 +165,3 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue(), props.when)
-
-
-def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
-    """Rewrite a .docx with fixed entry timestamps, so the same input gives the same bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import secrets
 import zipfile
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -29,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from . import form
-from .errors import ReadydocsError
+from .outputs import normalise_zip, write_atomic
 from .framework import Framework
 from .sample import DONT_KNOW, SAMPLE_PROFILE, sample_inputs
 
@@ -84,28 +82,9 @@ _DV_TITLE_MAX = 32
 _DV_TEXT_MAX = 255
 
 # What each rating means, in plain words, for the scale table on Instructions.
-# Keyed by the lower-cased label of the bundled scale; a framework with other
-# labels gets a neutral description by position instead.
-SCALE_MEANINGS = {
-    "not in place": "This does not exist yet, or exists only on paper.",
-    "starting": "First steps have been taken, but it cannot be relied on yet.",
-    "partly in place": "It exists and partly works, with clear gaps.",
-    "fully in place": "It is in place and working, and you could point to proof.",
-}
-DONT_KNOW_MEANING = (
-    "You are not sure, or nobody has checked. That is a fine answer: it is "
-    "reported as an information gap to follow up, not counted as a low rating."
-)
-
 LONG_ROW_HEIGHT = {"departments": 96, "priorities": 66}
 LONG_ROW_DEFAULT = 48
 LINE_HEIGHT = 15
-
-
-class WorkbookWriteError(ReadydocsError):
-    """The workbook could not be written (folder missing or read-only, file open elsewhere)."""
-
-    exit_code = 2
 
 
 def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path:
@@ -123,7 +102,7 @@ def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path
     wb.properties.created = stamp
     wb.properties.modified = stamp
     data = _to_bytes(wb, stamp)
-    _replace_atomically(path, data)
+    write_atomic(path, data)
     return path
 
 
@@ -242,11 +221,12 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
     row += 1
     levels = framework.scale.levels
     for i, level in enumerate(levels):
-        meaning = _scale_meaning(level.label, i, len(levels))
+        meaning = level.meaning or _scale_position(i, len(levels))
         _table_row(ws, row, (level.value, framework.scale.choice(level.value), meaning))
         row += 1
-    _table_row(ws, row, ("", framework.scale.dont_know, DONT_KNOW_MEANING))
-    ws.row_dimensions[row].height = _height(DONT_KNOW_MEANING, 88, min_lines=1) + 3
+    dont_know_meaning = framework.scale.dont_know_meaning or "Not sure: reported as an information gap, not counted as a low rating."
+    _table_row(ws, row, ("", framework.scale.dont_know, dont_know_meaning))
+    ws.row_dimensions[row].height = _height(dont_know_meaning, 88, min_lines=1) + 3
     row += 1
 
     row += 1
@@ -472,10 +452,8 @@ def _rating_text(framework: Framework, value: object) -> object:
         return None  # not on this framework's scale: leave the cell blank
 
 
-def _scale_meaning(label: str, position: int, count: int) -> str:
-    known = SCALE_MEANINGS.get(label.strip().lower())
-    if known:
-        return known
+def _scale_position(position: int, count: int) -> str:
+    """A neutral description for a framework whose scale levels have no meaning text."""
     if position == 0:
         return "The lowest rating: this is not there yet."
     if position == count - 1:
@@ -585,34 +563,4 @@ def _to_bytes(wb: Workbook, stamp: datetime) -> bytes:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).write_data()
-    zip_time = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=zip_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    folder = path.parent
-    tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tmp.open("xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        reason = exc.strerror or str(exc)
-        raise WorkbookWriteError(
-            f"{path}: cannot write the workbook ({reason}).",
-            "Check that the folder exists and can be written to, and close the file if it is open in Excel.",
-        ) from exc
+    return normalise_zip(raw.getvalue(), stamp)
