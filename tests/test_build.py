@@ -1,0 +1,156 @@
+"""Built documents read back with python-docx: content that depends on the input."""
+
+from __future__ import annotations
+
+import json
+
+import docx
+import pytest
+
+from readydocs.pipeline import build
+from readydocs.render import DOCUMENTS, default_templates_dir, undeclared_variables
+from readydocs.pipeline import assess, score_assessment
+from readydocs.context import build_context
+
+from conftest import rate_all, set_cells
+from docs_text import all_text, paragraphs, section, table_rows
+
+
+@pytest.fixture
+def built(sample_xlsx, tmp_path, framework):
+    result = build([sample_xlsx], tmp_path / "out", framework)
+    assert result.assessment.valid
+    return result.out_dir
+
+
+def test_writes_three_documents_and_scores(built):
+    assert sorted(p.name for p in built.iterdir()) == [
+        "internal-launch-memo.docx", "readiness-report.docx", "scores.json", "talking-points.docx"]
+    data = json.loads((built / "scores.json").read_text(encoding="utf-8"))
+    assert data["place"] == "City of Riverbend"
+    assert data["overall"] == {"level": "strengthen", "label": "Ready while strengthening named conditions",
+                               "average": 62.35, "capped_by": []}
+
+
+def test_report_title_block_and_summary(built):
+    paras = paragraphs(built / "readiness-report.docx")
+    assert ("Subtitle", "City of Riverbend") in paras
+    assert any(t.startswith("Prepared by Dana Whitfield, Senior Policy Analyst") and t.endswith("October 15, 2026") for _, t in paras)
+    glance = section(built / "readiness-report.docx", "At a glance")
+    assert "Overall readiness: Ready while strengthening named conditions" in glance
+    assert any("Average score 62 out of 100 across 9 conditions. 5 of 9 conditions are in place; 4 need strengthening; 1 indicator was rated" in t for t in glance)
+
+
+def test_report_condition_table(built):
+    rows = table_rows(built / "readiness-report.docx")
+    assert rows[0] == ["Condition", "Score", "Status", "Indicators rated"]
+    body = {r[0]: r[1:] for r in rows[1:]}
+    assert body == {
+        "Leadership commitment (essential)": ["83", "In place", "4 of 4"],
+        "Cross-sector partnerships": ["56", "Developing", "3 of 3"],
+        "Organizational capacity": ["22", "Not yet in place", "3 of 3"],
+        "Culture for large-scale change": ["78", "In place", "3 of 3"],
+        "Staff buy-in across departments": ["50", "Developing", "2 of 3"],
+        "Shared understanding of structural racism and racial equity": ["78", "In place", "3 of 3"],
+        "Data gathering and analysis": ["89", "In place", "3 of 3"],
+        "Resources for community engagement": ["22", "Not yet in place", "3 of 3"],
+        "Commitment to ongoing learning": ["83", "In place", "2 of 2"],
+    }
+
+
+def test_report_strengths_areas_and_gaps(built, framework):
+    report = built / "readiness-report.docx"
+    strengths = [t for t in section(report, "Strengths") if t.split(" (score")[0] in {c.name for c in framework.conditions}]
+    assert [t.split(" (score")[0] for t in strengths] == [
+        "Leadership commitment", "Culture for large-scale change",
+        "Shared understanding of structural racism and racial equity", "Data gathering and analysis",
+        "Commitment to ongoing learning"]
+    areas = [t for s, t in paragraphs(report) if s == "Heading 2" and ":" in t and "(" in t]
+    # Weakest first: capacity and engagement (22) before buy-in (50) and partnerships (56).
+    assert areas == ["Organizational capacity: Not yet in place (22)", "Resources for community engagement: Not yet in place (22)",
+                     "Staff buy-in across departments: Developing (50)", "Cross-sector partnerships: Developing (56)"]
+    area_text = "\n".join(section(report, "Areas to strengthen"))
+    # Framework actions and the advocate's own notes and next steps all appear.
+    assert framework.condition("capacity").actions[0] in area_text
+    assert "CAP-3: No budget for a facilitator or project manager, and no partner has offered one." in area_text
+    assert "(owner: Budget Office, by March 5, 2027)" in area_text
+    gaps = section(report, "Information gaps")
+    assert any(t.startswith("STAFF-2 (Staff buy-in across departments): Front-line staff") for t in gaps)
+    decision = section(report, "Recommended decision")
+    assert decision[0].startswith("Proceed with the launch, and assign an owner")
+    assert "Conditions to strengthen while the process starts: Organizational capacity, Resources for community engagement, Staff buy-in across departments, and Cross-sector partnerships." in decision
+
+
+def test_report_has_chart_with_alt_text(built):
+    d = docx.Document(str(built / "readiness-report.docx"))
+    assert len(d.inline_shapes) == 1
+    descr = d.inline_shapes[0]._inline.docPr.get("descr")
+    assert "Organizational capacity 22 (Not yet in place)" in descr
+    assert "Data gathering and analysis 89 (In place)" in descr
+
+
+def test_memo_header_and_content(built):
+    memo = built / "internal-launch-memo.docx"
+    texts = [t for _, t in paragraphs(memo)]
+    assert "From: Marcus Oyelaran, City Manager" in texts
+    assert "Date: October 15, 2026" in texts
+    assert "Subject: City of Riverbend begins Mobility Action Planning" in texts
+    text = all_text(memo)
+    assert "DRAFT" not in text
+    for part in ("Economic success", "Power and autonomy", "Being valued in community"):
+        assert part in text
+    assert "Public Health" in text  # departments from the profile
+    assert "We plan to launch the process formally on January 12, 2027." in text
+
+
+def test_talking_points_react_to_scores(built):
+    tp = all_text(built / "talking-points.docx")
+    assert "For department heads" in tp and "For elected officials" in tp
+    assert "we will strengthen 4 areas as we go: Organizational capacity" in tp
+    assert "Organizational capacity is rated not yet in place" in tp
+    assert "Support for dedicated community engagement resources, which the assessment rates not yet in place." in tp
+    assert "46 percent of Riverbend renter households" in tp
+
+
+def test_not_ready_marks_memo_draft_and_changes_talking_points(sample_xlsx, tmp_path, framework):
+    set_cells(sample_xlsx, {f"rating.LEAD_{n}": 1 for n in range(1, 5)})
+    result = build([sample_xlsx], tmp_path / "out", framework)
+    memo = result.out_dir / "internal-launch-memo.docx"
+    paras = paragraphs(memo)
+    assert paras[0] == ("Intense Quote", "DRAFT \u2013 NOT FOR RELEASE")
+    assert paras[2][1].startswith("Leadership commitment (Not yet in place, 0): essential")
+    d = docx.Document(str(memo))
+    assert "DRAFT \u2013 NOT FOR RELEASE" in d.sections[0].header.paragraphs[0].text
+    report = all_text(result.out_dir / "readiness-report.docx")
+    assert "Leadership commitment is essential to this process and scored below its minimum" in report
+    tp = all_text(result.out_dir / "talking-points.docx")
+    assert "We are not launching yet." in tp
+    assert "we will strengthen" not in tp
+
+
+def test_all_in_place_reads_ready(sample_xlsx, tmp_path, framework):
+    rate_all(sample_xlsx, framework, 4)
+    result = build([sample_xlsx], tmp_path / "out", framework)
+    report = result.out_dir / "readiness-report.docx"
+    assert "Overall readiness: Ready to launch" in section(report, "At a glance")
+    assert section(report, "Information gaps") == ["Every indicator was rated; there are no information gaps."]
+    tp = all_text(result.out_dir / "talking-points.docx")
+    assert "Our readiness assessment says we are ready to start" in tp
+
+
+def test_templates_need_only_what_the_context_supplies(sample_xlsx, framework):
+    assessment = assess([sample_xlsx], framework)
+    context = build_context(assessment.responses, score_assessment(assessment), framework)
+    for filename, _ in DOCUMENTS:
+        assert undeclared_variables(default_templates_dir() / filename, context) == set(), filename
+
+
+def test_templates_use_named_styles_only(framework):
+    """No direct run formatting in the default templates, so restyling in Word carries through."""
+    for filename, _ in DOCUMENTS:
+        d = docx.Document(str(default_templates_dir() / filename))
+        for p in d.paragraphs:
+            for r in p.runs:
+                assert r.bold is None and r.italic is None and r.font.size is None and r.font.color.rgb is None, (filename, p.text)
+        for t in d.tables:
+            assert t.style is not None and t.style.name != "Normal Table"
