@@ -154,3 +154,32 @@ def test_templates_use_named_styles_only(framework):
                 assert r.bold is None and r.italic is None and r.font.size is None and r.font.color.rgb is None, (filename, p.text)
         for t in d.tables:
             assert t.style is not None and t.style.name != "Normal Table"
+
+
+def test_custom_template_with_unknown_variable_fails_naming_it(sample_xlsx, tmp_path, framework):
+    from click.testing import CliRunner
+
+    from readydocs.cli import cli
+
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    d = docx.Document(str(default_templates_dir() / "talking-points.docx"))
+    d.add_paragraph("Budget line: {{ budget_total }}")
+    d.save(str(custom / "talking-points.docx"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(out), "--templates", str(custom)])
+    assert result.exit_code == 1
+    assert f"{custom / 'talking-points.docx'}: uses variables readydocs does not provide: budget_total." in result.output
+    assert not out.exists()  # nothing written, not even the documents whose templates were fine
+
+
+def test_custom_folder_falls_back_to_defaults(sample_xlsx, tmp_path, framework):
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    d = docx.Document(str(default_templates_dir() / "internal-launch-memo.docx"))
+    d.add_paragraph("Approved for circulation in {{ place.name }}.")
+    d.save(str(custom / "internal-launch-memo.docx"))
+    result = build([sample_xlsx], tmp_path / "out", framework, templates_dir=custom)
+    assert "Approved for circulation in City of Riverbend." in all_text(result.out_dir / "internal-launch-memo.docx")
+    assert "Approved for circulation" not in all_text(result.out_dir / "readiness-report.docx")
+    assert "Readiness for Mobility Action Planning" in all_text(result.out_dir / "readiness-report.docx")

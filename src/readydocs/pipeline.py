@@ -102,7 +102,7 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     from .charts import chart_alt_text, chart_png
     from .context import build_context
     from .outputs import write_atomic
-    from .render import DOCUMENTS, DocumentProps, check_templates, render_document, resolve_template
+    from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
 
     assessment = assess(paths, framework)
     result = BuildResult(assessment)
@@ -111,7 +111,6 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     scores = score_assessment(assessment)
     day = as_of(assessment, date)
     context = build_context(assessment.responses, scores, framework, as_of=day)
-    check_templates(context, templates_dir)
     result.scores = scores
     out_dir = Path(out_root) / context["place"]["slug"]
     chart = chart_png(context["conditions"], context["framework"]["bands"])

@@ -3,8 +3,9 @@
 Every template is rendered in Jinja's sandbox with StrictUndefined and
 autoescape on: a template from elsewhere cannot reach into Python objects, a
 missing variable fails naming the template, and a person's "<" or "&" reaches
-the document as typed. Templates are linted for undeclared variables before
-any rendering starts.
+the document as typed. Each part of a template is checked for variables the
+context lacks before it renders, and all documents are rendered in memory
+before any is written, so a broken template leaves no partial set.
 """
 
 from __future__ import annotations
@@ -74,11 +75,21 @@ def _docx_template(path: Path):
 
     class SafeTemplate(DocxTemplate):
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
-            """docxtpl's own, less its final "{_{" -> "{{" rewrite, which would alter a person's text."""
+            """docxtpl's own, with two changes: each part is checked for variables the
+            context lacks from the same parse that renders it (so linting costs no
+            second pass), and docxtpl's final "{_{" -> "{{" rewrite is left out because
+            it would alter a person's text."""
+            from jinja2 import meta
+
+            env = jinja_env or jinja_env_default()
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
-            template = (jinja_env or jinja_env_default()).from_string(src_xml)
-            dst_xml = template.render(context)
+            ast = env.parse(src_xml)
+            missing = meta.find_undeclared_variables(ast) - set(context)
+            if missing:
+                raise TemplateError(f"{path}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
+                                    "See docs/templates.md for the variables available.")
+            dst_xml = env.from_string(ast).render(context)
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
             return self.resolve_listing(dst_xml)
 
@@ -107,16 +118,6 @@ def undeclared_variables(path: Path, context: dict[str, Any]) -> set[str]:
     return set(used) - set(context) - RENDER_VARIABLES
 
 
-def check_templates(context: dict[str, Any], templates_dir: Path | None) -> None:
-    """Fail before rendering anything if a template asks for a variable we do not provide."""
-    for filename, _ in DOCUMENTS:
-        path = resolve_template(filename, templates_dir)
-        missing = undeclared_variables(path, context)
-        if missing:
-            raise TemplateError(f"{path}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
-                                "See docs/templates.md for the variables available.")
-
-
 @dataclass(frozen=True)
 class DocumentProps:
     title: str
@@ -133,7 +134,7 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     from docx.shared import Mm
     from docxtpl import InlineImage
     from jinja2 import TemplateError as JinjaTemplateError
-    from jinja2.exceptions import SecurityError, UndefinedError
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
     tpl = _docx_template(path)
     ctx = dict(context)
@@ -143,6 +144,8 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
         ctx.setdefault("chart", "")
     try:
         tpl.render(ctx, jinja_env(), autoescape=True)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"{path}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
     except SecurityError as exc:
         raise TemplateError(f"{path}: the template tried something not allowed ({exc}).", "Remove that expression from the template.")
     except UndefinedError as exc:
