@@ -361,14 +361,17 @@ TALKING = [
     (P, "The readiness assessment rates us \u201c{{ overall.label }}\u201d. {{ overall.meaning }}"),
 ]
 
+# The logo (empty when there is none) sits before the organization's name in every header.
+LOGO = "{% if logo %}{{ logo }}  {% endif %}"
+
 DOCS = {
     "readiness-report.docx": ("Readiness report", "Mobility Action Planning readiness assessment", REPORT,
-                              "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+                              LOGO + "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
     "internal-launch-memo.docx": ("Internal launch memo", "Launch of Mobility Action Planning", MEMO,
-                                  "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
+                                  LOGO + "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
                                   "Internal memo \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
     "talking-points.docx": ("Talking points", "Talking points for department heads and elected officials", TALKING,
-                            "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+                            LOGO + "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
 }
 
 
