@@ -87,6 +87,9 @@ def _header_footer(d, header: str, footer: str) -> None:
     hp = sec.header.paragraphs[0]
     hp.text = header
     hp.style = d.styles["Header"]
+    # The logo, when there is one, on its own line above the organization's name.
+    for text in ("{%p if logo %}", "{{ logo }}", "{%p endif %}"):
+        hp.insert_paragraph_before(text, style=d.styles["Header"])
     fp = sec.footer.paragraphs[0]
     fp.style = d.styles["Footer"]
     fp.text = footer + "  \u00b7  Page "
@@ -361,17 +364,14 @@ TALKING = [
     (P, "The readiness assessment rates us \u201c{{ overall.label }}\u201d. {{ overall.meaning }}"),
 ]
 
-# The logo (empty when there is none) sits before the organization's name in every header.
-LOGO = "{% if logo %}{{ logo }}  {% endif %}"
-
 DOCS = {
     "readiness-report.docx": ("Readiness report", "Mobility Action Planning readiness assessment", REPORT,
-                              LOGO + "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+                              "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
     "internal-launch-memo.docx": ("Internal launch memo", "Launch of Mobility Action Planning", MEMO,
-                                  LOGO + "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
+                                  "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
                                   "Internal memo \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
     "talking-points.docx": ("Talking points", "Talking points for department heads and elected officials", TALKING,
-                            LOGO + "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+                            "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
 }
 
 

@@ -103,7 +103,7 @@ def test_tag_split_into_a_hyperlink_cannot_be_repaired(tmp_path, ref):
 
 def test_problem_in_a_header_and_in_a_table_cell_say_where(tmp_path, ref):
     d = docx.Document(str(default_templates_dir() / REPORT))
-    d.sections[0].header.paragraphs[0].text = "{{ place.orgnization }}"
+    d.sections[0].header.paragraphs[-1].text = "{{ place.orgnization }}"
     table = d.tables[0]
     cell_para = table.rows[2].cells[1].paragraphs[0]
     cell_para.text = "{{ c.score_txt }}"
@@ -116,7 +116,7 @@ def test_problem_in_a_header_and_in_a_table_cell_say_where(tmp_path, ref):
     ]
     header, cell = sorted(p.line() for p in problems)
     assert "(table 1, row 3, cell 2)" in cell and "Did you mean \u201cscore_text\u201d?" in cell
-    assert header.startswith(f"{REPORT}, header paragraph 1, \u201c{{{{ place.orgnization }}}}\u201d")
+    assert header.startswith(f"{REPORT}, header paragraph 4, \u201c{{{{ place.orgnization }}}}\u201d")
     assert "Did you mean \u201corganization\u201d?" in header
 
 
