@@ -166,3 +166,7 @@ def test_check_docs_cli(tmp_path, built):
     unreadable = runner.invoke(cli, ["check-docs", str(tmp_path / "notes.docx")])
     assert unreadable.exit_code == 2
     assert unreadable.output.strip().splitlines() == [f"Error: {tmp_path / 'notes.docx'}: is not a Word .docx document. Give a .docx file saved from Word or LibreOffice."]
+
+    missing = runner.invoke(cli, ["check-docs", str(tmp_path / "nowhere.docx")])
+    assert missing.exit_code == 2
+    assert missing.output.strip() == f"Error: {tmp_path / 'nowhere.docx'}: no such file. Check the file name."

@@ -66,3 +66,23 @@ def test_a_failed_conversion_names_the_document(tmp_path, monkeypatch):
         pdf.to_pdf([doc])
     assert f"{doc}: LibreOffice did not produce a PDF (exit code 1). LibreOffice said: Error: source file could not be loaded" in str(info.value)
     assert not (tmp_path / "report.pdf").exists()
+
+
+@needs_soffice
+def test_parallel_conversions_do_not_collide(sample_xlsx, tmp_path, framework):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from readydocs.pipeline import build
+
+    result = build([sample_xlsx], tmp_path / "built", framework)
+    source = result.out_dir / "talking-points.docx"
+    copies = []
+    for i in range(3):
+        folder = tmp_path / f"run{i}"
+        folder.mkdir()
+        copies.append(shutil.copyfile(source, folder / "talking-points.docx"))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        made = list(pool.map(lambda p: pdf.to_pdf([p]), copies))
+    for (path,), docx_path in zip(made, copies):
+        assert path == docx_path.with_suffix(".pdf")
+        assert path.read_bytes().startswith(b"%PDF-")

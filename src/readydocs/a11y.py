@@ -111,6 +111,8 @@ def check_docx(path: str | Path) -> list[A11yProblem]:
 
     path = Path(path)
     name = str(path)
+    if not path.is_file():
+        raise UnreadableFileError(f"{path}: no such file.", "Check the file name.")
     try:
         if not zipfile.is_zipfile(path):
             raise ValueError
