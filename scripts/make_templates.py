@@ -87,6 +87,9 @@ def _header_footer(d, header: str, footer: str) -> None:
     hp = sec.header.paragraphs[0]
     hp.text = header
     hp.style = d.styles["Header"]
+    # The logo, when there is one, on its own line above the organization's name.
+    for text in ("{%p if logo %}", "{{ logo }}", "{%p endif %}"):
+        hp.insert_paragraph_before(text, style=d.styles["Header"])
     fp = sec.footer.paragraphs[0]
     fp.style = d.styles["Footer"]
     fp.text = footer + "  \u00b7  Page "

@@ -141,15 +141,19 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date to print on the documents (default: the workbook's assessment date).")
+@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A PNG or JPEG logo for the document headers, instead of the one named in the workbook.")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="Also write a PDF of each document (needs LibreOffice). Exit code 1 if the PDFs cannot be made.")
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          framework_path: Path | None):
+          logo: Path | None, pdf: bool, framework_path: Path | None):
     """Validate, score and write the three Word documents and scores.json."""
     from .pipeline import build as build_place
 
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None)
+                         date=date.date() if date else None, logo=logo)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -158,6 +162,70 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
         click.echo(w.line(), err=True)
     for path in result.written:
         click.echo(f"Wrote {path}")
+    if pdf:
+        from .pdf import to_pdf
+
+        for path in to_pdf([p for p in result.written if p.suffix == ".docx"]):
+            click.echo(f"Wrote {path}")
+
+
+@cli.group()
+def templates():
+    """Export the default Word templates for restyling, and check templates before building."""
+
+
+@templates.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace templates already in FOLDER.")
+@_handle_errors
+def templates_export(folder: Path, force: bool):
+    """Write the default templates into FOLDER, to edit and use with 'build --templates FOLDER'."""
+    from .lint import export_templates
+
+    taken = export_templates(folder, force=force)
+    if taken:
+        click.echo(f"Error: {', '.join(str(p) for p in taken)} already exist(s). Choose another folder, or add --force to replace.", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote the default templates to {folder}. Edit them, check them with 'readydocs templates check {folder}', "
+               f"then build with --templates {folder}.")
+
+
+@templates.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@_handle_errors
+def templates_check(folder: Path | None):
+    """Check the templates in FOLDER (default: the bundled ones) for problems that would spoil a build."""
+    from .lint import lint_folder
+
+    problems, notes = lint_folder(folder)
+    for note in notes:
+        click.echo(note)
+    for p in problems:
+        click.echo(p.line())
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("No problems found.")
+
+
+@cli.command("check-docs")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_handle_errors
+def check_docs(files: tuple[Path, ...]):
+    """Check Word documents for accessibility: properties, headings, alt text, table headers, colour."""
+    from .a11y import check_docx
+
+    found = 0
+    for f in files:
+        problems = check_docx(f)
+        for p in problems:
+            click.echo(p.line())
+        if not problems:
+            click.echo(f"{f}: no accessibility problems found.")
+        found += len(problems)
+    if found:
+        click.echo(f"{found} problem(s) found.", err=True)
+        sys.exit(1)
 
 
 def main() -> None:

@@ -97,20 +97,27 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
 
 
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
-          templates_dir: Path | None = None, date: dt.date | None = None) -> BuildResult:
-    """Validate, and when valid, write the three documents and scores.json into out_root/<slug>/."""
+          templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None) -> BuildResult:
+    """Validate, and when valid, write the three documents and scores.json into out_root/<slug>/.
+
+    ``logo`` replaces the logo named on the workbook's profile sheet.
+    """
+    from .branding import drop_logo_problems, logo_for
     from .charts import chart_alt_text, chart_png
     from .context import build_context
     from .outputs import write_atomic
     from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
 
     assessment = assess(paths, framework)
+    if logo is not None:
+        drop_logo_problems(assessment.report)
     result = BuildResult(assessment)
     if not assessment.valid:
         return result
     scores = score_assessment(assessment)
     day = as_of(assessment, date)
     context = build_context(assessment.responses, scores, framework, as_of=day)
+    brand = logo_for(assessment.responses[0], context["place"]["organization"], logo)
     result.scores = scores
     out_dir = Path(out_root) / context["place"]["slug"]
     chart = chart_png(context["conditions"], context["framework"]["bands"])
@@ -122,7 +129,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             title=f"{title}: {context['place']['name']}", subject=framework.title,
             author=context["advocate"]["name"] or "readydocs", language=framework.language,
             keywords="Mobility Action Planning; readiness", when=when)
-        data = render_document(resolve_template(filename, templates_dir), context, props, chart=chart, chart_alt=alt)
+        data = render_document(resolve_template(filename, templates_dir), context, props, chart=chart, chart_alt=alt,
+                               logo=brand)
         rendered.append((out_dir / filename, data))
     scores_json = json.dumps(scores_document(assessment, scores, context), indent=2, ensure_ascii=False) + "\n"
     rendered.append((out_dir / "scores.json", scores_json.encode("utf-8")))

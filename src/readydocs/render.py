@@ -30,7 +30,7 @@ DOCUMENTS: tuple[tuple[str, str], ...] = (
 )
 CHART_WIDTH_MM = 165
 # Variables render_document adds to the context itself.
-RENDER_VARIABLES = frozenset({"chart"})
+RENDER_VARIABLES = frozenset({"chart", "logo"})
 
 
 def default_templates_dir() -> Path:
@@ -129,8 +129,8 @@ class DocumentProps:
 
 
 def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
-                    chart: bytes | None = None, chart_alt: str = "") -> bytes:
-    """Render one template to .docx bytes."""
+                    chart: bytes | None = None, chart_alt: str = "", logo=None) -> bytes:
+    """Render one template to .docx bytes. ``logo`` is a branding.Logo or None."""
     from docx.shared import Mm
     from docxtpl import InlineImage
     from jinja2 import TemplateError as JinjaTemplateError
@@ -142,6 +142,10 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
         ctx["chart"] = InlineImage(tpl, io.BytesIO(chart), width=Mm(CHART_WIDTH_MM))
     else:
         ctx.setdefault("chart", "")
+    if logo is not None:
+        ctx["logo"] = InlineImage(tpl, io.BytesIO(logo.data), width=Mm(logo.width_mm), height=Mm(logo.height_mm))
+    else:
+        ctx.setdefault("logo", "")
     try:
         tpl.render(ctx, jinja_env(), autoescape=True)
     except TemplateSyntaxError as exc:
@@ -153,10 +157,12 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
     doc = tpl.docx
-    if chart_alt:
-        for shape in doc.inline_shapes:
-            shape._inline.docPr.set("descr", chart_alt)
-            shape._inline.docPr.set("title", "Condition scores")
+    alt = {}
+    if chart is not None and chart_alt:
+        alt[chart] = ("Condition scores", chart_alt)
+    if logo is not None:
+        alt[logo.data] = (logo.alt, logo.alt)
+    _set_alt_text(doc, alt)
     cp = doc.core_properties
     # Set after rendering, as plain strings: rendering properties through the
     # autoescaping environment would show "&amp;" to the reader.
@@ -168,3 +174,29 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue(), props.when)
+
+
+def _set_alt_text(doc, alt: dict[bytes, tuple[str, str]]) -> None:
+    """Give each picture we inserted its alt text, wherever the template put it (body, header or footer).
+
+    Pictures are recognised by their bytes, so a picture that came with a
+    restyled template (a letterhead, say) keeps the alt text its author gave it.
+    """
+    from docx.oxml.ns import qn
+
+    if not alt:
+        return
+    parts = [doc.part] + sorted({rel.target_part for rel in doc.part.rels.values()
+                                 if rel.reltype.endswith(("/header", "/footer"))}, key=lambda p: str(p.partname))
+    for part in parts:
+        for blip in part.element.iter(qn("a:blip")):
+            rel_id = blip.get(qn("r:embed"))
+            target = part.related_parts.get(rel_id) if rel_id else None
+            found = alt.get(getattr(target, "blob", None))
+            if found is None:
+                continue
+            holder = next((a for a in blip.iterancestors() if a.tag in (qn("wp:inline"), qn("wp:anchor"))), None)
+            doc_pr = holder.find(qn("wp:docPr")) if holder is not None else None
+            if doc_pr is not None:
+                doc_pr.set("title", found[0])
+                doc_pr.set("descr", found[1])

@@ -207,6 +207,14 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
         if f.kind == "email" and profile[f.key] and not _EMAIL.match(profile[f.key]):
             add("invalid-email", WARNING, f"'{profile[f.key]}' does not look like an email address. Check it: it is printed on the documents.", c.sheet, c.ref)
 
+    if profile.get("logo_file"):
+        from .branding import logo_problem
+
+        found = logo_problem(profile["logo_file"], intake.path)
+        if found:
+            c = intake.profile["logo_file"]
+            add(found[0], ERROR, found[1], c.sheet, c.ref)
+
     launch, assessed = profile.get("target_launch_date"), profile.get("assessment_date")
     if launch and assessed and launch < assessed:
         c = intake.profile["target_launch_date"]

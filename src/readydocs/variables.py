@@ -1,0 +1,127 @@
+"""The variables a template can use, as dotted paths with a type and an example.
+
+The pipeline is the authority on what a template receives, so the reference is
+taken from it: the bundled sample is read, scored and turned into a context
+exactly as ``readydocs build`` does. A second, two-respondent variant of the
+sample fills the lists the sample leaves empty (disagreements, the essential
+conditions that capped the level), so every list has an element to describe.
+
+Paths use ``[]`` for "each element of this list": ``conditions[].name`` is the
+name of each condition. The template linter checks templates against these
+paths and the test suite checks docs/templates.md against them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Variables render.py adds at rendering time; they are not in the context.
+RENDERED = {
+    "chart": ("image", "The condition-score bar chart, with alt text listing every score."),
+    "logo": ("image or empty", "The logo from the profile sheet or --logo, sized for the header; empty text when there is none."),
+}
+
+
+@dataclass
+class Variable:
+    """One path: the kinds of value seen there, and the first example from the sample."""
+
+    path: str
+    kinds: set[str] = field(default_factory=set)
+    example: Any = None
+    has_example: bool = False
+    has_children: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Nothing is known below this path (it was empty everywhere), so any sub-path is accepted."""
+        return self.kinds <= {"empty", "list"} and not self.has_children
+
+    @property
+    def type_name(self) -> str:
+        order = ["group", "list", "text", "whole number", "number", "true/false", "image", "empty"]
+        shown = [k for k in order if k in self.kinds] + sorted(self.kinds - set(order))
+        return " or ".join(shown)
+
+
+def kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "whole number"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "group"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return type(value).__name__
+
+
+def flatten(contexts: list[dict[str, Any]]) -> dict[str, Variable]:
+    """Every path in the contexts, merging all elements of every list.
+
+    Examples come from the first context that has a non-empty value there.
+    """
+    out: dict[str, Variable] = {}
+
+    def visit(value: Any, path: str) -> None:
+        var = out.setdefault(path, Variable(path))
+        var.kinds.add(kind(value))
+        if not var.has_example and value not in (None, "", [], {}):
+            if not isinstance(value, (dict, list, tuple)):
+                var.example, var.has_example = value, True
+        if isinstance(value, dict):
+            for k, v in value.items():
+                var.has_children = True
+                visit(v, f"{path}.{k}" if path else k)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                var.has_children = True
+                visit(v, f"{path}[]")
+
+    for ctx in contexts:
+        for k, v in ctx.items():
+            visit(v, k)
+    return out
+
+
+def sample_contexts(framework=None) -> list[dict[str, Any]]:
+    """The sample's context, then a two-respondent variant that fills the lists the sample leaves empty."""
+    from .context import build_context
+    from .framework import load_framework
+    from .pipeline import as_of, assess, score_assessment
+    from .scoring import score
+    from .workbook import write_intake
+
+    framework = framework or load_framework()
+    with tempfile.TemporaryDirectory(prefix="readydocs-sample-") as tmp:
+        path = write_intake(Path(tmp) / "sample.xlsx", framework, sample=True)
+        assessment = assess([path], framework)
+    scores = score_assessment(assessment)
+    first = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
+    # A second respondent who rates everything at the bottom of the scale: every
+    # condition is disputed and the essential ones fall below their minimum.
+    sample = assessment.responses[0]
+    low = framework.scale.levels[0].value
+    other = dataclasses.replace(sample, answers={k: low for k in sample.answers},
+                                profile={**sample.profile, "respondent_name": "Second respondent"})
+    both = [sample, other]
+    second = build_context(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
+    return [first, second]
+
+
+def reference(framework=None) -> dict[str, Variable]:
+    """Every variable a template can use: the context's paths plus those added at rendering."""
+    out = flatten(sample_contexts(framework))
+    for name, (type_name, _) in RENDERED.items():
+        out[name] = Variable(name, {type_name}, None, False)
+    return out
