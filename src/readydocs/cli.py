@@ -141,15 +141,17 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date to print on the documents (default: the workbook's assessment date).")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="An earlier round to compare with: its intake workbook, or the scores.json of its build.")
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          framework_path: Path | None):
-    """Validate, score and write the three Word documents and scores.json."""
+          baseline: Path | None, framework_path: Path | None):
+    """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None)
+                         date=date.date() if date else None, baseline=baseline)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -158,6 +160,39 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
         click.echo(w.line(), err=True)
     for path in result.written:
         click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes to use (default: one per CPU).")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="A folder of customised templates; documents it lacks use the defaults.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date to print on every document (default: each place's assessment date).")
+@_framework_option
+@_handle_errors
+def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
+          date: dt.datetime | None, framework_path: Path | None):
+    """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
+
+    Workbooks naming the same municipality are pooled as respondents of one place.
+    A place with a bad workbook is reported at the end and the others are still built.
+    """
+    from .batch import Reporter, run_batch
+
+    with Reporter() as reporter:
+        result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
+                           date=date.date() if date else None, progress=reporter)
+    click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
+    click.echo(f"Wrote {result.summary_path}")
+    for place in result.failed:
+        click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)})", err=True)
+        for line in place.problems:
+            click.echo(f"  {line}", err=True)
+    sys.exit(1 if result.failed else 0)
 
 
 def main() -> None:
