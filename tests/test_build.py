@@ -25,7 +25,8 @@ def built(sample_xlsx, tmp_path, framework):
 
 def test_writes_three_documents_and_scores(built):
     assert sorted(p.name for p in built.iterdir()) == [
-        "internal-launch-memo.docx", "readiness-report.docx", "scores.json", "talking-points.docx"]
+        "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json",
+        "talking-points.docx"]
     data = json.loads((built / "scores.json").read_text(encoding="utf-8"))
     assert data["place"] == "City of Riverbend"
     assert data["overall"] == {"level": "strengthen", "label": "Ready while strengthening named conditions",

@@ -48,7 +48,8 @@ def test_without_libreoffice_the_docx_files_are_written_and_one_line_says_why(sa
     assert out.exit_code == 1
     folder = tmp_path / "o" / "city-of-riverbend"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "internal-launch-memo.docx", "readiness-report.docx", "scores.json", "talking-points.docx"]
+        "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json",
+        "talking-points.docx"]
     errors = [line for line in out.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1
     assert errors[0].startswith("Error: PDFs were not written: LibreOffice (soffice) is not installed or not on PATH.")

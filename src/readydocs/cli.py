@@ -145,15 +145,17 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="A PNG or JPEG logo for the document headers, instead of the one named in the workbook.")
 @click.option("--pdf", "pdf", is_flag=True,
               help="Also write a PDF of each document (needs LibreOffice). Exit code 1 if the PDFs cannot be made.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="An earlier round to compare with: its intake workbook, or the scores.json of its build.")
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          logo: Path | None, pdf: bool, framework_path: Path | None):
-    """Validate, score and write the three Word documents and scores.json."""
+          logo: Path | None, pdf: bool, baseline: Path | None, framework_path: Path | None):
+    """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None, logo=logo)
+                         date=date.date() if date else None, logo=logo, baseline=baseline)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -226,6 +228,39 @@ def check_docs(files: tuple[Path, ...]):
     if found:
         click.echo(f"{found} problem(s) found.", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes to use (default: one per CPU).")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="A folder of customised templates; documents it lacks use the defaults.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date to print on every document (default: each place's assessment date).")
+@_framework_option
+@_handle_errors
+def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
+          date: dt.datetime | None, framework_path: Path | None):
+    """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
+
+    Workbooks naming the same municipality are pooled as respondents of one place.
+    A place with a bad workbook is reported at the end and the others are still built.
+    """
+    from .batch import Reporter, run_batch
+
+    with Reporter() as reporter:
+        result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
+                           date=date.date() if date else None, progress=reporter)
+    click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
+    click.echo(f"Wrote {result.summary_path}")
+    for place in result.failed:
+        click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)})", err=True)
+        for line in place.problems:
+            click.echo(f"  {line}", err=True)
+    sys.exit(1 if result.failed else 0)
 
 
 def main() -> None:

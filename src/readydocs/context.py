@@ -16,8 +16,10 @@ import unicodedata
 from typing import Any, Sequence
 
 from . import __version__
+from .baseline import no_baseline
 from .form import MAX_INSIGHTS
 from .framework import Framework
+from .respondents import discussion_items, respondents_by_role
 from .scoring import ConditionResult, Scores
 from .validate import Response
 
@@ -176,6 +178,11 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "gaps": gaps,
         "respondents": [_respondent(r) for r in responses],
         "disagreements": [c for c in conditions if c["disagree"]],
+        # Several respondents and rounds over time (respondents.py, baseline.py); pipeline.build
+        # replaces "baseline" when an earlier round is given.
+        "respondents_by_role": respondents_by_role([_respondent(r) for r in responses]),
+        "discussion": discussion_items([_respondent(r) for r in responses], scores, framework),
+        "baseline": no_baseline(),
         "tool": {"name": "readydocs", "version": __version__},
     }
 

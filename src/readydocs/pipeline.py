@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from .errors import InvalidInputError
 from .framework import Framework
-from .intake import read_intake
+from .intake import Intake, read_intake
 from .scoring import Scores, score
 from .validate import Report, Response, combine, validate
 
@@ -38,13 +38,17 @@ class BuildResult:
     scores: Scores | None = None
     out_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
+    summary: dict[str, Any] | None = None  # what scores.json holds
 
 
 def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
     """Read and validate every workbook for one place (one per respondent)."""
     reports, responses = [], []
-    for p in paths:
-        report, response = validate(read_intake(p, framework), framework)
+    intakes = [read_intake(p, framework) for p in paths]
+    if len(intakes) > 1:
+        _check_same_framework(intakes)
+    for intake in intakes:
+        report, response = validate(intake, framework)
         reports.append(report)
         responses.append(response)
     assessment = Assessment(framework, combine(reports), responses)
@@ -53,10 +57,36 @@ def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
     return assessment
 
 
+def place_key(name: str | None) -> str:
+    """Two municipality names are the same place when they match ignoring case, width and spacing."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
+def _check_same_framework(intakes: Sequence[Intake]) -> None:
+    """Respondents for one place must have used workbooks from one framework version."""
+    from .form import NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION
+    from .validate import clean_text
+
+    made_from: dict[str, list[str]] = {}
+    for intake in intakes:
+        fid, fver = intake.meta.get(NAME_FRAMEWORK_ID), intake.meta.get(NAME_FRAMEWORK_VERSION)
+        if fid is None or fver is None:
+            continue  # validation reports the missing framework id for this workbook
+        key = f"{clean_text(fid.value)[0] or '(blank)'} version {clean_text(fver.value)[0] or '(blank)'}"
+        made_from.setdefault(key, []).append(f"{intake.path.name} ({fver.where})")
+    if len(made_from) > 1:
+        listing = "; ".join(f"{', '.join(files)}: {key}" for key, files in made_from.items())
+        raise InvalidInputError(f"These workbooks were made from different framework versions ({listing}).",
+                                "Every respondent for one place needs a workbook from the same version: copy the answers "
+                                "into fresh workbooks from 'readydocs init'.")
+
+
 def _check_same_place(responses: Sequence[Response]) -> None:
     names = {}
     for r in responses:
-        names.setdefault(" ".join((r.profile.get("municipality_name") or "").casefold().split()), []).append(r.source.name)
+        names.setdefault(place_key(r.profile.get("municipality_name")), []).append(r.source.name)
     if len(names) > 1:
         listing = "; ".join(f"{', '.join(files)}: {name or '(blank)'}" for name, files in names.items())
         raise InvalidInputError(f"These workbooks name different municipalities ({listing}).",
@@ -97,18 +127,23 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
 
 
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
-          templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None) -> BuildResult:
-    """Validate, and when valid, write the three documents and scores.json into out_root/<slug>/.
+          templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
+          baseline: str | Path | None = None, assessment: Assessment | None = None) -> BuildResult:
+    """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
-    ``logo`` replaces the logo named on the workbook's profile sheet.
+    ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
+    round (workbook or scores.json) to compare with. ``assessment``: workbooks already read and
+    checked (the batch runner's), used instead of reading ``paths``.
     """
+    from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
+    from .baseline import alt_text, chart_rounds, compare, load_baseline
     from .branding import drop_logo_problems, logo_for
     from .charts import chart_alt_text, chart_png
     from .context import build_context
     from .outputs import write_atomic
     from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
 
-    assessment = assess(paths, framework)
+    assessment = assessment if assessment is not None else assess(paths, framework)
     if logo is not None:
         drop_logo_problems(assessment.report)
     result = BuildResult(assessment)
@@ -117,11 +152,13 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     scores = score_assessment(assessment)
     day = as_of(assessment, date)
     context = build_context(assessment.responses, scores, framework, as_of=day)
+    if baseline is not None:
+        context["baseline"] = compare(load_baseline(baseline, framework), context, framework)
     brand = logo_for(assessment.responses[0], context["place"]["organization"], logo)
     result.scores = scores
     out_dir = Path(out_root) / context["place"]["slug"]
-    chart = chart_png(context["conditions"], context["framework"]["bands"])
-    alt = chart_alt_text(context["conditions"])
+    chart = chart_png(context["conditions"], context["framework"]["bands"], baseline=chart_rounds(context["baseline"]))
+    alt = chart_alt_text(context["conditions"]) + alt_text(context["baseline"])
     when = dt.datetime(day.year, day.month, day.day, 9, 0, 0)
     rendered: list[tuple[Path, bytes]] = []
     for filename, title in DOCUMENTS:
@@ -132,8 +169,11 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
         data = render_document(resolve_template(filename, templates_dir), context, props, chart=chart, chart_alt=alt,
                                logo=brand)
         rendered.append((out_dir / filename, data))
-    scores_json = json.dumps(scores_document(assessment, scores, context), indent=2, ensure_ascii=False) + "\n"
+    result.summary = scores_document(assessment, scores, context)
+    scores_json = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"
     rendered.append((out_dir / "scores.json", scores_json.encode("utf-8")))
+    plan = build_plan(context, assessment.responses, framework, existing=out_dir / PLAN_FILE)
+    rendered.append((out_dir / PLAN_FILE, plan_bytes(plan, context, when)))
     # Everything is rendered before anything is written: a template error leaves no partial set.
     for path, data in rendered:
         write_atomic(path, data)

@@ -51,10 +51,56 @@ def resolve_template(filename: str, templates_dir: Path | None) -> Path:
 
 
 def jinja_env():
-    from jinja2 import StrictUndefined
+    return _cached_env()
+
+
+@lru_cache(maxsize=1)
+def _cached_env():
+    """One sandboxed environment per process that parses and compiles each distinct template text once.
+
+    A batch renders the same few template parts for every place; parsing and
+    compiling them is most of the rendering time, and a compiled template holds
+    no state between renders. Keyed by the full text, so an edited template is
+    a new entry.
+    """
+    from collections import OrderedDict
+
+    from jinja2 import StrictUndefined, nodes
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    class CachingSandbox(SandboxedEnvironment):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self._memo: OrderedDict = OrderedDict()
+
+        def _remember(self, key, make):
+            hit = self._memo.get(key)
+            if hit is None:
+                hit = self._memo[key] = make()
+                while len(self._memo) > 64:
+                    self._memo.popitem(last=False)
+            else:
+                self._memo.move_to_end(key)
+            return hit
+
+        def parse(self, source, name=None, filename=None):  # type: ignore[override]
+            if not isinstance(source, str) or name is not None or filename is not None:
+                return super().parse(source, name, filename)
+            return self._remember(("parse", source), lambda: super(CachingSandbox, self).parse(source))
+
+        def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+            if globals is not None or template_class is not None:
+                return super().from_string(source, globals, template_class)
+            if isinstance(source, str):
+                key = ("compile", self.autoescape, source)
+            elif isinstance(source, nodes.Template):
+                # A tree from parse() above: the memo keeps it alive, so its id stays unique.
+                key = ("compile-tree", self.autoescape, id(source))
+            else:
+                return super().from_string(source)
+            return self._remember(key, lambda: (super(CachingSandbox, self).from_string(source), source))[0]
+
+    return CachingSandbox(undefined=StrictUndefined, autoescape=True)
 
 
 @lru_cache(maxsize=32)

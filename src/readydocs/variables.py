@@ -3,8 +3,9 @@
 The pipeline is the authority on what a template receives, so the reference is
 taken from it: the bundled sample is read, scored and turned into a context
 exactly as ``readydocs build`` does. A second, two-respondent variant of the
-sample fills the lists the sample leaves empty (disagreements, the essential
-conditions that capped the level), so every list has an element to describe.
+sample, compared with the sample as an earlier round, fills the lists the
+sample leaves empty (disagreements, the essential conditions that capped the
+level, the baseline comparison), so every list has an element to describe.
 
 Paths use ``[]`` for "each element of this list": ``conditions[].name`` is the
 name of each condition. The template linter checks templates against these
@@ -96,6 +97,7 @@ def flatten(contexts: list[dict[str, Any]]) -> dict[str, Variable]:
 
 def sample_contexts(framework=None) -> list[dict[str, Any]]:
     """The sample's context, then a two-respondent variant that fills the lists the sample leaves empty."""
+    from .baseline import compare, load_baseline
     from .context import build_context
     from .framework import load_framework
     from .pipeline import as_of, assess, score_assessment
@@ -106,6 +108,7 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="readydocs-sample-") as tmp:
         path = write_intake(Path(tmp) / "sample.xlsx", framework, sample=True)
         assessment = assess([path], framework)
+        earlier = load_baseline(path, framework)
     scores = score_assessment(assessment)
     first = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
     # A second respondent who rates everything at the bottom of the scale: every
@@ -116,6 +119,8 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
                                 profile={**sample.profile, "respondent_name": "Second respondent"})
     both = [sample, other]
     second = build_context(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
+    # ...compared with the sample as an earlier round, so the baseline lists are filled too.
+    second["baseline"] = compare(earlier, second, framework)
     return [first, second]
 
 

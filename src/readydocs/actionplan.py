@@ -1,0 +1,242 @@
+"""readiness-action-plan.xlsx: the gaps turned into work the advocate can track.
+
+One row per strengthening action for each condition not yet in place, in the
+report's order (essential conditions first, then weakest first): the
+framework's suggested actions, and the next steps people wrote in the
+workbook with the owner and due date they gave. Owner, due date, progress and
+notes are left open for the advocate; everything else is locked (without a
+password) so the plan keeps its shape.
+
+A plan is meant to be edited, so building again must not wipe it: when the
+file already exists, what people entered in it (owner, due date, progress,
+notes) is carried over to the matching rows, and rows they worked on that the
+new plan no longer has are kept at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import OutputConflictError
+from .framework import Framework
+from .validate import Response
+
+FILENAME = "readiness-action-plan.xlsx"
+SHEET = "Action plan"
+HEADERS = ("Condition", "Status", "Action", "From", "Owner", "Due date", "Progress", "Notes")
+WIDTHS = (30, 18, 62, 24, 20, 13, 14, 40)
+EDITABLE = ("Owner", "Due date", "Progress", "Notes")
+PROGRESS = ("Not started", "In progress", "Done", "On hold")
+SUGGESTED = "Suggested action"
+KEPT = "Kept from the earlier plan"
+HEADER_ROW = 3
+FIRST_ROW = HEADER_ROW + 1
+
+
+@dataclass
+class Row:
+    condition: str
+    status: str
+    action: str
+    source: str
+    owner: str | None = None
+    due: dt.date | None = None
+    progress: str = PROGRESS[0]
+    notes: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.condition, self.action)
+
+    def values(self) -> tuple[Any, ...]:
+        return (self.condition, self.status, self.action, self.source, self.owner, self.due, self.progress, self.notes)
+
+
+@dataclass
+class Plan:
+    place: str
+    rows: list[Row] = field(default_factory=list)
+
+
+def plan_rows(context: dict[str, Any], responses: Sequence[Response], framework: Framework) -> list[Row]:
+    """The rows of a fresh plan, from the template context and the workbooks' next-step fields."""
+    several = len(responses) > 1
+    rows: list[Row] = []
+    for c in context["to_strengthen"]:
+        cond = framework.condition(c["id"])
+        status = c["status"] + (f" ({c['score_text']})" if c["score"] is not None else "")
+        for action in c["actions"]:
+            rows.append(Row(c["name"], status, action, SUGGESTED))
+        seen: set[tuple] = set()
+        for ind in cond.indicators:
+            for n, resp in enumerate(responses):
+                row = resp.rows.get(ind.id, {})
+                step, owner, due = row.get("next_step"), row.get("owner"), row.get("due")
+                if not (step or owner or due):
+                    continue
+                if (ind.id, step, owner, due) in seen:
+                    continue  # two respondents proposing the same step: one row
+                seen.add((ind.id, step, owner, due))
+                who = context["respondents"][n]["name"] if several and n < len(context["respondents"]) else ""
+                source = f"Workbook, {ind.id}" + (f" ({who})" if who else "")
+                text = step or f"Next step for {ind.id} (owner and date given, step not written in the workbook)"
+                rows.append(Row(c["name"], status, text, source, owner, due))
+    return rows
+
+
+def merge_existing(rows: list[Row], existing: Path) -> list[Row]:
+    """Carry over what people entered in an earlier plan; keep rows they worked on that are gone now."""
+    earlier = read_plan(existing)
+    by_key: dict[tuple[str, str], Row] = {}
+    for r in earlier:
+        by_key.setdefault(r.key, r)
+    used: set[tuple[str, str]] = set()
+    for r in rows:
+        old = by_key.get(r.key)
+        if old is None:
+            continue
+        used.add(r.key)
+        r.owner = old.owner or r.owner
+        r.due = old.due or r.due
+        r.progress = old.progress or r.progress
+        r.notes = old.notes or r.notes
+    kept = []
+    for old in earlier:
+        if old.key in used:
+            continue
+        generated = old.source == SUGGESTED or old.source.startswith("Workbook, ")
+        touched = (old.progress or PROGRESS[0]) != PROGRESS[0] or bool(old.notes)
+        if not generated or touched:
+            if old.source != KEPT:
+                old.source = KEPT
+            kept.append(old)
+    return rows + kept
+
+
+def read_plan(path: Path) -> list[Row]:
+    """The rows of an action plan written earlier (and perhaps edited since)."""
+    import warnings
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:
+        raise OutputConflictError(
+            f"{path}: an action plan is already there but cannot be read ({type(exc).__name__}), so it is not replaced.",
+            "Close it if it is open, or move it away, and build again.") from exc
+    try:
+        if SHEET not in wb.sheetnames:
+            raise OutputConflictError(f"{path}: has no sheet named '{SHEET}', so it is not replaced.",
+                                      "Rename the sheet back, or move the file away, and build again.")
+        ws = wb[SHEET]
+        header = [str(c.value).strip() if c.value is not None else "" for c in ws[HEADER_ROW]]
+        col = {h: n for n, h in enumerate(header) if h}
+        if not {"Condition", "Action"} <= set(col):
+            raise OutputConflictError(f"{path}: the '{SHEET}' sheet has no Condition and Action columns in row {HEADER_ROW}, so it is not replaced.",
+                                      "Move the file away and build again.")
+
+        def get(values, name):
+            n = col.get(name)
+            v = values[n] if n is not None and n < len(values) else None
+            return v.strip() or None if isinstance(v, str) else v
+
+        out = []
+        for values in ws.iter_rows(min_row=FIRST_ROW, values_only=True):
+            condition, action = get(values, "Condition"), get(values, "Action")
+            rest = [get(values, h) for h in ("Owner", "Due date", "Progress", "Notes")]
+            if not condition and not action and not any(rest):
+                continue
+            due = rest[1]
+            if isinstance(due, dt.datetime):
+                due = due.date()
+            out.append(Row(str(condition or ""), str(get(values, "Status") or ""), str(action or ""),
+                           str(get(values, "From") or ""), _text(rest[0]), due,
+                           _text(rest[2]) or PROGRESS[0], _text(rest[3])))
+        return out
+    finally:
+        wb.close()
+
+
+def _text(v: Any) -> Any:
+    if v is None or isinstance(v, (dt.date, dt.datetime)):
+        return v
+    return str(v)
+
+
+def build_plan(context: dict[str, Any], responses: Sequence[Response], framework: Framework,
+               existing: Path | None = None) -> list[Row]:
+    rows = plan_rows(context, responses, framework)
+    if existing is not None and existing.exists():
+        rows = merge_existing(rows, existing)
+    return rows
+
+
+def plan_bytes(rows: Sequence[Row], context: dict[str, Any], when: dt.datetime) -> bytes:
+    """The action plan workbook as .xlsx bytes."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from . import sheets
+
+    wb = Workbook()
+    wb.properties.title = f"Readiness action plan: {context['place']['name']}"
+    wb.properties.subject = context["framework"]["title"]
+    ws = wb.active
+    ws.title = SHEET
+    ws["A1"] = f"Readiness action plan: {context['place']['name']}"
+    ws["A1"].font = sheets.TITLE_FONT
+    ws["A2"] = (f"From the readiness assessment of {context['dates']['assessment']}. Fill in the yellow columns "
+                "(owner, due date, progress, notes); building again keeps what you enter here.")
+    ws["A2"].font = sheets.HINT_FONT
+    for n, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
+        sheets.header_cell(ws.cell(row=HEADER_ROW, column=n, value=h))
+        ws.column_dimensions[get_column_letter(n)].width = w
+    editable = {HEADERS.index(h) + 1 for h in EDITABLE}
+    due_col = HEADERS.index("Due date") + 1
+    progress_col = HEADERS.index("Progress") + 1
+    for r, row in enumerate(rows, start=FIRST_ROW):
+        for n, value in enumerate(row.values(), start=1):
+            cell = ws.cell(row=r, column=n, value=value)
+            cell.border = sheets.BORDER
+            cell.alignment = sheets.TOP_WRAP
+            if n in editable:
+                cell.fill = sheets.INPUT_FILL
+                cell.protection = sheets.UNLOCKED
+            if n == due_col:
+                cell.number_format = sheets.DATE_FORMAT
+        ws.row_dimensions[r].height = max(30, 15 * (len(row.action) // (WIDTHS[2] - 4) + 1) + 4)
+    last = FIRST_ROW + len(rows) - 1
+    if not rows:
+        ws.cell(row=FIRST_ROW, column=1, value="Every condition is in place: there are no strengthening actions to track.").font = sheets.HINT_FONT
+    else:
+        progress = DataValidation(type="list", formula1='"' + ",".join(PROGRESS) + '"', allow_blank=True,
+                                  showErrorMessage=True, errorTitle="Choose from the list",
+                                  error="Choose one of: " + ", ".join(PROGRESS) + ".")
+        progress.sqref = f"{get_column_letter(progress_col)}{FIRST_ROW}:{get_column_letter(progress_col)}{last}"  # type: ignore[assignment]
+        ws.add_data_validation(progress)
+        due = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                             showErrorMessage=True, errorTitle="Please enter a date",
+                             error="Enter a date such as 2026-10-15 (year-month-day).")
+        due.sqref = f"{get_column_letter(due_col)}{FIRST_ROW}:{get_column_letter(due_col)}{last}"  # type: ignore[assignment]
+        ws.add_data_validation(due)
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(HEADERS))}{last}"
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    # Protected without a password: people may resize, sort, filter and add rows.
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = p.formatRows = p.insertRows = p.deleteRows = p.sort = p.autoFilter = False
+    p.selectLockedCells = p.selectUnlockedCells = False
+    return sheets.workbook_bytes(wb, when)

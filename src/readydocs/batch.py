@@ -1,0 +1,345 @@
+"""Building a cohort of places at once: `readydocs batch INPUTS... -o DIR`.
+
+Two rounds of work in a pool of worker processes (one per CPU unless told):
+first every workbook is read and checked; then the workbooks are grouped by
+the municipality they name (see pipeline.place_key) and each place is built
+from its already-checked answers, exactly as `readydocs build` would build it.
+A bad workbook fails only its own place; every failure is collected and
+reported at the end, and DIR/cohort-summary.xlsx lists every place built.
+
+Each worker loads the framework once and keeps what can be kept between
+places (template bytes, compiled template text, matplotlib's font cache).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import sys
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from .errors import ReadydocsError, UnreadableFileError
+from .framework import Framework
+
+_GLOB_CHARS = set("*?[")
+
+
+# --------------------------------------------------------------------------
+# Finding the workbooks
+
+
+def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Workbook paths from files, folders (every .xlsx inside, at any depth) and glob patterns.
+
+    Excel's lock files (~$name.xlsx) and hidden files are skipped; a file named
+    twice is taken once. A name that matches nothing is an error: a typo must
+    not silently shrink a cohort.
+    """
+    found: list[Path] = []
+    for raw in inputs:
+        text = str(raw)
+        p = Path(text)
+        if p.is_dir():
+            matches = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".xlsx" and not _skipped(q))
+            if not matches:
+                raise UnreadableFileError(f"{p}: the folder holds no .xlsx workbooks.", "Give the folder that holds the intake workbooks.")
+            found += matches
+        elif p.exists():
+            found.append(p)
+        elif _GLOB_CHARS & set(text):
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file() and not _skipped(Path(m)))
+            if not matches:
+                raise UnreadableFileError(f"{text}: no files match this pattern.", "Check the pattern, or give the folder instead.")
+            found += matches
+        else:
+            raise UnreadableFileError(f"{p}: no such file or folder.", "Check the path.")
+    seen: set[Path] = set()
+    out = []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _skipped(p: Path) -> bool:
+    return p.name.startswith(("~$", "."))
+
+
+# --------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class Checked:
+    """One workbook after the first round."""
+
+    path: Path
+    place: str  # municipality named in the workbook ("" when none could be read)
+    report: Any | None  # validate.Report; None when the file could not be read at all
+    response: Any | None  # validate.Response
+    error: str = ""  # why the workbook could not be read at all
+
+
+@dataclass
+class PlaceOutcome:
+    name: str
+    files: tuple[str, ...]
+    ok: bool
+    folder: str = ""
+    summary: dict[str, Any] | None = None
+    problems: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
+    warnings: int = 0
+    worker_pid: int = 0
+    worker_peak_kb: int = 0
+
+
+@dataclass
+class BatchResult:
+    places: list[PlaceOutcome] = field(default_factory=list)
+    summary_path: Path | None = None
+    workbooks: int = 0
+
+    @property
+    def failed(self) -> list[PlaceOutcome]:
+        return [p for p in self.places if not p.ok]
+
+    @property
+    def built(self) -> list[PlaceOutcome]:
+        return [p for p in self.places if p.ok]
+
+    def worker_peaks_kb(self) -> dict[int, int]:
+        """Peak resident memory of each process that built places, in KB."""
+        peaks: dict[int, int] = {}
+        for p in self.places:
+            if p.worker_pid:
+                peaks[p.worker_pid] = max(peaks.get(p.worker_pid, 0), p.worker_peak_kb)
+        return peaks
+
+
+# --------------------------------------------------------------------------
+# Worker side
+
+_framework: Framework | None = None
+
+
+def _init_worker(framework: Framework) -> None:
+    """Run once per worker: keep the framework and load the rendering libraries up front."""
+    global _framework
+    _framework = framework
+    _warm()
+
+
+def _warm() -> None:
+    import docxtpl  # noqa: F401
+    import matplotlib.font_manager  # noqa: F401  (reads matplotlib's font cache once)
+    import openpyxl  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+    from . import actionplan, charts, cohort, pipeline, render  # noqa: F401
+
+
+def _peak_kb() -> int:
+    try:
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux
+    except (ImportError, OSError):  # pragma: no cover - not on POSIX
+        return 0
+
+
+def _check(path: Path) -> Checked:
+    from .pipeline import assess
+
+    assert _framework is not None
+    try:
+        a = assess([path], _framework)
+    except ReadydocsError as exc:
+        return Checked(path, "", None, None, str(exc))
+    except Exception as exc:  # a bug must fail one workbook, not the cohort
+        return Checked(path, "", None, None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
+    response = a.responses[0]
+    return Checked(path, response.profile.get("municipality_name") or "", a.report, response)
+
+
+def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
+           date: dt.date | None) -> PlaceOutcome:
+    from .pipeline import Assessment, build
+    from .validate import combine
+
+    assert _framework is not None
+    files = tuple(str(c.path) for c in checked)
+    assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
+    try:
+        result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment)
+    except ReadydocsError as exc:
+        return PlaceOutcome(name, files, False, problems=(str(exc),), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+    except Exception as exc:
+        return PlaceOutcome(name, files, False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",),
+                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+    summary = dict(result.summary or {})
+    summary["state"] = assessment.responses[0].profile.get("state") or ""
+    return PlaceOutcome(name, files, True, folder=str(result.out_dir), summary=summary,
+                        written=tuple(str(p) for p in result.written), warnings=len(assessment.report.warnings),
+                        worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+
+
+# --------------------------------------------------------------------------
+# Running
+
+
+class _InProcess(Executor):
+    """--jobs 1: the same work in this process, one item at a time."""
+
+    def __init__(self, framework: Framework):
+        _init_worker(framework)
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        f: Future = Future()
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # pragma: no cover - workers catch their own errors
+            f.set_exception(exc)
+        return f
+
+
+def _pool(jobs: int, framework: Framework) -> Executor:
+    if jobs <= 1:
+        return _InProcess(framework)
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        # Workers fork from a server that has already imported the heavy libraries.
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["readydocs.batch", "docxtpl", "matplotlib.font_manager",
+                                    "matplotlib.backends.backend_agg", "openpyxl"])
+    else:  # pragma: no cover - Windows
+        ctx = mp.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework,))
+
+
+Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
+
+
+def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
+              templates_dir: Path | None = None, date: dt.date | None = None,
+              progress: Progress | None = None) -> BatchResult:
+    """Check every workbook, build every place, write the cohort summary."""
+    from .context import slugify
+    from .pipeline import place_key
+
+    paths = collect_inputs(inputs)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = min(jobs, len(paths)) or 1
+    notify = progress or (lambda *a: None)
+    result = BatchResult(workbooks=len(paths))
+    out_dir = Path(out_dir)
+
+    with _pool(jobs, framework) as pool:
+        checked: list[Checked] = []
+        futures = [pool.submit(_check, p) for p in paths]
+        for n, f in enumerate(as_completed(futures), start=1):
+            c = f.result()
+            checked.append(c)
+            notify("check", n, len(paths), str(c.path))
+        order = {str(p): n for n, p in enumerate(paths)}
+        checked.sort(key=lambda c: order[str(c.path)])
+
+        groups: dict[str, list[Checked]] = {}
+        for c in checked:
+            if c.report is None or not c.place:
+                problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
+                    f"{c.path}: names no municipality.",)
+                result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems))
+                continue
+            groups.setdefault(place_key(c.place), []).append(c)
+
+        # Two names that differ but make the same folder name would overwrite each other.
+        by_slug: dict[str, list[str]] = {}
+        for key, members in groups.items():
+            by_slug.setdefault(slugify(members[0].place), []).append(key)
+        clashes = {k for keys in by_slug.values() if len(keys) > 1 for k in keys}
+
+        to_build = []
+        for key, members in groups.items():
+            name = members[0].place
+            files = tuple(str(c.path) for c in members)
+            errors = [p for c in members for p in c.report.errors]
+            if key in clashes:
+                others = sorted(groups[k][0].place for k in by_slug[slugify(name)] if k != key)
+                result.places.append(PlaceOutcome(name, files, False, problems=(
+                    f"'{name}' and {', '.join(repr(o) for o in others)} would share the folder '{slugify(name)}'. "
+                    "Spell the name the same way in every workbook of one place, or tell different places apart.",)))
+            elif errors:
+                result.places.append(PlaceOutcome(name, files, False, problems=tuple(p.line() for p in errors)))
+            else:
+                to_build.append((name, members))
+
+        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date) for name, members in to_build]
+        for n, f in enumerate(as_completed(futures), start=1):
+            outcome = f.result()
+            result.places.append(outcome)
+            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else 'failed'}")
+
+    result.places.sort(key=lambda p: (p.name.casefold(), p.files))
+    result.summary_path = write_summary(result, out_dir, framework)
+    return result
+
+
+def write_summary(result: BatchResult, out_dir: Path, framework: Framework) -> Path:
+    from .cohort import FILENAME, NotBuilt, summary_bytes
+    from .outputs import write_atomic
+    from .sheets import stamp_for
+
+    built = [(p.summary, Path(p.folder).name) for p in result.built if p.summary]
+    failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
+    dates = [dt.date.fromisoformat(s["assessment_date"]) for s, _ in built if s.get("assessment_date")]
+    path = out_dir / FILENAME
+    write_atomic(path, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)))
+    return path
+
+
+# --------------------------------------------------------------------------
+# Showing progress
+
+
+class Reporter:
+    """A rich progress bar on a terminal; plain lines (one per place) otherwise."""
+
+    def __init__(self, tty: bool | None = None, out=None):
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.out = out or sys.stdout
+        self._progress = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "Reporter":
+        if self.tty:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(),
+                                      TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int, message: str) -> None:
+        if self._progress is not None:
+            label = {"check": "Checking workbooks", "build": "Building places"}[stage]
+            if stage not in self._tasks:
+                self._tasks[stage] = self._progress.add_task(label, total=total)
+            self._progress.update(self._tasks[stage], completed=done)
+        elif stage == "build":
+            print(f"[{done}/{total}] {message}", file=self.out, flush=True)
+        elif done == total:
+            print(f"Checked {total} workbook{'s' if total != 1 else ''}.", file=self.out, flush=True)

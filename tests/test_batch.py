@@ -1,0 +1,130 @@
+"""readydocs batch: places grouped from many workbooks, built in worker processes, summarised in one workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from readydocs.batch import collect_inputs, run_batch
+from readydocs.cli import cli
+from readydocs.cohort import FILENAME, headers
+from readydocs.errors import UnreadableFileError
+from readydocs.form import indicator_name
+
+from conftest import rate_all, set_cells
+
+SAMPLE_SCORES = [("83", 83, "In place"), ("56", 56, "Developing"), ("22", 22, "Not yet in place"), ("78", 78, "In place"),
+                 ("50", 50, "Developing"), ("78", 78, "In place"), ("89", 89, "In place"), ("22", 22, "Not yet in place"),
+                 ("83", 83, "In place")]
+
+
+@pytest.fixture
+def cohort_dir(sample_xlsx, tmp_path, framework):
+    """Riverbend (two respondents), Lakeside (one) and a file that is not a workbook."""
+    d = tmp_path / "intakes"
+    (d / "riverbend").mkdir(parents=True)
+    rate_all(sample_xlsx, framework, "4 - Fully in place", d / "riverbend" / "a.xlsx")
+    rate_all(sample_xlsx, framework, "2 - Starting", d / "riverbend" / "b.xlsx")
+    set_cells(d / "riverbend" / "b.xlsx", {"profile.municipality_name": "  city of  RIVERBEND "})
+    set_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, d / "lakeside.xlsx")
+    (d / "broken.xlsx").write_text("not a workbook")
+    (d / "~$lakeside.xlsx").write_text("Excel lock file")
+    (d / "notes.txt").write_text("ignored")
+    return d
+
+
+def test_batch_builds_good_places_and_reports_the_broken_one(cohort_dir, tmp_path, framework):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert "Built 2 of 3 place(s) from 4 workbook(s)" in result.output
+    assert f"Not built: (municipality not known) ({cohort_dir / 'broken.xlsx'})" in result.output
+    assert f"  {cohort_dir / 'broken.xlsx'}: is not an Excel .xlsx workbook." in result.output
+    assert "[2/2] " in result.output  # plain progress lines when not on a terminal
+    for slug in ("city-of-riverbend", "lakeside-county"):
+        assert sorted(p.name for p in (out / slug).iterdir()) == [
+            "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json", "talking-points.docx"]
+
+    wb = openpyxl.load_workbook(out / FILENAME)
+    ws = wb["Places"]
+    cols = headers(framework)
+    assert len(cols) == 6 + 2 * 9 + 2
+    assert [c.value for c in ws[1]] == cols
+    assert cols[6:8] == ["Leadership commitment: score", "Leadership commitment: status"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == 2
+    day = dt.datetime(2026, 10, 15)
+    level = "Ready while strengthening named conditions"
+    # Riverbend: one respondent all 4, one all 2 -> every indicator 3 -> every condition 66.67 -> 67,
+    # and every condition's respondents 100 and 33.33 apart: all disagree.
+    river = ["City of Riverbend", "Minnesota", 2, day, level, 67] + [67, "Developing"] * 9
+    river += ["; ".join(c.name for c in framework.conditions), "city-of-riverbend"]
+    # Lakeside: the sample's scores, average 561.11 / 9 = 62.3.
+    lake = ["Lakeside County", "Minnesota", 1, day, level, 62]
+    for _, n, status in SAMPLE_SCORES:
+        lake += [n, status]
+    lake += [None, "lakeside-county"]
+    assert rows == [river, lake]
+    assert ws.freeze_panes == "B2"
+    assert ws.auto_filter.ref == "A1:Z3"
+    assert ws["D2"].number_format == "yyyy-mm-dd"
+    rules = {str(rng.sqref): [r.formula[0] for r in rng.rules] for rng in ws.conditional_formatting}
+    assert rules["G2:G3"] == ["AND(ISNUMBER(G2),G2>=75)", "AND(ISNUMBER(G2),G2>=50,G2<75)", "AND(ISNUMBER(G2),G2>=0,G2<50)"]
+    assert rules["H2:H3"] == ['H2="In place"', 'H2="Developing"', 'H2="Not yet in place"', 'H2="Not enough information"']
+    assert rules["E2:E3"] == ['E2="Ready to launch"', 'E2="Ready while strengthening named conditions"', 'E2="Build readiness first"']
+    fills = [rng.rules[0].dxf.fill.fgColor.rgb for rng in ws.conditional_formatting if str(rng.sqref) == "G2:G3"]
+    assert fills == ["00C6E7D8"]
+
+    failed = [[c.value for c in row] for row in wb["Not built"].iter_rows()]
+    assert failed[0] == ["Place", "Workbooks", "Problem"]
+    assert failed[1][:2] == ["(not known)", "broken.xlsx"]
+    assert failed[1][2].endswith("is not an Excel .xlsx workbook. Open it in Excel or LibreOffice and save it as .xlsx.")
+    assert len(failed) == 2
+
+
+def test_invalid_workbook_fails_only_its_place(sample_xlsx, tmp_path, framework):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copyfile(sample_xlsx, d / "riverbend.xlsx")
+    set_cells(sample_xlsx, {"profile.municipality_name": "Hilltown", indicator_name("rating", "LEAD-1"): None}, d / "hilltown.xlsx")
+    result = run_batch([d], tmp_path / "out", framework, jobs=1)
+    assert [(p.name, p.ok) for p in result.places] == [("City of Riverbend", True), ("Hilltown", False)]
+    hill = result.places[1]
+    assert len(hill.problems) == 1 and "sheet Ratings, cell D4: LEAD-1 has no rating" in hill.problems[0]
+    assert not (tmp_path / "out" / "hilltown").exists()
+    assert (tmp_path / "out" / "city-of-riverbend" / "readiness-report.docx").exists()
+    ws = openpyxl.load_workbook(tmp_path / "out" / FILENAME)["Not built"]
+    assert [c.value for c in ws[2]][:2] == ["Hilltown", "hilltown.xlsx"]
+
+
+def test_names_that_would_share_a_folder_are_refused(sample_xlsx, tmp_path, framework):
+    d = tmp_path / "in"
+    d.mkdir()
+    set_cells(sample_xlsx, {"profile.municipality_name": "St. Paul"}, d / "a.xlsx")
+    set_cells(sample_xlsx, {"profile.municipality_name": "St Paul"}, d / "b.xlsx")
+    result = run_batch([d], tmp_path / "out", framework, jobs=1)
+    assert [p.ok for p in result.places] == [False, False]
+    assert "would share the folder 'st-paul'" in result.places[0].problems[0]
+
+
+def test_collect_inputs_files_folders_and_patterns(tmp_path):
+    (tmp_path / "x").mkdir()
+    for name in ("x/a.xlsx", "x/b.XLSX", "x/.hidden.xlsx", "x/~$a.xlsx", "c.xlsx"):
+        (tmp_path / name).write_text("")
+    got = collect_inputs([tmp_path / "x", str(tmp_path / "*.xlsx"), tmp_path / "x" / "a.xlsx"])
+    assert [p.name for p in got] == ["a.xlsx", "b.XLSX", "c.xlsx"]
+    with pytest.raises(UnreadableFileError, match="no files match this pattern"):
+        collect_inputs([str(tmp_path / "nothing-*.xlsx")])
+    with pytest.raises(UnreadableFileError, match="no such file or folder"):
+        collect_inputs([tmp_path / "missing.xlsx"])
+
+
+def test_batch_with_nothing_to_read_is_exit_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "empty"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and "holds no .xlsx workbooks" in result.output
