@@ -83,6 +83,12 @@ def _cached_env():
                 self._memo.move_to_end(key)
             return hit
 
+        def undeclared(self, source: str) -> frozenset:
+            """Top-level names a template text uses without defining them (cached like the parse)."""
+            from jinja2 import meta
+
+            return self._remember(("undeclared", source), lambda: frozenset(meta.find_undeclared_variables(self.parse(source))))
+
         def parse(self, source, name=None, filename=None):  # type: ignore[override]
             if not isinstance(source, str) or name is not None or filename is not None:
                 return super().parse(source, name, filename)
@@ -125,13 +131,11 @@ def _docx_template(path: Path):
             context lacks from the same parse that renders it (so linting costs no
             second pass), and docxtpl's final "{_{" -> "{{" rewrite is left out because
             it would alter a person's text."""
-            from jinja2 import meta
-
             env = jinja_env or jinja_env_default()
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
             ast = env.parse(src_xml)
-            missing = meta.find_undeclared_variables(ast) - set(context)
+            missing = env.undeclared(src_xml) - set(context)
             if missing:
                 raise TemplateError(f"{path}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
                                     "See docs/templates.md for the variables available.")
