@@ -65,6 +65,29 @@ def _base(title: str, subject: str) -> docx.Document:
     return d
 
 
+def _slim(d) -> None:
+    """Drop what python-docx's starter document carries that ours do not need.
+
+    Its thumbnail shows a picture of some other document in file browsers;
+    stylesWithEffects.xml is a Word 2010 copy of styles.xml that Word rebuilds
+    itself; and of its ~100 table styles only the ones our tables use are kept
+    (Word still offers all its built-in styles). Together that is most of
+    each template's bytes, which every build would otherwise read and write.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rels, kinds in ((d.part.package.rels, (RT.THUMBNAIL,)),
+                        (d.part.rels, ("http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",))):
+        for rid, rel in list(rels.items()):
+            if rel.reltype in kinds:
+                rels.pop(rid)
+    used = {t.style.style_id for t in d.tables if t.style is not None} | {"TableNormal", "TableGrid"}
+    styles = d.styles.element
+    for style in list(styles.iterchildren(qn("w:style"))):
+        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in used:
+            styles.remove(style)
+
+
 def _page_field(paragraph) -> None:
     """A PAGE field, so footers number themselves in any word processor."""
     run = paragraph.add_run()
@@ -420,6 +443,7 @@ def build(out_dir: Path) -> list[Path]:
             else:
                 items.append(item)
         _outline(d, items)
+        _slim(d)
         path = out_dir / filename
         d.save(path)
         written.append(path)
