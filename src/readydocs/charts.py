@@ -20,7 +20,9 @@ _EARLIER = "#9fb7bd"
 _TEXT = "#202020"
 _MUTED = "#404040"
 _WIDTH_IN = 7.2
-_DPI = 150
+# 130 dpi over the 165 mm the chart spans in the report is about 150 pixels per
+# inch of paper: sharp in print, and a third fewer pixels to draw and encode.
+_DPI = 130
 
 
 def chart_png(conditions: Sequence[dict[str, Any]], bands: Sequence[dict[str, Any]],
@@ -120,7 +122,8 @@ class _Frame:
                 artist.remove()
         buf = io.BytesIO()
         # No metadata: the PNG, and so the document, is identical between builds.
-        image.convert("RGB").save(buf, format="PNG", dpi=(_DPI, _DPI))
+        # Level 3 compresses this chart within 1% of the default, in two thirds of the time.
+        image.convert("RGB").save(buf, format="PNG", dpi=(_DPI, _DPI), compress_level=3)
         return buf.getvalue()
 
 
