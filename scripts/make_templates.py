@@ -183,7 +183,7 @@ REPORT = [
     (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
     Table(["Condition", "Score", "Status", "Indicators rated"],
           ["{{ c.name }}{% if c.essential %} (essential){% endif %}", "{{ c.score_text }}", "{{ c.status }}{% if c.disagree %}; respondents disagree{% endif %}", "{{ c.n_rated }} of {{ c.n_indicators }}"],
-          "c in conditions", widths=[8.0, 2.0, 4.5, 2.5]),
+          "c in conditions", widths=[7.3, 1.7, 4.6, 3.4]),
     # --- Rounds over time: what changed since the earlier round (baseline.py) ---
     ("{%p if baseline.given %}", None),
     (H1, "What changed since {{ baseline.date }}"),
