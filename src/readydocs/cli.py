@@ -141,21 +141,25 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date to print on the documents (default: the workbook's assessment date).")
+@click.option("--force", is_flag=True,
+              help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          framework_path: Path | None):
+          framework_path: Path | None, force: bool = False):
     """Validate, score and write the three Word documents and scores.json."""
     from .pipeline import build as build_place
 
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None)
+                         date=date.date() if date else None, force=force)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
         sys.exit(1)
     for w in result.assessment.report.warnings:
         click.echo(w.line(), err=True)
+    for edited, copy in result.backups:
+        click.echo(f"Kept your edited {edited.name} as {copy}")
     for path in result.written:
         click.echo(f"Wrote {path}")
 

@@ -38,6 +38,7 @@ class BuildResult:
     scores: Scores | None = None
     out_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
+    backups: list[tuple[Path, Path]] = field(default_factory=list)  # (generated file, kept copy of a person's edit)
 
 
 def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
@@ -97,11 +98,15 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
 
 
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
-          templates_dir: Path | None = None, date: dt.date | None = None) -> BuildResult:
-    """Validate, and when valid, write the three documents and scores.json into out_root/<slug>/."""
+          templates_dir: Path | None = None, date: dt.date | None = None, force: bool = False) -> BuildResult:
+    """Validate, and when valid, write the three documents and scores.json into out_root/<slug>/.
+
+    A file there that a person has edited since the last build is not
+    replaced (OutputConflictError) unless ``force``, which keeps a dated copy first.
+    """
     from .charts import chart_alt_text, chart_png
     from .context import build_context
-    from .outputs import write_atomic
+    from .outputs import write_outputs
     from .render import DOCUMENTS, DocumentProps, check_templates, render_document, resolve_template
 
     assessment = assess(paths, framework)
@@ -128,8 +133,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     scores_json = json.dumps(scores_document(assessment, scores, context), indent=2, ensure_ascii=False) + "\n"
     rendered.append((out_dir / "scores.json", scores_json.encode("utf-8")))
     # Everything is rendered before anything is written: a template error leaves no partial set.
-    for path, data in rendered:
-        write_atomic(path, data)
-        result.written.append(path)
+    written = write_outputs(out_dir, [(path.name, data) for path, data in rendered], force=force)
+    result.written.extend(written.written)
+    result.backups.extend(written.backups)
     result.out_dir = out_dir
     return result

@@ -50,10 +50,9 @@ def resolve_template(filename: str, templates_dir: Path | None) -> Path:
 
 
 def jinja_env():
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from .sandbox import environment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    return environment()
 
 
 @lru_cache(maxsize=32)
@@ -80,6 +79,8 @@ def _docx_template(path: Path):
             template = (jinja_env or jinja_env_default()).from_string(src_xml)
             dst_xml = template.render(context)
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+            # A person's runs of spaces are kept as typed.
+            dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
             return self.resolve_listing(dst_xml)
 
     try:
@@ -144,11 +145,15 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     try:
         tpl.render(ctx, jinja_env(), autoescape=True)
     except SecurityError as exc:
-        raise TemplateError(f"{path}: the template tried something not allowed ({exc}).", "Remove that expression from the template.")
+        raise TemplateError(f"{path}: the template tried something not allowed ({str(exc).rstrip('.')}).", "Remove that expression from the template.")
     except UndefinedError as exc:
         raise TemplateError(f"{path}: {exc.message}.", "See docs/templates.md for the variables available.")
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
+    except Exception as exc:  # the template's own expressions (1/0), or XML it broke (|safe)
+        detail = " ".join(str(exc).split())[:160]
+        raise TemplateError(f"{path}: the template could not be filled in ({type(exc).__name__}: {detail}).",
+                            "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
     if chart_alt:
         for shape in doc.inline_shapes:
