@@ -70,6 +70,7 @@ def template_bytes(path: Path) -> bytes:
 
 def _docx_template(path: Path):
     from docxtpl import DocxTemplate
+    from lxml import etree
 
     class SafeTemplate(DocxTemplate):
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
@@ -81,6 +82,8 @@ def _docx_template(path: Path):
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
             # A person's runs of spaces are kept as typed.
             dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
+            # docxtpl parses the result leniently, which would silently drop text from XML a template broke (|safe).
+            etree.fromstring(dst_xml.encode("utf-8"))
             return self.resolve_listing(dst_xml)
 
     try:
@@ -151,7 +154,7 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
     except Exception as exc:  # the template's own expressions (1/0), or XML it broke (|safe)
-        detail = " ".join(str(exc).split())[:160]
+        detail = " ".join(str(exc).split())[:160].rstrip(".")
         raise TemplateError(f"{path}: the template could not be filled in ({type(exc).__name__}: {detail}).",
                             "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
