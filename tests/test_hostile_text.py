@@ -174,7 +174,7 @@ def test_workbook_unchanged_and_cli_reports_warnings(hostile_build, tmp_path):
 def test_libreoffice_converts_every_document_and_shows_the_text(hostile_build, tmp_path):
     for name, path in hostile_build["docs"].items():
         pdf = office.convert(path, "pdf", tmp_path)
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+        text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert in_pdf(PLACE, text) and in_pdf(ADVOCATE, text) and in_pdf(ORGANIZATION, text), name
         for key in list(HOSTILE)[:5]:
