@@ -125,6 +125,17 @@ def corpus(tmp_path_factory, _sample_master) -> dict[str, Path]:
         for i in range(MAX_PARTS + 1):
             z.writestr(f"p/{i}.txt", "")
     files["too many parts"] = d / "parts.xlsx"
+    with (d / "huge.xlsx").open("wb") as fh:  # sparse: takes no disk space
+        fh.write(b"PK\x03\x04")
+        fh.truncate(MAX_UNCOMPRESSED_BYTES + 1)
+    files["file past the size limit"] = d / "huge.xlsx"
+    data = bytearray(sample.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # set the "encrypted" flag of every entry, as a zip tool's password does
+        struct.pack_into("<H", data, at + 8, struct.unpack_from("<H", data, at + 8)[0] | 1)
+        at = data.find(b"PK\x01\x02", at + 4)
+    (d / "zip-password.xlsx").write_bytes(bytes(data))
+    files["zip with a password"] = d / "zip-password.xlsx"
     files["billion laughs (workbook.xml)"] = _rewrite(
         sample, d / "laughs.xlsx", replace={"xl/workbook.xml": _with_prolog(sample, "xl/workbook.xml", BILLION_LAUGHS)})
     files["external entity (sheet)"] = _rewrite(
@@ -160,6 +171,8 @@ CASES = [
     ("zip bomb (ratio)", "as a zip bomb does; it was not opened."),
     ("zip bomb (lying sizes)", "the file is damaged (not a complete .xlsx archive)."),
     ("too many parts", f"far more than an intake workbook (limit {MAX_PARTS})."),
+    ("file past the size limit", f"is larger than the {MAX_UNCOMPRESSED_BYTES // (1 << 20)} MB limit for an intake workbook."),
+    ("zip with a password", "is an encrypted zip archive, not an Excel workbook."),
     ("billion laughs (workbook.xml)", "part xl/workbook.xml declares XML entities or a DOCTYPE"),
     ("external entity (sheet)", "part xl/worksheets/sheet2.xml declares XML entities or a DOCTYPE"),
     ("external entity after a long comment", "part xl/worksheets/sheet3.xml declares XML entities or a DOCTYPE"),
