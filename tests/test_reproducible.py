@@ -17,7 +17,7 @@ def _build(workbook: Path, out: Path, env: dict[str, str], *extra: str) -> dict[
     subprocess.run([sys.executable, "-m", "readydocs", "build", str(workbook), "-o", str(out), *extra],
                    check=True, capture_output=True, env={**os.environ, **env})
     folder = out / "city-of-riverbend"
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
 
 
 def test_two_builds_seconds_apart_are_byte_identical(sample_xlsx, tmp_path):

@@ -147,21 +147,25 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="Also write a PDF of each document (needs LibreOffice). Exit code 1 if the PDFs cannot be made.")
 @click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="An earlier round to compare with: its intake workbook, or the scores.json of its build.")
+@click.option("--force", is_flag=True,
+              help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          logo: Path | None, pdf: bool, baseline: Path | None, framework_path: Path | None):
+          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, framework_path: Path | None):
     """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None, logo=logo, baseline=baseline)
+                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
         sys.exit(1)
     for w in result.assessment.report.warnings:
         click.echo(w.line(), err=True)
+    for edited, copy in result.backups:
+        click.echo(f"Kept your edited {edited.name} as {copy}")
     for path in result.written:
         click.echo(f"Wrote {path}")
     if pdf:

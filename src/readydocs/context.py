@@ -56,10 +56,15 @@ def join_names(names: Sequence[str]) -> str:
 
 
 def _lines(text: str | None) -> list[str]:
+    """A list typed one item per line (or, on one line, separated by semicolons).
+
+    A leading bullet ("- ", "\u2022 ", "* ") is dropped; a leading "-1" or "+" stays as typed.
+    """
     if not text:
         return []
-    parts = re.split(r"\n|;", text) if "\n" in text or ";" in text else [text]
-    return [p.strip(" \t-\u2022") for p in parts if p.strip(" \t-\u2022")]
+    parts = text.split("\n") if "\n" in text else text.split(";")
+    items = (re.sub(r"^[-\u2022*]\s+", "", p.strip()) if re.match(r"^\s*[-\u2022*]\s", p) else p.strip() for p in parts)
+    return [i for i in items if i]
 
 
 def _score_int(score: float | None) -> int | None:

@@ -55,3 +55,9 @@ class WriteError(ReadydocsError):
     """An output file could not be written (folder read-only, disk full, file open elsewhere)."""
 
     exit_code = 2
+
+
+class OfficeMissingError(ReadydocsError):
+    """LibreOffice (soffice), needed to convert a document, is not installed or not on PATH."""
+
+    exit_code = 2

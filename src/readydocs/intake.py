@@ -8,6 +8,7 @@ workbook still reads.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,15 @@ from .framework import Framework
 # zip bomb before openpyxl inflates it.
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
+# A workbook made by 'readydocs init' has about a dozen parts.
+MAX_PARTS = 1000
+# Sizes come from the zip's central directory. Python's zipfile never inflates
+# an entry past its declared size (a lying entry fails its CRC check), so
+# checking the declared sizes bounds what openpyxl can be made to inflate.
+# Excel never writes a DOCTYPE or an ENTITY declaration; every XML part is
+# scanned for one (bounded by the size check above) and refused, so entity
+# expansion and external entities never reach a parser.
+_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -77,32 +87,96 @@ def check_container(path: Path) -> None:
     if not head:
         raise UnreadableFileError(f"{path}: the file is empty.", "Save the workbook again from Excel, or create one with 'readydocs init'.")
     if head == _OLE_SIGNATURE:
-        raise UnreadableFileError(
-            f"{path}: is a password-protected workbook or a legacy .xls file.",
-            "Remove the password, or open it in Excel and save it as an .xlsx workbook.",
-        )
+        _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
+    limit_mb = MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
+    if path.stat().st_size > MAX_UNCOMPRESSED_BYTES:
+        raise UnreadableFileError(f"{path}: is larger than the {limit_mb} MB limit for an intake workbook.",
+                                  "Use the workbook made by 'readydocs init'.")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
+            if len(infos) > MAX_PARTS:
+                raise UnreadableFileError(f"{path}: holds {len(infos)} parts, far more than an intake workbook (limit {MAX_PARTS}).",
+                                          "Use the workbook made by 'readydocs init'.")
             names = {i.filename for i in infos}
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise UnreadableFileError(
+                    f"{path}: expands to {total // (1024 * 1024)} MB, past the {limit_mb} MB limit for an intake workbook.",
+                    "Use the workbook made by 'readydocs init'.",
+                )
+            if total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO:
+                raise UnreadableFileError(
+                    f"{path}: expands {total // packed}-fold, to {total // (1024 * 1024)} MB, as a zip bomb does; it was not opened.",
+                    "Use the workbook made by 'readydocs init'.",
+                )
+            if any(i.flag_bits & 0x1 for i in infos):
+                raise UnreadableFileError(f"{path}: is an encrypted zip archive, not an Excel workbook.",
+                                          "Open it in Excel or LibreOffice and save it as .xlsx without a password.")
             content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
+                        raise UnreadableFileError(
+                            f"{path}: part {info.filename} declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",
+                            "Open it in Excel or LibreOffice and save it again as .xlsx, or use the workbook made by 'readydocs init'.")
+    except UnreadableFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
         raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
-    if total > MAX_UNCOMPRESSED_BYTES or (total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO):
-        raise UnreadableFileError(
-            f"{path}: expands to {total // (1024 * 1024)} MB, past the {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB limit for an intake workbook.",
-            "Use the workbook made by 'readydocs init'.",
-        )
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
     if _MACRO_TYPE.encode() in content_types:
         raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
+
+
+def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    overlap = max(len(m) for m in _DTD_MARKERS) - 1
+    tail = b""
+    with zf.open(info) as part:
+        while chunk := part.read(1 << 16):
+            window = tail + chunk
+            if any(m in window for m in _DTD_MARKERS):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
+def _chain(exc: BaseException):
+    """An exception and the ones it was raised from (openpyxl wraps parser errors in ValueError)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _refuse_ole(path: Path) -> None:
+    """An OLE compound file: an encrypted workbook (Office wraps those in OLE) or a legacy .xls."""
+    import mmap
+
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        encrypted = mm.find("EncryptedPackage".encode("utf-16-le")) != -1
+    if encrypted:
+        raise UnreadableFileError(f"{path}: is a password-protected workbook; readydocs cannot open encrypted files.",
+                                  "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password), and save it.")
+    raise UnreadableFileError(f"{path}: is a legacy Excel 97-2003 (.xls) or other old Office file, not an .xlsx workbook.",
+                              "Open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx).")
+
+
+# Excel stores characters XML cannot hold (a vertical tab for some line breaks,
+# a carriage return) as _xHHHH_; openpyxl passes the escape through. Only
+# control characters are decoded, so text that merely looks like an escape
+# keeps its letters.
+_OOXML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
+def _unescape(text: str) -> str:
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
 def read_intake(path: str | Path, framework: Framework) -> Intake:
@@ -119,6 +193,12 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        from defusedxml import DefusedXmlException
+
+        if any(isinstance(e, DefusedXmlException) for e in _chain(exc)):
+            raise UnreadableFileError(
+                f"{path}: declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",
+                "Open it in Excel or LibreOffice and save it again as .xlsx, or use the workbook made by 'readydocs init'.") from exc
         raise UnreadableFileError(
             f"{path}: cannot be opened as a workbook ({type(exc).__name__}).",
             "Open it in Excel or LibreOffice and save it again as .xlsx.",
@@ -138,6 +218,8 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
             ws = wb[sheet]
             c = ws[ref]
             value = c.value
+            if isinstance(value, str):
+                value = _unescape(value)
             error = None
             if c.data_type == "e" or (isinstance(value, str) and value in _ERROR_VALUES):
                 error, value = str(value), None

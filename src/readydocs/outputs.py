@@ -8,12 +8,17 @@ never half of one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import shutil
 import struct
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection, Sequence
 
-from .errors import WriteError
+from .errors import OutputConflictError, WriteError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -72,3 +77,140 @@ def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
         struct.pack_into("<HH", buf, local + 10, dos_time, dos_date)
         offset += 46 + name_len + extra_len + comment_len
     return bytes(buf)
+
+
+# --------------------------------------------------------------------------
+# A set of generated files, and the person who edits one of them.
+#
+# Each output folder keeps a manifest of what readydocs last wrote there and
+# the SHA-256 of each file. A file whose bytes no longer match was changed by
+# someone (or was never ours): a build refuses to replace it unless forced, and
+# a forced build first keeps a dated copy beside it. While a build is writing,
+# the manifest also lists the hashes it is about to write ("pending"), so a
+# build interrupted half-way is not mistaken for a person's edit next time.
+
+MANIFEST_NAME = ".readydocs-manifest.json"
+MANIFEST_FORMAT = 1
+
+
+@dataclass
+class WriteReport:
+    written: list[Path] = field(default_factory=list)
+    backups: list[tuple[Path, Path]] = field(default_factory=list)  # (generated file, copy of the person's edit)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(folder: Path) -> dict[str, set[str]]:
+    """File name -> hashes readydocs wrote (or was about to write). Empty when there is no usable manifest."""
+    try:
+        doc = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    known: dict[str, set[str]] = {}
+    if not isinstance(doc, dict):
+        return known
+    for section in ("files", "pending"):
+        entries = doc.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for name, entry in entries.items():
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+                known.setdefault(name, set()).add(entry["sha256"])
+    return known
+
+
+def _manifest_bytes(files: dict[str, str], pending: dict[str, str] | None = None) -> bytes:
+    doc: dict[str, object] = {
+        "format": MANIFEST_FORMAT,
+        "note": "Written by readydocs build. It records what readydocs wrote here, so that a file you edit is never overwritten.",
+        "files": {name: {"sha256": h} for name, h in sorted(files.items())},
+    }
+    if pending:
+        doc["pending"] = {name: {"sha256": h} for name, h in sorted(pending.items())}
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def edited_files(folder: Path, names: Sequence[str], new: dict[str, bytes] | None = None) -> list[Path]:
+    """Files among ``names`` in ``folder`` that readydocs did not write as they now are."""
+    known = read_manifest(folder)
+    out = []
+    for name in names:
+        path = folder / name
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise WriteError(f"{path}: cannot read the existing file ({exc.strerror or exc}).",
+                             "Close it if it is open in Word, and check the folder's permissions.") from exc
+        digest = sha256(current)
+        if digest in known.get(name, set()) or (new is not None and new.get(name) == current):
+            continue
+        out.append(path)
+    return out
+
+
+def backup_name(path: Path, when: dt.datetime) -> Path:
+    """Where a person's edited copy is kept: beside it, named by when it was last changed.
+
+    readiness-report.docx -> readiness-report.edited-2026-11-28T101500.docx (sorts by date).
+    """
+    stamp = when.strftime("%Y-%m-%dT%H%M%S")
+    candidate = path.with_name(f"{path.stem}.edited-{stamp}{path.suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.edited-{stamp}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def write_outputs(folder: Path, files: Sequence[tuple[str, bytes]], force: bool = False,
+                  carried: Collection[str] = ()) -> WriteReport:
+    """Write a set of generated files into ``folder``, never losing a person's edits.
+
+    Refuses (OutputConflictError, before writing anything) when a file there was
+    changed since readydocs wrote it; with ``force`` keeps a dated copy of each
+    such file first. Files named in ``carried`` are meant to be edited (the
+    action plan) and their new content already carries the edits forward, so
+    they are not refused: a dated copy of the edited file is kept, and the build
+    goes on. Each file is written atomically, and the manifest is updated before
+    and after, so an interruption at any point loses nothing.
+    """
+    folder = Path(folder)
+    new = dict(files)
+    report = WriteReport()
+    edited = edited_files(folder, list(new), new)
+    refused = [p for p in edited if p.name not in carried]
+    if refused and not force:
+        names = ", ".join(str(p) for p in refused)
+        several = len(refused) > 1
+        raise OutputConflictError(
+            f"{names} {'have' if several else 'has'} been changed since readydocs wrote {'them' if several else 'it'}; "
+            f"not overwritten.",
+            f"Rename {'those files' if several else 'that file'} to keep your edits and build again, "
+            "or rerun with --force to keep a dated copy beside it and replace it.")
+    for path in edited:
+        copy = backup_name(path, dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
+        try:
+            shutil.copy2(path, copy)
+        except OSError as exc:
+            raise WriteError(f"{copy}: cannot keep a copy of your edited file ({exc.strerror or exc}); nothing was replaced.",
+                             "Check that the folder can be written to.") from exc
+        report.backups.append((path, copy))
+    # Other files the manifest lists are carried over; each file about to be
+    # replaced is listed as it is now (ours, or a person's edit just copied
+    # aside) and, as pending, as it will be.
+    kept = {name: sorted(h)[0] for name, h in read_manifest(folder).items()
+            if name not in new and (folder / name).exists()}
+    now = {name: sha256((folder / name).read_bytes()) for name in new if (folder / name).is_file()}
+    hashes = {name: sha256(data) for name, data in new.items()}
+    manifest = folder / MANIFEST_NAME
+    write_atomic(manifest, _manifest_bytes({**kept, **now}, hashes))
+    for name, data in new.items():
+        write_atomic(folder / name, data)
+        report.written.append(folder / name)
+    write_atomic(manifest, _manifest_bytes({**kept, **hashes}))
+    return report

@@ -39,6 +39,7 @@ class BuildResult:
     out_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
     summary: dict[str, Any] | None = None  # what scores.json holds
+    backups: list[tuple[Path, Path]] = field(default_factory=list)  # (generated file, kept copy of a person's edit)
 
 
 def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
@@ -128,19 +129,22 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
 
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
-          baseline: str | Path | None = None, assessment: Assessment | None = None) -> BuildResult:
+          baseline: str | Path | None = None, assessment: Assessment | None = None,
+          force: bool = False) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
     ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
     round (workbook or scores.json) to compare with. ``assessment``: workbooks already read and
-    checked (the batch runner's), used instead of reading ``paths``.
+    checked (the batch runner's), used instead of reading ``paths``. A file in the output folder
+    that a person has edited since the last build is not replaced (OutputConflictError) unless
+    ``force``, which keeps a dated copy first.
     """
     from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
     from .baseline import alt_text, chart_rounds, compare, load_baseline
     from .branding import drop_logo_problems, logo_for
     from .charts import chart_alt_text, chart_png
     from .context import build_context
-    from .outputs import write_atomic
+    from .outputs import write_outputs
     from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
 
     assessment = assessment if assessment is not None else assess(paths, framework)
@@ -175,8 +179,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     plan = build_plan(context, assessment.responses, framework, existing=out_dir / PLAN_FILE)
     rendered.append((out_dir / PLAN_FILE, plan_bytes(plan, context, when)))
     # Everything is rendered before anything is written: a template error leaves no partial set.
-    for path, data in rendered:
-        write_atomic(path, data)
-        result.written.append(path)
+    written = write_outputs(out_dir, [(path.name, data) for path, data in rendered], force=force, carried={PLAN_FILE})
+    result.written.extend(written.written)
+    result.backups.extend(written.backups)
     result.out_dir = out_dir
     return result

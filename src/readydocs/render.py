@@ -66,9 +66,10 @@ def _cached_env():
     from collections import OrderedDict
 
     from jinja2 import StrictUndefined, nodes
-    from jinja2.sandbox import SandboxedEnvironment
 
-    class CachingSandbox(SandboxedEnvironment):
+    from .sandbox import TemplateSandbox
+
+    class CachingSandbox(TemplateSandbox):
         def __init__(self, **kw):
             super().__init__(**kw)
             self._memo: OrderedDict = OrderedDict()
@@ -124,6 +125,7 @@ def template_bytes(path: Path) -> bytes:
 
 def _docx_template(path: Path):
     from docxtpl import DocxTemplate
+    from lxml import etree
 
     class SafeTemplate(DocxTemplate):
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
@@ -141,6 +143,10 @@ def _docx_template(path: Path):
                                     "See docs/templates.md for the variables available.")
             dst_xml = env.from_string(ast).render(context)
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+            # A person's runs of spaces are kept as typed.
+            dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
+            # docxtpl parses the result leniently, which would silently drop text from XML a template broke (|safe).
+            etree.fromstring(dst_xml.encode("utf-8"))
             return self.resolve_listing(dst_xml)
 
     try:
@@ -201,11 +207,15 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     except TemplateSyntaxError as exc:
         raise TemplateError(f"{path}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
     except SecurityError as exc:
-        raise TemplateError(f"{path}: the template tried something not allowed ({exc}).", "Remove that expression from the template.")
+        raise TemplateError(f"{path}: the template tried something not allowed ({str(exc).rstrip('.')}).", "Remove that expression from the template.")
     except UndefinedError as exc:
         raise TemplateError(f"{path}: {exc.message}.", "See docs/templates.md for the variables available.")
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
+    except Exception as exc:  # the template's own expressions (1/0), or XML it broke (|safe)
+        detail = " ".join(str(exc).split())[:160].rstrip(".")
+        raise TemplateError(f"{path}: the template could not be filled in ({type(exc).__name__}: {detail}).",
+                            "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
     alt = {}
     if chart is not None and chart_alt:

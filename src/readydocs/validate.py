@@ -45,8 +45,10 @@ class Problem:
         return ", ".join(parts)
 
     def line(self) -> str:
+        """The problem on one line, whatever line breaks a quoted cell value or path brought into it."""
         where = self.where
-        return f"{self.severity}: {where}: {self.message} [{self.code}]" if where else f"{self.severity}: {self.message} [{self.code}]"
+        text = f"{self.severity}: {where}: {self.message} [{self.code}]" if where else f"{self.severity}: {self.message} [{self.code}]"
+        return " ".join(text.splitlines())
 
 
 @dataclass
@@ -205,7 +207,7 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
                 continue  # already reported as not a date
             add("missing-value", ERROR, f"{f.label} is required. Fill in this cell.", c.sheet, c.ref)
         if f.kind == "email" and profile[f.key] and not _EMAIL.match(profile[f.key]):
-            add("invalid-email", WARNING, f"'{profile[f.key]}' does not look like an email address. Check it: it is printed on the documents.", c.sheet, c.ref)
+            add("invalid-email", WARNING, f"'{_show(profile[f.key])}' does not look like an email address. Check it: it is printed on the documents.", c.sheet, c.ref)
 
     if profile.get("logo_file"):
         from .branding import logo_problem
@@ -264,14 +266,14 @@ def _check_framework(intake: Intake, framework: Framework, add) -> None:
     got_id, _ = clean_text(fid.value)
     got_ver, _ = clean_text(fver.value)
     if got_id != framework.id:
-        add("framework-mismatch", ERROR, f"This workbook was made for framework '{got_id}', not '{framework.id}'. Pass the matching file with --framework, or copy the answers into a workbook from 'readydocs init'.", fid.sheet, fid.ref)
+        add("framework-mismatch", ERROR, f"This workbook was made for framework '{_show(got_id)}', not '{framework.id}'. Pass the matching file with --framework, or copy the answers into a workbook from 'readydocs init'.", fid.sheet, fid.ref)
     elif got_ver != framework.version:
-        add("framework-version-mismatch", ERROR, f"This workbook was made for {framework.id} version {got_ver}; this framework is version {framework.version}. Copy the answers into a fresh workbook from 'readydocs init', or pass the matching framework with --framework.", fver.sheet, fver.ref)
+        add("framework-version-mismatch", ERROR, f"This workbook was made for {framework.id} version {_show(got_ver)}; this framework is version {framework.version}. Copy the answers into a fresh workbook from 'readydocs init', or pass the matching framework with --framework.", fver.sheet, fver.ref)
 
 
 def _usable(c: Cell, add, expected: str) -> bool:
     if c.error is not None:
-        add("error-value", ERROR, f"The cell shows the error {c.error}. Replace it with {expected}.", c.sheet, c.ref)
+        add("error-value", ERROR, f"The cell shows the error {_show(c.error)}. Replace it with {expected}.", c.sheet, c.ref)
         return False
     if c.formula_without_value:
         add("formula-without-value", ERROR, f"The cell holds a formula with no saved result. Type {expected} instead, or open and save the workbook in Excel so the result is stored.", c.sheet, c.ref)
@@ -307,7 +309,7 @@ def _read_date(c: Cell, label: str, add) -> dt.date | None:
 
 def _show(value: Any, limit: int = 40) -> str:
     text = clean_text(value)[0] or ""
-    text = text.replace("\n", " ")
+    text = " ".join(text.split())  # one line, whatever breaks it held (\n, U+2028, U+0085)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 

@@ -1,0 +1,85 @@
+"""Templates from elsewhere: a template reaching for Python internals, or misbehaving, fails with one line and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from readydocs.cli import cli
+from readydocs.sandbox import environment
+
+
+def _template(folder: Path, body: str, header: str | None = None, name: str = "talking-points.docx") -> Path:
+    folder.mkdir(exist_ok=True)
+    d = docx.Document()
+    if header is not None:
+        d.sections[0].header.paragraphs[0].text = header
+    d.add_paragraph("{{ place.name }}")
+    d.add_paragraph(body)
+    d.save(folder / name)
+    return folder / name
+
+
+@pytest.mark.parametrize("expr,reason", [
+    ("{{ ''.__class__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
+    ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
+    ("{{ place.__class__.__mro__[1].__subclasses__() }}", "access to attribute '__class__' of 'dict' object is unsafe"),
+    ("{{ place.name.format.__globals__ }}", "is unsafe"),
+    ("{{ tool.__init__ }}", "is unsafe"),
+    ("{{ chart.__dict__ }}", "is unsafe"),
+    ("{% for i in range(10**6) %}{% endfor %}", "larger than MAX_RANGE (100000)"),
+    ("{{ 'x' * 10**9 }}", "too large for a document"),
+    ("{{ 10 ** 1000000 }}", "a number this large is not allowed"),
+])
+def test_unsafe_template_fails_naming_it_and_writes_nothing(sample_xlsx, tmp_path, expr, reason):
+    templates = tmp_path / "templates"
+    path = _template(templates, f"Before {expr} after")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(out), "--templates", str(templates)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith("Error:")] == lines[-1:]
+    assert lines[-1].startswith(f"Error: {path}: ")
+    assert reason in lines[-1]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_unsafe_expression_in_a_header_is_refused_too(sample_xlsx, tmp_path):
+    templates = tmp_path / "templates"
+    path = _template(templates, "fine", header="{{ place.organization.__class__.__base__ }}", name="readiness-report.docx")
+    result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "out"), "--templates", str(templates)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(f"Error: {path}: the template tried something not allowed")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("expr,words", [
+    ("{{ 1 / 0 }}", "ZeroDivisionError"),
+    ("{{ place.name|safe }}", "do not use |safe"),  # raw "&" and "<" from the workbook would break the XML
+    ("{{ no_such_variable }}", "uses variables readydocs does not provide: no_such_variable"),
+    ("{{ place.nickname }}", "has no attribute 'nickname'"),
+    ("{% if %}", "template syntax error"),
+])
+def test_broken_template_is_one_line_exit_1(sample_xlsx, tmp_path, expr, words):
+    from conftest import set_cells
+
+    set_cells(sample_xlsx, {"profile.municipality_name": "Smith & <Sons>"})
+    templates = tmp_path / "templates"
+    path = _template(templates, expr)
+    result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "out"), "--templates", str(templates)])
+    assert result.exit_code == 1, result.output
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"Error: {path}: ") and words in last, last
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_sandbox_still_allows_ordinary_template_work():
+    env = environment()
+    out = env.from_string("{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ items|length }} {{ name|upper }} {% for i in range(3) %}{{ i }}{% endfor %}").render(
+        items=[1, 2], name="a&b")
+    assert out == "ababab 1024 2 A&amp;B 012"
