@@ -274,6 +274,9 @@ def _defined_names(wb: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
 def _formula_cells(path: Path) -> set[tuple[str, str]]:
     """Cells holding a formula with no cached result are read as empty by data_only; find them.
 
@@ -297,7 +300,10 @@ def _formula_cells(path: Path) -> set[tuple[str, str]]:
                 if part not in zf.namelist():
                     continue
                 data = zf.read(part)
-                if b"<f" not in data and b":f" not in data:
+                # Most workbooks hold no formula at all: skip the parse unless a
+                # formula element (<f>, <f ...>, <x:f>) is there; "<formula1>" of a
+                # dropdown does not count.
+                if not _FORMULA_ELEMENT.search(data):
                     continue
                 root = DET.fromstring(data)
                 for c in root.iter(f"{{{ns['m']}}}c"):

@@ -123,11 +123,23 @@ def template_bytes(path: Path) -> bytes:
         raise TemplateError(f"{path}: cannot read template ({exc.strerror}).", "Check the --templates folder.")
 
 
+@lru_cache(maxsize=64)
+def _patched_xml(src_xml: str) -> str:
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
+
+
 def _docx_template(path: Path):
     from docxtpl import DocxTemplate
     from lxml import etree
 
     class SafeTemplate(DocxTemplate):
+        def patch_xml(self, src_xml):
+            # docxtpl's clean-up of tags split across runs depends on the text alone,
+            # and a batch renders the same template parts for every place.
+            return _patched_xml(src_xml)
+
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
             """docxtpl's own, with two changes: each part is checked for variables the
             context lacks from the same parse that renders it (so linting costs no
