@@ -397,9 +397,8 @@ class _Checker:
             base = self.expr(node.node, scope) if node.node is not None else None
             self.call_args(node, scope)
             if node.name not in self.env.filters:
-                close = difflib.get_close_matches(node.name, sorted(self.env.filters), n=1)
-                hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
-                self.say(node, "unknown-filter", f"there is no filter named \u201c{node.name}\u201d.{hint}")
+                self.say(node, "unknown-filter",
+                         f"there is no filter named \u201c{node.name}\u201d.{_did_you_mean(node.name, self.env.filters)}")
                 return None
             if base and self.known.is_list(base):
                 if node.name in _SAME_LIST_FILTERS:
@@ -411,9 +410,8 @@ class _Checker:
             self.expr(node.node, scope)
             self.call_args(node, scope)
             if node.name not in self.env.tests:
-                close = difflib.get_close_matches(node.name, sorted(self.env.tests), n=1)
-                hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
-                self.say(node, "unknown-test", f"there is no test named \u201c{node.name}\u201d (as in \u201cis {node.name}\u201d).{hint}")
+                self.say(node, "unknown-test", f"there is no test named \u201c{node.name}\u201d "
+                         f"(as in \u201cis {node.name}\u201d).{_did_you_mean(node.name, self.env.tests)}")
             return None
         if isinstance(node, J.CondExpr):
             self.expr(node.test, scope)
@@ -506,3 +504,8 @@ def export_templates(folder: Path, force: bool = False) -> list[Path]:
     for src, dst in targets:
         write_atomic(dst, src.read_bytes())
     return []
+
+
+def _did_you_mean(name: str, known) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" Did you mean \u201c{close[0]}\u201d?" if close else ""
