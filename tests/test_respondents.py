@@ -165,3 +165,22 @@ def test_one_workbook_report_has_no_multi_respondent_or_baseline_sections(sample
     assert len(d.tables) == 1
     text = "\n".join(p.text for p in d.paragraphs)
     assert "Since the assessment of" not in text and "respondents" not in text
+
+
+def test_notes_copied_between_respondents_appear_once(sample_xlsx, tmp_path, framework):
+    """Two workbooks that share the sample's notes (one started from the other) list each note once."""
+    import shutil
+
+    from readydocs.context import build_context
+    from readydocs.pipeline import assess, score_assessment
+
+    other = tmp_path / "other.xlsx"
+    shutil.copyfile(sample_xlsx, other)
+    set_cells(other, {"profile.respondent_name": "Lena Park", "evidence.CAP_1": "Lena's own note"})
+    a = assess([sample_xlsx, other], framework)
+    cap = next(c for c in build_context(a.responses, score_assessment(a), framework)["conditions"] if c["id"] == "capacity")
+    texts = [(n["indicator"], n["text"]) for n in cap["notes"]]
+    assert texts.count(("CAP-2", "Housing and Parks can release staff; other departments point to open vacancies.")) == 1
+    assert ("CAP-1", "Lena's own note") in texts
+    assert len([n for n in cap["notes"] if n["indicator"] == "CAP-1"]) == 2  # the advocate's and Lena's differ
+    assert len(cap["next_steps"]) == len({(s["indicator"], s["text"]) for s in cap["next_steps"]})

@@ -91,12 +91,19 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
     conditions = []
     for cond, res in zip(framework.conditions, scores.conditions):
         notes, steps = [], []
+        # Respondents often start from a colleague's copy: the same note or step
+        # on the same indicator is shown once, not once per workbook.
+        seen: set[tuple] = set()
         for ind, ir in zip(cond.indicators, res.indicators):
             for resp in responses:
                 row = resp.rows.get(ind.id, {})
-                if row.get("evidence"):
+                note_key = ("note", ind.id, row.get("evidence"))
+                if row.get("evidence") and note_key not in seen:
+                    seen.add(note_key)
                     notes.append({"indicator": ind.id, "statement": ind.statement, "text": row["evidence"], "respondent": _respondent_label(resp)})
-                if row.get("next_step"):
+                step_key = ("step", ind.id, row.get("next_step"), row.get("owner"), row.get("due"))
+                if row.get("next_step") and step_key not in seen:
+                    seen.add(step_key)
                     steps.append({"indicator": ind.id, "text": row["next_step"], "owner": row.get("owner") or "",
                                   "due": format_date(row.get("due"))})
         score = _score_int(res.score)
