@@ -122,3 +122,12 @@ def test_cli_logo_that_cannot_be_used_is_one_line(sample_xlsx, tmp_path, content
     errors = [line for line in out.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and f"--logo: the logo file {logo}" in errors[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_tilde_for_an_unknown_user_is_not_found_not_a_crash(tmp_path):
+    from readydocs.branding import logo_problem
+
+    workbook = tmp_path / "intake.xlsx"
+    code, message = logo_problem("~no_such_user_here/logo.png", workbook)
+    assert code == "logo-not-found"
+    assert "~no_such_user_here/logo.png" in message

@@ -45,7 +45,10 @@ def logo_path(value: str, workbook: Path) -> Path:
     backslashes work as folder separators on every system.
     """
     text = value.strip().strip('"').strip()
-    candidate = Path(text).expanduser()
+    try:
+        candidate = Path(text).expanduser()
+    except RuntimeError:  # "~name" for a user this system does not have: take it literally
+        candidate = Path(text)
     if not candidate.is_absolute() and "\\" in text and not Path(workbook).parent.joinpath(candidate).exists():
         candidate = Path(text.replace("\\", "/"))
     return candidate if candidate.is_absolute() else Path(workbook).parent / candidate
