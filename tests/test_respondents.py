@@ -108,7 +108,7 @@ def test_different_municipalities_refused(sample_xlsx, tmp_path, framework):
         assess([sample_xlsx, other], framework)
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), str(other), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1
-    assert "sample.xlsx: city of riverbend" in result.output and "other.xlsx: lakeside county" in result.output
+    assert "sample.xlsx: City of Riverbend; other.xlsx: Lakeside County" in result.output  # as typed
     assert not (tmp_path / "out").exists()
 
 

@@ -85,11 +85,12 @@ def _check_same_framework(intakes: Sequence[Intake]) -> None:
 
 
 def _check_same_place(responses: Sequence[Response]) -> None:
-    names = {}
+    groups: dict[str, tuple[str, list[str]]] = {}  # key -> (name as first typed, files)
     for r in responses:
-        names.setdefault(place_key(r.profile.get("municipality_name")), []).append(r.source.name)
-    if len(names) > 1:
-        listing = "; ".join(f"{', '.join(files)}: {name or '(blank)'}" for name, files in names.items())
+        typed = r.profile.get("municipality_name") or ""
+        groups.setdefault(place_key(typed), (typed, []))[1].append(r.source.name)
+    if len(groups) > 1:
+        listing = "; ".join(f"{', '.join(files)}: {typed or '(blank)'}" for typed, files in groups.values())
         raise InvalidInputError(f"These workbooks name different municipalities ({listing}).",
                                 "Build each place separately, or use 'readydocs batch' for a cohort.")
 
