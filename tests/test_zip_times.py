@@ -39,3 +39,21 @@ def test_dates_before_1980_are_clamped():
     out = normalise_zip(_archive(), dt.datetime(1970, 1, 1))
     with zipfile.ZipFile(io.BytesIO(out)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_atomic_writes_keep_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from readydocs.outputs import write_atomic
+
+    new = tmp_path / "new.docx"
+    write_atomic(new, b"data")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask  # as any program saving a new file
+    shared = tmp_path / "shared.docx"
+    shared.write_bytes(b"old")
+    shared.chmod(0o664)
+    write_atomic(shared, b"new")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o664 and shared.read_bytes() == b"new"
