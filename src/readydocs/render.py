@@ -130,47 +130,56 @@ def _patched_xml(src_xml: str) -> str:
     return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
 
 
-def _docx_template(path: Path):
+@lru_cache(maxsize=1)
+def _safe_template_class():
+    """DocxTemplate with our changes; made on first use so docxtpl is imported only to render."""
     from docxtpl import DocxTemplate
     from lxml import etree
 
     class SafeTemplate(DocxTemplate):
+        source: Path  # the template file, for error messages
+
         def patch_xml(self, src_xml):
             # docxtpl's clean-up of tags split across runs depends on the text alone,
             # and a batch renders the same template parts for every place.
             return _patched_xml(src_xml)
 
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
-            """docxtpl's own, with two changes: each part is checked for variables the
-            context lacks from the same parse that renders it (so linting costs no
-            second pass), and docxtpl's final "{_{" -> "{{" rewrite is left out because
-            it would alter a person's text."""
-            env = jinja_env or jinja_env_default()
+            """docxtpl's own, changed in four ways:
+
+            - each part is checked for variables the context lacks, from the same
+              (cached) parse that renders it, so linting costs no second pass;
+            - docxtpl's final "{_{" -> "{{" rewrite is left out: it would alter a person's text;
+            - every text run keeps its spaces as typed (xml:space="preserve");
+            - the result must be well-formed XML: docxtpl's lenient parse would
+              otherwise silently drop text a template broke (for example with |safe).
+            """
+            env = jinja_env if jinja_env is not None else _cached_env()
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
             ast = env.parse(src_xml)
             missing = env.undeclared(src_xml) - set(context)
             if missing:
-                raise TemplateError(f"{path}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
+                raise TemplateError(f"{self.source}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
                                     "See docs/templates.md for the variables available.")
             dst_xml = env.from_string(ast).render(context)
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
-            # A person's runs of spaces are kept as typed.
             dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
-            # docxtpl parses the result leniently, which would silently drop text from XML a template broke (|safe).
             etree.fromstring(dst_xml.encode("utf-8"))
             return self.resolve_listing(dst_xml)
 
+    return SafeTemplate
+
+
+def _docx_template(path: Path):
     try:
-        return SafeTemplate(io.BytesIO(template_bytes(path)))
+        tpl = _safe_template_class()(io.BytesIO(template_bytes(path)))
     except TemplateError:
         raise
     except Exception as exc:
         raise TemplateError(f"{path}: is not a Word .docx template ({type(exc).__name__}).", "Give a .docx file saved from Word or LibreOffice.")
-
-
-def jinja_env_default():
-    return jinja_env()
+    tpl.source = path
+    return tpl
 
 
 def undeclared_variables(path: Path, context: dict[str, Any]) -> set[str]:
