@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
+import readydocs.office as office
 import readydocs.pdf as pdf
 from readydocs.cli import cli
 
@@ -43,7 +44,8 @@ def test_without_libreoffice_the_docx_files_are_written_and_one_line_says_why(sa
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setattr(pdf, "KNOWN_LOCATIONS", ())
+    monkeypatch.setattr(office, "KNOWN_LOCATIONS", ())
+    monkeypatch.delenv("READYDOCS_SOFFICE", raising=False)
     out = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "o"), "--pdf"])
     assert out.exit_code == 1
     folder = tmp_path / "o" / "city-of-riverbend"
@@ -52,7 +54,7 @@ def test_without_libreoffice_the_docx_files_are_written_and_one_line_says_why(sa
         "talking-points.docx"]
     errors = [line for line in out.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1
-    assert errors[0].startswith("Error: PDFs were not written: LibreOffice (soffice) is not installed or not on PATH.")
+    assert errors[0].startswith("Error: PDFs were not written: LibreOffice (soffice) is needed for this and was not found.")
     assert "Install LibreOffice" in errors[0]
 
 

@@ -1,7 +1,7 @@
-"""Converting files with LibreOffice (soffice), run headless.
+"""Running LibreOffice (soffice) headless: the one place readydocs starts it.
 
-Each call uses its own temporary LibreOffice profile, so conversions running
-at the same time (parallel tests, a batch, a desktop LibreOffice left open)
+Each run uses its own temporary LibreOffice profile, so conversions running
+at the same time (parallel tests, two builds, a desktop LibreOffice left open)
 never wait on or corrupt each other's profile lock.
 """
 
@@ -10,16 +10,22 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 from .errors import OfficeMissingError, ReadydocsError
 
-INSTALL_HINT = (
-    "Install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui; "
-    "macOS: brew install --cask libreoffice), or put soffice on PATH or in the READYDOCS_SOFFICE environment variable."
+# Where LibreOffice lives when it is installed but not on PATH.
+KNOWN_LOCATIONS: tuple[str, ...] = (
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+    "/opt/libreoffice/program/soffice",
+    "/usr/lib/libreoffice/program/soffice",
 )
-DEFAULT_TIMEOUT = 180
+DEFAULT_TIMEOUT = 300
 
 
 class ConversionError(ReadydocsError):
@@ -28,8 +34,18 @@ class ConversionError(ReadydocsError):
     exit_code = 2
 
 
+def install_hint() -> str:
+    where = " or set READYDOCS_SOFFICE to the soffice program."
+    if sys.platform.startswith("linux"):
+        return ("Install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui; "
+                "Fedora: dnf install libreoffice-writer)," + where)
+    if sys.platform == "darwin":
+        return "Install LibreOffice from libreoffice.org (or: brew install --cask libreoffice)," + where
+    return "Install LibreOffice from libreoffice.org," + where
+
+
 def find_soffice() -> str | None:
-    """The soffice executable: $READYDOCS_SOFFICE, else soffice or libreoffice on PATH, else the macOS app."""
+    """$READYDOCS_SOFFICE, else soffice or libreoffice on PATH, else a usual install location."""
     explicit = os.environ.get("READYDOCS_SOFFICE")
     if explicit:
         return explicit if Path(explicit).is_file() else shutil.which(explicit)
@@ -37,12 +53,40 @@ def find_soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    mac = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
-    return str(mac) if mac.is_file() else None
+    for candidate in KNOWN_LOCATIONS:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 def available() -> bool:
     return find_soffice() is not None
+
+
+def run_conversion(paths: Sequence[Path], fmt: str, outdir: Path,
+                   timeout: float = DEFAULT_TIMEOUT) -> subprocess.CompletedProcess:
+    """One headless soffice run converting ``paths`` to ``fmt`` into ``outdir``; the caller checks the results."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise OfficeMissingError("LibreOffice (soffice) is needed for this and was not found.", install_hint())
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="readydocs-soffice-") as profile:
+        cmd = [soffice, f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir.resolve()), *[str(Path(p).resolve()) for p in paths]]
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                                  env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
+        except subprocess.TimeoutExpired:
+            raise ConversionError(f"LibreOffice did not finish within {timeout:.0f} seconds.",
+                                  "Close other LibreOffice windows and try again.")
+        except OSError as exc:
+            raise OfficeMissingError(f"LibreOffice ({soffice}) could not be started ({exc.strerror or exc}).", install_hint())
+
+
+def last_words(proc: subprocess.CompletedProcess) -> str:
+    """LibreOffice's last line of output, for an error message."""
+    lines = (proc.stderr or proc.stdout or "").strip().splitlines()
+    return " ".join(lines[-1].split())[:200] if lines else ""
 
 
 def convert(path: str | Path, fmt: str, outdir: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
@@ -53,29 +97,21 @@ def convert(path: str | Path, fmt: str, outdir: str | Path, timeout: float = DEF
     ConversionError when it fails or produces nothing.
     """
     path, outdir = Path(path), Path(outdir)
-    soffice = find_soffice()
-    if soffice is None:
-        raise OfficeMissingError("LibreOffice (soffice) is needed for this and was not found.", INSTALL_HINT)
+    if find_soffice() is None:
+        raise OfficeMissingError("LibreOffice (soffice) is needed for this and was not found.", install_hint())
     if not path.is_file():
         raise ConversionError(f"{path}: no such file to convert.")
     ext = fmt.split(":", 1)[0]
-    outdir.mkdir(parents=True, exist_ok=True)
     target = outdir / f"{path.stem}.{ext}"
     if target.resolve() == path.resolve():
         raise ConversionError(f"{path}: converting it to {ext} in its own folder would replace it.",
                               "Give another output folder.")
-    with tempfile.TemporaryDirectory(prefix="readydocs-soffice-") as profile:
-        cmd = [soffice, f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir.resolve()), str(path.resolve())]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise ConversionError(f"{path}: LibreOffice did not finish converting to {ext} within {timeout:.0f} seconds.",
-                                  "Close other LibreOffice windows and try again.")
-        except OSError as exc:
-            raise OfficeMissingError(f"LibreOffice ({soffice}) could not be started ({exc.strerror or exc}).", INSTALL_HINT)
+    try:
+        proc = run_conversion([path], fmt, outdir, timeout)
+    except ConversionError as exc:
+        raise ConversionError(f"{path}: {exc.message}", exc.hint)
     if proc.returncode != 0 or not target.is_file():
-        detail = " ".join((proc.stderr or proc.stdout or "").split())[:200]
+        detail = last_words(proc)
         raise ConversionError(f"{path}: LibreOffice could not convert it to {ext}" + (f" ({detail})." if detail else "."),
                               "Open the file in LibreOffice to see whether it is damaged.")
     return target

@@ -1,37 +1,21 @@
-"""PDF copies of the documents, through LibreOffice running headless.
+"""PDF copies of the documents (build --pdf), through LibreOffice (office.py).
 
-Each conversion runs ``soffice`` with its own temporary user profile
-(``-env:UserInstallation``), so two builds at once, or a LibreOffice window a
-person has open, do not collide. The PDFs are tagged (structure for screen
-readers) and written next to the .docx files, each atomically.
-
-When LibreOffice is not installed, ``LibreOfficeMissing`` says so and how to
-install it; the .docx files are already written by then.
+All documents go through one LibreOffice run, tagged (structure for screen
+readers), and each PDF is written next to its .docx atomically. When
+LibreOffice is missing or fails, the .docx files are already written; the
+error says so, with exit code 1 because what was asked for is not all there.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from .errors import ReadydocsError
+from . import office
+from .errors import OfficeMissingError, ReadydocsError
 from .outputs import write_atomic
 
-# Where LibreOffice lives when it is installed but not on PATH.
-KNOWN_LOCATIONS: tuple[str, ...] = (
-    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    r"C:\Program Files\LibreOffice\program\soffice.exe",
-    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-    "/opt/libreoffice/program/soffice",
-    "/usr/lib/libreoffice/program/soffice",
-)
-COMMANDS = ("soffice", "libreoffice")
-TIMEOUT_SECONDS = 300
 # Tagged PDF: headings, reading order, alt text and table headers reach screen readers.
 _FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
 
@@ -46,51 +30,21 @@ class LibreOfficeMissing(PdfError):
     pass
 
 
-def install_hint() -> str:
-    if sys.platform.startswith("linux"):
-        return ("Install LibreOffice (for example 'sudo apt-get install libreoffice-writer-nogui' on Debian or Ubuntu, "
-                "'sudo dnf install libreoffice-writer' on Fedora) and build again.")
-    if sys.platform == "darwin":
-        return "Install LibreOffice from https://www.libreoffice.org/download/ (or 'brew install --cask libreoffice') and build again."
-    return "Install LibreOffice from https://www.libreoffice.org/download/ and build again."
-
-
-def find_soffice() -> str | None:
-    for name in COMMANDS:
-        found = shutil.which(name)
-        if found:
-            return found
-    for candidate in KNOWN_LOCATIONS:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def to_pdf(docx_paths: Sequence[Path], timeout: float = TIMEOUT_SECONDS) -> list[Path]:
+def to_pdf(docx_paths: Sequence[Path], timeout: float = office.DEFAULT_TIMEOUT) -> list[Path]:
     """Write ``name.pdf`` beside each ``name.docx``; return the PDFs written, in the same order."""
     paths = [Path(p) for p in docx_paths]
     if not paths:
         return []
-    soffice = find_soffice()
-    if soffice is None:
-        raise LibreOfficeMissing("PDFs were not written: LibreOffice (soffice) is not installed or not on PATH.", install_hint())
     written = []
     with tempfile.TemporaryDirectory(prefix="readydocs-pdf-") as tmp:
-        tmp_dir = Path(tmp)
-        profile = (tmp_dir / "profile").as_uri()
-        out = tmp_dir / "out"
-        out.mkdir()
-        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
-               "--convert-to", _FILTER, "--outdir", str(out), *[str(p) for p in paths]]
+        out = Path(tmp)
         try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
-                                  env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
-        except subprocess.TimeoutExpired as exc:
-            raise PdfError(f"PDFs were not written: LibreOffice did not finish within {int(timeout)} seconds.",
+            proc = office.run_conversion(paths, _FILTER, out, timeout)
+        except OfficeMissingError as exc:
+            raise LibreOfficeMissing(f"PDFs were not written: {exc.message}", exc.hint) from exc
+        except office.ConversionError as exc:
+            raise PdfError(f"PDFs were not written: {exc.message}",
                            "The .docx files are written; convert them by hand, or try again.") from exc
-        except OSError as exc:
-            raise PdfError(f"PDFs were not written: LibreOffice ({soffice}) could not be started ({exc.strerror or exc}).",
-                           install_hint()) from exc
         failed = []
         for p in paths:
             made = out / (p.stem + ".pdf")
@@ -101,8 +55,8 @@ def to_pdf(docx_paths: Sequence[Path], timeout: float = TIMEOUT_SECONDS) -> list
             write_atomic(target, made.read_bytes())
             written.append(target)
         if failed:
-            detail = (proc.stderr or proc.stdout or "").strip().splitlines()
-            why = f" LibreOffice said: {detail[-1]}" if detail else ""
-            raise PdfError(f"{', '.join(str(p) for p in failed)}: LibreOffice did not produce a PDF (exit code {proc.returncode}).{why}",
+            why = office.last_words(proc)
+            raise PdfError(f"{', '.join(str(p) for p in failed)}: LibreOffice did not produce a PDF (exit code {proc.returncode})."
+                           + (f" LibreOffice said: {why}" if why else ""),
                            "The .docx files are written; open them in Word or LibreOffice and save as PDF.")
     return written
