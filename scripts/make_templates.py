@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import docx
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-import pytest
 
 from readydocs.actionplan import FILENAME, FIRST_ROW, HEADERS, PROGRESS, SUGGESTED
 from readydocs.pipeline import build

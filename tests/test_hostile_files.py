@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest

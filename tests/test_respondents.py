@@ -172,7 +172,7 @@ def test_notes_copied_between_respondents_appear_once(sample_xlsx, tmp_path, fra
     import shutil
 
     from readydocs.context import build_context
-    from readydocs.pipeline import assess, score_assessment
+    from readydocs.pipeline import assess
 
     other = tmp_path / "other.xlsx"
     shutil.copyfile(sample_xlsx, other)

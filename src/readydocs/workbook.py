@@ -8,14 +8,12 @@ cells by name, never by position (docs/workbook.md).
 
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
 from openpyxl.utils.datetime import to_excel
@@ -24,10 +22,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from . import form
-from .outputs import normalise_zip, write_atomic
+from .outputs import write_atomic
+from .sheets import (
+    BORDER, DATE_FORMAT, HEADER_FILL, HEADER_FONT, HINT_FONT, INPUT_FILL, MUTED, TEAL,
+    TOP_WRAP, UNLOCKED, font, workbook_bytes,
+)
 from .framework import Framework
 from .sample import DONT_KNOW, SAMPLE_PROFILE, sample_inputs
 
@@ -41,38 +42,14 @@ CREATOR = "readydocs"
 HEADER_ROW = 3
 FIRST_ROW = 4
 
-# Palette: dark teal headings, a pale teal band, light yellow for what people type.
-TEAL = "1D5C63"
+# The shared palette and styles (sheets.py); the intake form adds a pale teal
+# band between conditions and larger titles of its own.
 TEAL_BAND = "E4F0EF"
-INPUT_YELLOW = "FFF6CC"
-GRID_GREY = "B8C6C6"
-MUTED = "5B6B6B"
-WHITE = "FFFFFF"
-
-FONT_NAME = "Calibri"
-
-
-def _font(**kw) -> Font:
-    """A font in the workbook's typeface (an unnamed font falls back to a serif in some viewers)."""
-    kw.setdefault("size", 11)
-    return Font(name=FONT_NAME, **kw)
-
-
-_thin = Side(style="thin", color=GRID_GREY)
 _teal_line = Side(style="medium", color=TEAL)
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-HEADER_FILL = PatternFill("solid", fgColor=TEAL)
-HEADER_FONT = _font(bold=True, color=WHITE)
-TITLE_FONT = _font(bold=True, size=16, color=TEAL)
-SECTION_FONT = _font(bold=True, size=12, color=TEAL)
-HINT_FONT = _font(italic=True, color=MUTED)
-INPUT_FILL = PatternFill("solid", fgColor=INPUT_YELLOW)
+TITLE_FONT = font(bold=True, size=16, color=TEAL)
+SECTION_FONT = font(bold=True, size=12, color=TEAL)
 BAND_FILL = PatternFill("solid", fgColor=TEAL_BAND)
-UNLOCKED = Protection(locked=False)
-TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 TOP = Alignment(vertical="top")
-
-DATE_FORMAT = "yyyy-mm-dd"
 # Dates accepted by the date checks: 2000-01-01 to 2100-12-31.
 DATE_MIN = int(to_excel(date(2000, 1, 1)))
 DATE_MAX = int(to_excel(date(2100, 12, 31)))
@@ -101,7 +78,7 @@ def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path
     wb = build_intake(framework, sample=sample, file_name=path.name)
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    data = _to_bytes(wb, stamp)
+    data = workbook_bytes(wb, stamp)
     write_atomic(path, data)
     return path
 
@@ -142,7 +119,7 @@ def _fill_lists(ws: Worksheet, framework: Framework) -> tuple[str, str]:
     ws["A1"] = "Rating choices"
     ws["B1"] = "Jurisdiction types"
     for cell in (ws["A1"], ws["B1"]):
-        cell.font = _font(bold=True)
+        cell.font = font(bold=True)
     choices = framework.scale.choices
     for n, choice in enumerate(choices, start=2):
         ws.cell(row=n, column=1, value=choice)
@@ -165,7 +142,7 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
     ws["A1"].font = TITLE_FONT
     ws.row_dimensions[1].height = 24
     ws["A2"] = framework.title
-    ws["A2"].font = _font(bold=True, size=12, color=MUTED)
+    ws["A2"].font = font(bold=True, size=12, color=MUTED)
 
     row = 4
     ws.cell(row=row, column=1, value="How to fill in this workbook").font = SECTION_FONT
@@ -203,10 +180,10 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
     ]
     for n, (title, text) in enumerate(steps, start=1):
         num = ws.cell(row=row, column=1, value=n)
-        num.font = _font(bold=True, color=TEAL)
+        num.font = font(bold=True, color=TEAL)
         num.alignment = Alignment(horizontal="center", vertical="top")
         head = ws.cell(row=row, column=2, value=title)
-        head.font = _font(bold=True)
+        head.font = font(bold=True)
         head.alignment = TOP_WRAP
         body = ws.cell(row=row, column=3, value=text)
         body.alignment = TOP_WRAP
@@ -239,7 +216,7 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
         ("Form version", form.FORM_VERSION, form.NAME_FORM_VERSION),
     ]
     for label, value, name in about:
-        ws.cell(row=row, column=2, value=label).font = _font(bold=True)
+        ws.cell(row=row, column=2, value=label).font = font(bold=True)
         cell = ws.cell(row=row, column=3, value=str(value))
         cell.alignment = Alignment(horizontal="left")
         if name:
@@ -270,11 +247,11 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: 
     first_long: int | None = None
     for row, field in enumerate(form.PROFILE_FIELDS, start=FIRST_ROW):
         label = ws.cell(row=row, column=1, value=field.label + (" *" if field.required else ""))
-        label.font = _font(bold=True)
+        label.font = font(bold=True)
         label.alignment = TOP_WRAP
         label.border = BORDER
         help_cell = ws.cell(row=row, column=3, value=field.help)
-        help_cell.font = _font(color=MUTED)
+        help_cell.font = font(color=MUTED)
         help_cell.alignment = TOP_WRAP
         help_cell.border = BORDER
 
@@ -365,9 +342,9 @@ def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_rang
                     if band is not None:
                         cell.fill = band
                     if c.key == "id":
-                        cell.font = _font(bold=True, color=TEAL)
+                        cell.font = font(bold=True, color=TEAL)
                     elif c.key == "condition":
-                        cell.font = _font(bold=True) if first else _font(color=MUTED)
+                        cell.font = font(bold=True) if first else font(color=MUTED)
                 if first:
                     cell.border = _with_top(cell.border, _teal_line)
             ws.row_dimensions[row].height = _rating_row_height(ws, row, columns)
@@ -433,7 +410,7 @@ def _table_row(ws: Worksheet, row: int, values: tuple) -> None:
         cell.border = BORDER
         cell.alignment = Alignment(vertical="top", wrap_text=True, horizontal="center" if col == 1 else None)
         if col == 2:
-            cell.font = _font(bold=True)
+            cell.font = font(bold=True)
 
 
 def _with_top(border: Border, side: Side) -> Border:
@@ -551,16 +528,3 @@ def _timestamp(sample: bool) -> datetime:
         if isinstance(when, date):
             return datetime.combine(when, time(9, 0))
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
-def _to_bytes(wb: Workbook, stamp: datetime) -> bytes:
-    """Serialise the workbook with the given modified time and fixed zip entry times.
-
-    openpyxl's ``Workbook.save`` stamps the current time into the properties
-    and the zip entries; writing through ExcelWriter and repacking keeps the
-    output reproducible.
-    """
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return normalise_zip(raw.getvalue(), stamp)
