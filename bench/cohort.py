@@ -93,8 +93,11 @@ def main() -> int:
         print(f"cohort: generated {PLACES} places in {time.perf_counter() - t0:.1f} s; {os.cpu_count()} CPU(s)")
         out = tmp / "out"
         timed_batch(places, out, 2)  # warm the file cache and bytecode
-        serial = [timed_batch(places, out, 1) for _ in range(RUNS)]
-        parallel = [timed_batch(places, out, 2) for _ in range(RUNS)]
+        # Interleaved, so a slow spell on the machine falls on both sides of the ratio.
+        serial, parallel = [], []
+        for _ in range(RUNS):
+            serial.append(timed_batch(places, out, 1))
+            parallel.append(timed_batch(places, out, 2))
         peaks = worker_peaks(places, out, 2)
     s, p = statistics.median(serial), statistics.median(parallel)
     peak_mb = max(peaks.values()) / 1024 if peaks else float("nan")
