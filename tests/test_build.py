@@ -184,3 +184,22 @@ def test_custom_folder_falls_back_to_defaults(sample_xlsx, tmp_path, framework):
     assert "Approved for circulation in City of Riverbend." in all_text(result.out_dir / "internal-launch-memo.docx")
     assert "Approved for circulation" not in all_text(result.out_dir / "readiness-report.docx")
     assert "Readiness for Mobility Action Planning" in all_text(result.out_dir / "readiness-report.docx")
+
+
+def test_misspelt_field_in_a_custom_template_names_paragraph_and_suggests(sample_xlsx, tmp_path):
+    from click.testing import CliRunner
+
+    from readydocs.cli import cli
+
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    d = docx.Document(str(default_templates_dir() / "talking-points.docx"))
+    d.add_paragraph("Budget line: {{ place.nmae }}")
+    d.save(str(custom / "talking-points.docx"))
+    result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "out"), "--templates", str(custom)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Error: {custom / 'talking-points.docx'}, paragraph ")
+    assert "\u201cBudget line: {{ place.nmae }}\u201d" in lines[0] and "Did you mean \u201cname\u201d?" in lines[0]
+    assert not (tmp_path / "out").exists()

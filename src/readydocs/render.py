@@ -230,7 +230,7 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     except SecurityError as exc:
         raise TemplateError(f"{path}: the template tried something not allowed ({str(exc).rstrip('.')}).", "Remove that expression from the template.")
     except UndefinedError as exc:
-        raise TemplateError(f"{path}: {exc.message}.", "See docs/templates.md for the variables available.")
+        raise TemplateError(*_explain_undefined(path, exc))
     except JinjaTemplateError as exc:
         raise TemplateError(f"{path}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
     except Exception as exc:  # the template's own expressions (1/0), or XML it broke (|safe)
@@ -255,6 +255,22 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue(), props.when)
+
+
+def _explain_undefined(path: Path, exc: Exception) -> tuple[str, str | None]:
+    """Jinja says "'dict object' has no attribute 'nmae'"; the template linter can say which
+    paragraph and what was meant. Only a failing build pays for it."""
+    try:
+        from .lint import lint_template
+
+        unknown = [p for p in lint_template(path) if p.code == "unknown-variable"]
+    except Exception:  # the plain message is still right
+        unknown = []
+    if unknown:
+        # The linter's line names the template by file name; ours gives the full path.
+        first = unknown[0]
+        return str(path) + first.line()[len(first.template):], None
+    return f"{path}: {getattr(exc, 'message', exc)}.", "See docs/templates.md for the variables available."
 
 
 def _set_alt_text(doc, alt: dict[bytes, tuple[str, str]]) -> None:
