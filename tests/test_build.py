@@ -157,16 +157,22 @@ def test_templates_use_named_styles_only(framework):
             assert t.style is not None and t.style.name != "Normal Table"
 
 
+def _custom_template(tmp_path, filename: str, paragraph: str):
+    """A templates folder holding one default template with a paragraph added."""
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    d = docx.Document(str(default_templates_dir() / filename))
+    d.add_paragraph(paragraph)
+    d.save(str(custom / filename))
+    return custom
+
+
 def test_custom_template_with_unknown_variable_fails_naming_it(sample_xlsx, tmp_path, framework):
     from click.testing import CliRunner
 
     from readydocs.cli import cli
 
-    custom = tmp_path / "tpl"
-    custom.mkdir()
-    d = docx.Document(str(default_templates_dir() / "talking-points.docx"))
-    d.add_paragraph("Budget line: {{ budget_total }}")
-    d.save(str(custom / "talking-points.docx"))
+    custom = _custom_template(tmp_path, "talking-points.docx", "Budget line: {{ budget_total }}")
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(out), "--templates", str(custom)])
     assert result.exit_code == 1
@@ -175,11 +181,7 @@ def test_custom_template_with_unknown_variable_fails_naming_it(sample_xlsx, tmp_
 
 
 def test_custom_folder_falls_back_to_defaults(sample_xlsx, tmp_path, framework):
-    custom = tmp_path / "tpl"
-    custom.mkdir()
-    d = docx.Document(str(default_templates_dir() / "internal-launch-memo.docx"))
-    d.add_paragraph("Approved for circulation in {{ place.name }}.")
-    d.save(str(custom / "internal-launch-memo.docx"))
+    custom = _custom_template(tmp_path, "internal-launch-memo.docx", "Approved for circulation in {{ place.name }}.")
     result = build([sample_xlsx], tmp_path / "out", framework, templates_dir=custom)
     assert "Approved for circulation in City of Riverbend." in all_text(result.out_dir / "internal-launch-memo.docx")
     assert "Approved for circulation" not in all_text(result.out_dir / "readiness-report.docx")
@@ -191,11 +193,7 @@ def test_misspelt_field_in_a_custom_template_names_paragraph_and_suggests(sample
 
     from readydocs.cli import cli
 
-    custom = tmp_path / "tpl"
-    custom.mkdir()
-    d = docx.Document(str(default_templates_dir() / "talking-points.docx"))
-    d.add_paragraph("Budget line: {{ place.nmae }}")
-    d.save(str(custom / "talking-points.docx"))
+    custom = _custom_template(tmp_path, "talking-points.docx", "Budget line: {{ place.nmae }}")
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "out"), "--templates", str(custom)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()

@@ -35,7 +35,7 @@ def slugify(name: str) -> str:
     if not slug:
         # Nothing ASCII to go on (a name in another script, or only emoji): a short, stable hash.
         slug = "place-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    if slug in _WINDOWS_RESERVED or slug.split("-")[0] in _WINDOWS_RESERVED and len(slug.split("-")) == 1:
+    if slug in _WINDOWS_RESERVED:
         slug = f"{slug}-place"
     return slug
 
