@@ -23,6 +23,20 @@ if os.environ.get("CI"):
 SAMPLE = ROOT / "inputs" / "sample-intake.xlsx"
 
 
+# `make test-fast` leaves out the slow tests: property tests (hypothesis) and
+# tests that need an outside program (LibreOffice, pdftotext, a browser), which
+# say so in their skip condition. They are marked here, not test by test, so a
+# new test of either kind is slow without anyone remembering to say it.
+_OUTSIDE_PROGRAMS = ("libreoffice", "soffice", "pdftotext", "pdftoppm", "chromium", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        reasons = " ".join(str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")).lower()
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or any(p in reasons for p in _OUTSIDE_PROGRAMS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def framework():
     return load_framework()

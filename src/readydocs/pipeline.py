@@ -42,6 +42,15 @@ class BuildResult:
     backups: list[tuple[Path, Path]] = field(default_factory=list)  # (generated file, kept copy of a person's edit)
 
 
+def read_workbook(path: str | Path, framework: Framework) -> tuple[Report, Response]:
+    """Read and check one workbook: its problems (as data) and its answers.
+
+    The answers are usable only when ``report.valid``; a file that cannot be
+    read at all raises UnreadableFileError.
+    """
+    return validate(read_intake(path, framework), framework)
+
+
 def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
     """Read and validate every workbook for one place (one per respondent)."""
     reports, responses = [], []
