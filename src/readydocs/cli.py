@@ -268,4 +268,21 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
 
 
 def main() -> None:
-    cli(prog_name="readydocs")
+    """The console entry point. Once the command has finished (every file written is already
+    flushed, synced and closed by outputs.write_atomic), the process ends at once: the
+    interpreter's own teardown of the rendering libraries costs more than a build's writing."""
+    import os
+
+    try:
+        cli(prog_name="readydocs")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            click.echo(exc.code, err=True)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
