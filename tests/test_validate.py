@@ -86,13 +86,13 @@ def test_rating_errors_and_warnings_point_at_their_cells(sample_xlsx, framework)
 def test_workbook_from_another_framework_is_one_error(sample_xlsx, framework):
     set_cells(sample_xlsx, {"meta.framework_id": "other-instrument"})
     report, _ = check(sample_xlsx, framework)
-    assert report.flat() == [("Instructions", "C24", "framework-mismatch")]
+    assert report.flat() == [("Instructions", "C30", "framework-mismatch")]
 
 
 def test_workbook_from_another_framework_version(sample_xlsx, framework):
     set_cells(sample_xlsx, {"meta.framework_version": "0.9"})
     report, _ = check(sample_xlsx, framework)
-    assert report.flat() == [("Instructions", "C25", "framework-version-mismatch")]
+    assert report.flat() == [("Instructions", "C31", "framework-version-mismatch")]
     assert "version 0.9" in report.problems[0].message
 
 

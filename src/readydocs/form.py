@@ -20,6 +20,11 @@ NAME_FRAMEWORK_VERSION = "meta.framework_version"
 NAME_FORM_VERSION = "meta.form_version"
 FORM_VERSION = "1"
 
+# The completion counter on the Instructions sheet (formulas; readydocs never reads them).
+NAME_PROGRESS_RATINGS = "progress.ratings"
+NAME_PROGRESS_DONT_KNOW = "progress.dont_know"
+NAME_PROGRESS_PROFILE = "progress.profile"
+
 JURISDICTION_TYPES = ("City", "County", "Town", "Village", "Township", "Consolidated city-county", "Other")
 
 MAX_INSIGHTS = 5
@@ -83,6 +88,8 @@ RATING_COLUMNS: tuple[RatingColumn, ...] = (
     RatingColumn("due", "Due date", 13, True),
 )
 RATING_INPUTS = tuple(c.key for c in RATING_COLUMNS if c.is_input)
+# The Rating column's position (1-based), for the formulas that count answers.
+RATING_INPUTS_COLUMN = next(n for n, c in enumerate(RATING_COLUMNS, start=1) if c.key == "rating")
 
 
 def indicator_name(field: str, indicator_id: str) -> str:

@@ -146,7 +146,7 @@ def interpret_rating(value: Any, framework: Framework) -> tuple[str, int | None]
     if not text:
         return "blank", None
     folded = _fold(text)
-    if folded == _fold(scale.dont_know):
+    if folded == _fold(scale.dont_know) or _is_dont_know_spelling(folded, scale.dont_know):
         return "dont-know", None
     for lv in scale.levels:
         if folded in (_fold(scale.choice(lv.value)), _fold(lv.label)):
@@ -159,6 +159,15 @@ def interpret_rating(value: Any, framework: Framework) -> tuple[str, int | None]
             if lv.value == number and (not label or _fold(label) == _fold(lv.label)):
                 return "rating", lv.value
     return "invalid", None
+
+
+# Ways people type "Don't know" instead of picking it: no apostrophe, "DK".
+_DONT_KNOW_SPELLINGS = frozenset({"dk", "d/k", "dont know", "don't know", "do not know", "dunno"})
+
+
+def _is_dont_know_spelling(folded: str, dont_know: str) -> bool:
+    """Only for a scale whose own answer is "Don't know": another framework's wording is not guessed at."""
+    return _fold(dont_know) == "don't know" and folded.rstrip(".!?") in _DONT_KNOW_SPELLINGS
 
 
 def _fold(text: str) -> str:
@@ -247,7 +256,9 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
             add("invalid-rating", ERROR, f"{ind.id}: '{_show(c.value)}' is not on the rating scale. Choose one of: {'; '.join(framework.scale.choices)}.", c.sheet, c.ref)
         elif kind == "dont-know":
             answers[ind.id] = DONT_KNOW
-            add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"; it is left out of the score and listed as an information gap.", c.sheet, c.ref)
+            typed = ("" if c.value == framework.scale.dont_know else " (the spaces around it were ignored)"
+                     if str(c.value).strip() == framework.scale.dont_know else f" ('{_show(c.value)}' was read as \"{framework.scale.dont_know}\")")
+            add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"{typed}; it is left out of the score and listed as an information gap.", c.sheet, c.ref)
         else:
             answers[ind.id] = value
             if value <= low_cut and not row["evidence"]:

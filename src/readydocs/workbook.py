@@ -19,6 +19,7 @@ from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -58,10 +59,13 @@ DATE_MAX = int(to_excel(date(2100, 12, 31)))
 _DV_TITLE_MAX = 32
 _DV_TEXT_MAX = 255
 
-# What each rating means, in plain words, for the scale table on Instructions.
-LONG_ROW_HEIGHT = {"departments": 96, "priorities": 66}
-LONG_ROW_DEFAULT = 48
+# Rows that wrap text start at a height estimated from their text but are
+# not marked as set by hand (FittedRow), so Excel and LibreOffice fit them
+# again as people type and every note shows in full, on screen and in print.
+# The estimate is generous: LibreOffice without Calibri uses a wider font.
 LINE_HEIGHT = 15
+CHARS_PER_WIDTH = 1.0
+LONG_FIELD_LINES = 3
 
 
 def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path:
@@ -75,7 +79,7 @@ def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path
     """
     path = Path(path)
     stamp = _timestamp(sample)
-    wb = build_intake(framework, sample=sample, file_name=path.name)
+    wb = build_intake(framework, sample=sample)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     data = workbook_bytes(wb, stamp)
@@ -83,7 +87,7 @@ def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path
     return path
 
 
-def build_intake(framework: Framework, sample: bool = False, file_name: str = "intake.xlsx") -> Workbook:
+def build_intake(framework: Framework, sample: bool = False) -> Workbook:
     """The intake workbook in memory (write_intake saves it)."""
     wb = Workbook()
     wb.properties.title = WORKBOOK_TITLE
@@ -99,7 +103,7 @@ def build_intake(framework: Framework, sample: bool = False, file_name: str = "i
     lists = wb.create_sheet(SHEET_LISTS)
 
     rating_range, jurisdiction_range = _fill_lists(lists, framework)
-    _fill_instructions(wb, instructions, framework, file_name)
+    _fill_instructions(wb, instructions, framework)
     _fill_profile(wb, profile, jurisdiction_range, sample)
     _fill_ratings(wb, ratings, framework, rating_range, sample)
 
@@ -107,6 +111,8 @@ def build_intake(framework: Framework, sample: bool = False, file_name: str = "i
         _protect(ws)
     lists.sheet_state = "hidden"
     wb.active = 0
+    # The progress counts have no stored result: have Excel calculate them on opening.
+    wb.calculation.fullCalcOnLoad = True
     return wb
 
 
@@ -132,7 +138,7 @@ def _fill_lists(ws: Worksheet, framework: Framework) -> tuple[str, str]:
     return rating_range, jurisdiction_range
 
 
-def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_name: str) -> None:
+def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework) -> None:
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 88
@@ -140,11 +146,11 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
 
     ws["A1"] = WORKBOOK_TITLE
     ws["A1"].font = TITLE_FONT
-    ws.row_dimensions[1].height = 24
+    _fit_row(ws, 1, 24)
     ws["A2"] = framework.title
     ws["A2"].font = font(bold=True, size=12, color=MUTED)
 
-    row = 4
+    row = _fill_progress(wb, ws, framework, 4) + 1
     ws.cell(row=row, column=1, value="How to fill in this workbook").font = SECTION_FONT
     row += 1
     n_ind = len(framework.indicators)
@@ -174,9 +180,10 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
         ("Several people rating?",
          "Give each person their own copy of this workbook; readydocs can read the copies together."),
         ("Check and build",
-         f"Save and close the file. In a terminal opened in the folder that holds it, run  "
-         f"readydocs validate \"{file_name}\"  to list anything missing or unclear, then  "
-         f"readydocs build \"{file_name}\"  to make the documents."),
+         "Save and close the file. Start readydocs serve and drop this workbook on the page it opens in "
+         "your web browser: it lists anything missing or unclear, cell by cell, and makes the documents. "
+         "At a command prompt, readydocs validate followed by this file's name does the same check, and "
+         "readydocs build makes the documents."),
     ]
     for n, (title, text) in enumerate(steps, start=1):
         num = ws.cell(row=row, column=1, value=n)
@@ -187,7 +194,6 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
         head.alignment = TOP_WRAP
         body = ws.cell(row=row, column=3, value=text)
         body.alignment = TOP_WRAP
-        ws.row_dimensions[row].height = _height(text, 88, min_lines=1) + 3
         row += 1
 
     row += 1
@@ -203,7 +209,6 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
         row += 1
     dont_know_meaning = framework.scale.dont_know_meaning or "Not sure: reported as an information gap, not counted as a low rating."
     _table_row(ws, row, ("", framework.scale.dont_know, dont_know_meaning))
-    ws.row_dimensions[row].height = _height(dont_know_meaning, 88, min_lines=1) + 3
     row += 1
 
     row += 1
@@ -225,7 +230,39 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework, file_n
     note = ws.cell(row=row, column=2, value="Made by readydocs. Please do not change these cells.")
     note.font = HINT_FONT
 
+    _fit_rows(ws, 3, ws.max_row)
     _page_setup(ws, landscape=False, title_rows=None)
+
+
+def _fill_progress(wb: Workbook, ws: Worksheet, framework: Framework, row: int) -> int:
+    """The completion counter: plain COUNTA/COUNTIF formulas that update as people type.
+
+    readydocs never reads these cells (they have no input name); Excel and
+    LibreOffice calculate them when the file opens. Returns the last row used.
+    """
+    ws.cell(row=row, column=1, value="Your progress").font = SECTION_FONT
+    n = len(framework.indicators)
+    rating_col = get_column_letter(form.RATING_INPUTS_COLUMN)
+    ratings = _ref(form.SHEET_RATINGS, f"{rating_col}{FIRST_ROW}:{rating_col}{FIRST_ROW + n - 1}")
+    required = [FIRST_ROW + i for i, f in enumerate(form.PROFILE_FIELDS) if f.required]
+    required_refs = ",".join(_ref(form.SHEET_PROFILE, f"B{r}") for r in required)
+    dont_know = framework.scale.dont_know.replace('"', '""')
+    counters = (
+        (form.NAME_PROGRESS_RATINGS, "Indicators rated", f"=COUNTA({ratings})", n),
+        (form.NAME_PROGRESS_DONT_KNOW, f"Of which \"{framework.scale.dont_know}\"", f'=COUNTIF({ratings},"{dont_know}")', None),
+        (form.NAME_PROGRESS_PROFILE, "Required profile fields filled", f"=COUNTA({required_refs})", len(required)),
+    )
+    for name, label, formula, total in counters:
+        row += 1
+        ws.cell(row=row, column=2, value=label).font = font(bold=True)
+        cell = ws.cell(row=row, column=3, value=formula)
+        cell.alignment = Alignment(horizontal="left")
+        cell.number_format = f'0" of {total}"' if total is not None else "0"
+        _name_cell(wb, name, ws, cell.coordinate)
+    row += 1
+    hint = ws.cell(row=row, column=2, value="These counts update as you fill in the workbook; readydocs does not read them.")
+    hint.font = HINT_FONT
+    return row + 1
 
 
 def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: bool) -> None:
@@ -236,7 +273,7 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: 
 
     ws["A1"] = "Profile"
     ws["A1"].font = TITLE_FONT
-    ws.row_dimensions[1].height = 24
+    _fit_row(ws, 1, 24)
     ws["A2"] = "Fill in the yellow cells. Fields marked * are required."
     ws["A2"].font = HINT_FONT
     for col, header in enumerate(("Field", "Your answer", "Help"), start=1):
@@ -257,12 +294,8 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: 
 
         cell = ws.cell(row=row, column=2)
         _input_cell(cell)
-        if field.kind == "long":
-            if first_long is None:
-                first_long = row
-            ws.row_dimensions[row].height = LONG_ROW_HEIGHT.get(field.key, LONG_ROW_DEFAULT)
-        else:
-            ws.row_dimensions[row].height = max(LINE_HEIGHT + 5, _height(field.help, widths[2], min_lines=1) + 3)
+        if field.kind == "long" and first_long is None:
+            first_long = row
         if field.kind == "date":
             cell.number_format = DATE_FORMAT
             cell.alignment = Alignment(horizontal="left", vertical="top")
@@ -286,6 +319,10 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: 
         dv.sqref = " ".join(choice_cells)  # type: ignore[assignment]
         ws.add_data_validation(dv)
 
+    _fit_rows(ws, FIRST_ROW, FIRST_ROW + len(form.PROFILE_FIELDS) - 1)
+    for row, field in enumerate(form.PROFILE_FIELDS, start=FIRST_ROW):
+        if field.kind == "long":  # room to type a list, even while blank
+            _fit_row(ws, row, max(ws.row_dimensions[row].height, LONG_FIELD_LINES * LINE_HEIGHT + 4))
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1).coordinate
     _page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     if first_long is not None and first_long > FIRST_ROW:
@@ -302,13 +339,13 @@ def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_rang
 
     ws["A1"] = f"Ratings: {framework.title}"
     ws["A1"].font = TITLE_FONT
-    ws.row_dimensions[1].height = 24
+    _fit_row(ws, 1, 24)
     ws["A2"] = ("Pick a rating for every indicator from the dropdown. Add evidence where you can, and a next step, "
                 "owner and due date where the rating is low or unknown.")
     ws["A2"].font = HINT_FONT
     for n, c in enumerate(columns, start=1):
         _header_cell(ws.cell(row=HEADER_ROW, column=n, value=c.header))
-    ws.row_dimensions[HEADER_ROW].height = 20
+    _fit_row(ws, HEADER_ROW, 20)
 
     rating_cells: list[str] = []
     due_cells: list[str] = []
@@ -347,7 +384,6 @@ def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_rang
                         cell.font = font(bold=True) if first else font(color=MUTED)
                 if first:
                     cell.border = _with_top(cell.border, _teal_line)
-            ws.row_dimensions[row].height = _rating_row_height(ws, row, columns)
             row += 1
 
     last = row - 1
@@ -368,6 +404,7 @@ def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_rang
     if due_cells:
         ws.add_data_validation(_date_validation(due_cells))
 
+    _fit_rows(ws, FIRST_ROW, last, min_lines=2)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=2).coordinate
     _page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     if last >= FIRST_ROW:
@@ -470,22 +507,33 @@ def _clip(text: str, limit: int = _DV_TEXT_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def _height(text: str | None, width: int, min_lines: int = 2) -> float:
-    """Row height in points that shows ``text`` wrapped in a column ``width`` characters wide."""
-    per_line = max(1, width - 3)
-    lines = 0
-    for part in (text or "").split("\n"):
-        lines += max(1, math.ceil(len(part) / per_line))
-    return max(min_lines, lines) * LINE_HEIGHT
+class FittedRow(RowDimension):
+    """A row height written without customHeight: applications treat it as fitted to the text, not fixed."""
+
+    @property  # type: ignore[override]
+    def customHeight(self) -> bool:
+        return False
 
 
-def _rating_row_height(ws: Worksheet, row: int, columns) -> float:
-    tallest = 2 * LINE_HEIGHT
-    for n, c in enumerate(columns, start=1):
-        value = ws.cell(row=row, column=n).value
-        if isinstance(value, str):
-            tallest = max(tallest, _height(value, c.width))
-    return tallest + 4
+def _fit_row(ws: Worksheet, row: int, height: float) -> None:
+    ws.row_dimensions[row] = FittedRow(ws, index=row, ht=height)
+
+
+def _lines(text: str | None, width: float) -> int:
+    """Lines ``text`` takes when wrapped in a column ``width`` characters wide (Excel's width unit)."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH) - 2)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in (text or "").split("\n"))
+
+
+def _fit_rows(ws: Worksheet, first: int, last: int, min_lines: int = 1) -> None:
+    """Estimate every row's height from its wrapped text cells (merged cells are not used here)."""
+    widths = {letter: dim.width for letter, dim in ws.column_dimensions.items() if dim.width}
+    for row in range(first, last + 1):
+        lines = min_lines
+        for cell in ws[row]:
+            if isinstance(cell.value, str) and not cell.value.startswith("=") and cell.alignment.wrap_text:
+                lines = max(lines, _lines(cell.value, widths.get(cell.column_letter, 8.43)))
+        _fit_row(ws, row, lines * LINE_HEIGHT + 4)
 
 
 def _protect(ws: Worksheet) -> None:
