@@ -183,7 +183,7 @@ def test_deleted_required_sheet_is_one_clear_error(sample_xlsx, framework):
 def test_other_framework_version_is_one_clear_error(sample_xlsx, framework):
     set_cells(sample_xlsx, {"meta.framework_version": "0.9"})
     report, _ = _report(sample_xlsx, framework)
-    assert report.flat() == [("Instructions", "C25", "framework-version-mismatch")]
+    assert report.flat() == [("Instructions", "C31", "framework-version-mismatch")]
     assert "version 0.9" in report.errors[0].message and "version 1.0" in report.errors[0].message
 
 
