@@ -70,21 +70,74 @@ def cli():
 @cli.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--sample", is_flag=True, help="Fill the workbook with a worked example for a fictional city.")
-@click.option("--force", is_flag=True, help="Overwrite PATH if it already exists.")
+@click.option("--force", is_flag=True, help="Overwrite PATH (or the respondents' copies) if it already exists.")
+@click.option("--respondent", "respondent_texts", multiple=True, metavar='"NAME, ROLE"',
+              help="Write a copy for this person beside PATH, with PATH's profile locked in it. Repeat for each person.")
+@click.option("--respondents", "respondents_csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A CSV file of respondents (name, role, department): one copy each, as with --respondent.")
 @_framework_option
 @_handle_errors
-def init(path: Path, sample: bool, force: bool, framework_path: Path | None):
-    """Write a blank intake workbook to PATH (an .xlsx file)."""
-    from .workbook import write_intake
+def init(path: Path, sample: bool, force: bool, respondent_texts: tuple[str, ...], respondents_csv: Path | None,
+         framework_path: Path | None):
+    """Write a blank intake workbook to PATH (an .xlsx file), or one copy of it per respondent.
 
+    With --respondent or --respondents, PATH is the advocate's workbook: its
+    Profile (if it exists) is copied into each respondent's workbook and
+    locked there, and PATH itself is left as it is.
+    """
     if path.suffix.lower() != ".xlsx":
         raise click.UsageError(f"{path}: the workbook name must end in .xlsx.")
-    if path.exists() and not force:
-        click.echo(f"Error: {path} already exists. Choose another name, or add --force to replace it.", err=True)
-        sys.exit(2)
     framework = _load_framework(framework_path)
-    write_intake(path, framework, sample=sample)
-    click.echo(f"Wrote {path}")
+    if respondent_texts or respondents_csv:
+        written = _init_copies(path, sample, force, respondent_texts, respondents_csv, framework)
+    else:
+        from .workbook import write_intake
+
+        if path.exists() and not force:
+            click.echo(f"Error: {path} already exists. Choose another name, or add --force to replace it.", err=True)
+            sys.exit(2)
+        written = [write_intake(path, framework, sample=sample)]
+    for p in written:
+        click.echo(f"Wrote {p}.")
+    files = " ".join(_quoted(p) for p in written)
+    if sample:
+        click.echo(f"Next: readydocs build {files} writes the example's documents.")
+    elif len(written) > 1:
+        click.echo(f"Next: send each respondent their copy. When the filled copies come back, readydocs validate {files} "
+                   "checks them and readydocs build with the same files pools them into one set of documents.")
+    else:
+        click.echo(f"Next: fill in the yellow cells in Excel or LibreOffice, save, then run readydocs validate {files} "
+                   "to check it (or use readydocs serve for a page in your browser).")
+
+
+def _quoted(path: Path) -> str:
+    text = str(path)
+    return f'"{text}"' if any(ch.isspace() for ch in text) else text
+
+
+def _init_copies(path: Path, sample: bool, force: bool, respondent_texts: tuple[str, ...],
+                 respondents_csv: Path | None, framework) -> list[Path]:
+    from .handout import parse_respondent, plan_copies, read_respondents, shared_profile, write_copies
+
+    if sample:
+        raise click.UsageError("--sample cannot be combined with --respondent or --respondents.")
+    people = [parse_respondent(t) for t in respondent_texts]
+    if respondents_csv is not None:
+        people += read_respondents(respondents_csv)
+    copies = plan_copies(path, people)
+    taken = [p for _, p in copies if p.exists()]
+    if taken and not force:
+        names = ", ".join(str(p) for p in taken)
+        one = len(taken) == 1
+        click.echo(f"Error: {names} already exist{'s' if one else ''}. Move {'it' if one else 'them'} away, "
+                   f"or add --force to replace {'it' if one else 'them'}.", err=True)
+        sys.exit(2)
+    shared = shared_profile(path, framework) if path.exists() else {}
+    if not shared:
+        click.echo(f"Note: {path} does not exist yet or its Profile is empty, so each respondent fills in the place "
+                   "themselves. Fill in the Profile of PATH first to have it locked in every copy.".replace("PATH", str(path)),
+                   err=True)
+    return write_copies(copies, framework, shared)
 
 
 @cli.command()

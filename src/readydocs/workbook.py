@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
 from openpyxl.utils.datetime import to_excel
@@ -50,6 +51,8 @@ _teal_line = Side(style="medium", color=TEAL)
 TITLE_FONT = font(bold=True, size=16, color=TEAL)
 SECTION_FONT = font(bold=True, size=12, color=TEAL)
 BAND_FILL = PatternFill("solid", fgColor=TEAL_BAND)
+LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+LOCKED = Protection(locked=True)
 TOP = Alignment(vertical="top")
 # Dates accepted by the date checks: 2000-01-01 to 2100-12-31.
 DATE_MIN = int(to_excel(date(2000, 1, 1)))
@@ -68,18 +71,21 @@ CHARS_PER_WIDTH = 1.0
 LONG_FIELD_LINES = 3
 
 
-def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path:
+def write_intake(path: Path, framework: Framework, sample: bool = False,
+                 profile: Mapping[str, object] | None = None, locked: Iterable[str] = ()) -> Path:
     """Write an intake workbook for ``framework`` to ``path`` and return the path.
 
     With ``sample=True`` the fictional City of Riverbend example from
-    sample.py is filled in. The file is written to a temporary file in the
+    sample.py is filled in. ``profile`` fills Profile fields by key (over the
+    sample's), and the fields named in ``locked`` are written as locked, grey
+    cells: a respondent's copy keeps the place as the advocate entered it. The file is written to a temporary file in the
     same folder and moved into place, so a reader never sees half a workbook.
     An existing file is replaced; deciding whether that is allowed is the
     caller's job.
     """
     path = Path(path)
     stamp = _timestamp(sample)
-    wb = build_intake(framework, sample=sample)
+    wb = build_intake(framework, sample=sample, profile=profile, locked=locked)
     wb.properties.created = stamp
     wb.properties.modified = stamp
     data = workbook_bytes(wb, stamp)
@@ -87,7 +93,8 @@ def write_intake(path: Path, framework: Framework, sample: bool = False) -> Path
     return path
 
 
-def build_intake(framework: Framework, sample: bool = False) -> Workbook:
+def build_intake(framework: Framework, sample: bool = False,
+                 profile: Mapping[str, object] | None = None, locked: Iterable[str] = ()) -> Workbook:
     """The intake workbook in memory (write_intake saves it)."""
     wb = Workbook()
     wb.properties.title = WORKBOOK_TITLE
@@ -98,16 +105,20 @@ def build_intake(framework: Framework, sample: bool = False) -> Workbook:
 
     instructions = wb.active
     instructions.title = form.SHEET_INSTRUCTIONS
-    profile = wb.create_sheet(form.SHEET_PROFILE)
+    profile_ws = wb.create_sheet(form.SHEET_PROFILE)
     ratings = wb.create_sheet(form.SHEET_RATINGS)
     lists = wb.create_sheet(SHEET_LISTS)
 
     rating_range, jurisdiction_range = _fill_lists(lists, framework)
     _fill_instructions(wb, instructions, framework)
-    _fill_profile(wb, profile, jurisdiction_range, sample)
+    values = {**(SAMPLE_PROFILE if sample else {}), **(profile or {})}
+    unknown = (set(values) | set(locked)) - set(form.PROFILE_BY_KEY)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    _fill_profile(wb, profile_ws, jurisdiction_range, values, frozenset(locked))
     _fill_ratings(wb, ratings, framework, rating_range, sample)
 
-    for ws in (instructions, profile, ratings, lists):
+    for ws in (instructions, profile_ws, ratings, lists):
         _protect(ws)
     lists.sheet_state = "hidden"
     wb.active = 0
@@ -178,7 +189,8 @@ def _fill_instructions(wb: Workbook, ws: Worksheet, framework: Framework) -> Non
          "Note briefly what each rating rests on (a memo, a meeting, a budget line). Where a rating is low "
          "or unknown, suggest a next step, who owns it and a due date."),
         ("Several people rating?",
-         "Give each person their own copy of this workbook; readydocs can read the copies together."),
+         "Give each person their own copy: once the Profile is filled in, readydocs init with --respondent "
+         "makes one copy per person with the Profile locked, and readydocs reads the copies together."),
         ("Check and build",
          "Save and close the file. Start readydocs serve and drop this workbook on the page it opens in "
          "your web browser: it lists anything missing or unclear, cell by cell, and makes the documents. "
@@ -265,7 +277,8 @@ def _fill_progress(wb: Workbook, ws: Worksheet, framework: Framework, row: int) 
     return row + 1
 
 
-def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: bool) -> None:
+def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, values: Mapping[str, object],
+                  locked: frozenset[str]) -> None:
     widths = (34, 52, 64)
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -294,6 +307,9 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: 
 
         cell = ws.cell(row=row, column=2)
         _input_cell(cell)
+        if field.key in locked:
+            _locked_cell(cell)
+            help_cell.value = f"{field.help} Filled in by the advocate; the same on every respondent's copy."
         if field.kind == "long" and first_long is None:
             first_long = row
         if field.kind == "date":
@@ -302,8 +318,8 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, sample: 
             date_cells.append(cell.coordinate)
         elif field.kind == "choice":
             choice_cells.append(cell.coordinate)
-        if sample and field.key in SAMPLE_PROFILE:
-            cell.value = SAMPLE_PROFILE[field.key]
+        if values.get(field.key) is not None:
+            cell.value = values[field.key]
         _name_cell(wb, field.name, ws, cell.coordinate)
 
     if date_cells:
@@ -432,6 +448,12 @@ def _input_cell(cell) -> None:
     cell.border = BORDER
     cell.protection = UNLOCKED
     cell.alignment = TOP_WRAP
+
+
+def _locked_cell(cell) -> None:
+    """An input cell the respondent must not change: grey, locked, still named and read."""
+    cell.fill = LOCKED_FILL
+    cell.protection = LOCKED
 
 
 def _header_cell(cell) -> None:
