@@ -23,7 +23,7 @@ from .errors import ReadydocsError
 def _framework_option(f):
     return click.option(
         "--framework", "framework_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help="A framework TOML file to use instead of the bundled one (see docs/framework.md).",
+        help="A framework TOML file to use instead of the bundled one (see readydocs docs framework).",
     )(f)
 
 
@@ -56,7 +56,21 @@ def _print_report(report, as_json: bool) -> None:
                err=not report.valid)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FullSummaryGroup(click.Group):
+    """Lists each command with its whole first sentence, wrapped, never cut off with "..."."""
+
+    def format_commands(self, ctx, formatter):
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=FullSummaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="readydocs")
 def cli():
     """Readiness assessment for Mobility Action Planning.
@@ -179,11 +193,16 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
     for c in context["conditions"]:
         counted = f"{c['n_rated']}/{c['n_indicators']}" + (f" ({c['n_unknown']} unknown)" if c["n_unknown"] else "")
         flags = " (essential)" if c["essential"] else ""
+        flags += " (respondents disagree)" if c["disagree"] else ""
         click.echo(f"{c['name']:<{width}}  {c['score_text']:>5}  {c['status']:<24} {counted}{flags}")
     o = context["overall"]
-    click.echo(f"\nOverall: {o['label']} (average {o['average_text']} of 100)")
+    click.echo(f"\nOverall: {o['label']} (average {o['average_text']} of 100).")
     if o["capped"]:
-        click.echo(f"Capped by essential condition: {o['capped_by_text']}")
+        click.echo(f"Capped by essential condition: {o['capped_by_text']}.")
+    if context["discussion"]:
+        click.echo("\nWhere respondents disagree (marked above):")
+        for item in context["discussion"]:
+            click.echo(f"  {item['text']}")
 
 
 @cli.command()
@@ -192,14 +211,14 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               show_default=True, help="Folder to write into; each place gets a subfolder.")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="A folder of customised templates; documents it lacks use the defaults.")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Date to print on the documents (default: the workbook's assessment date).")
 @click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A PNG or JPEG logo for the document headers, instead of the one named in the workbook.")
 @click.option("--pdf", "pdf", is_flag=True,
               help="Also write a PDF of each document (needs LibreOffice). Exit code 1 if the PDFs cannot be made.")
-@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="An earlier round to compare with: its intake workbook, or the scores.json of its build.")
+@click.option("--baseline", "baseline", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="An earlier round to compare with: the scores.json of its build, or its intake workbook.")
 @click.option("--force", is_flag=True,
               help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
 @_framework_option
@@ -209,6 +228,8 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
     """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
+    if baseline is not None:
+        _refuse_own_baseline(baseline, workbooks)
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
                          date=date.date() if date else None, logo=logo, baseline=baseline, force=force)
     if not result.assessment.valid:
@@ -218,17 +239,31 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
     for w in result.assessment.report.warnings:
         click.echo(w.line(), err=True)
     for edited, copy in result.backups:
-        click.echo(f"Kept your edited {edited.name} as {copy}")
+        click.echo(f"Kept your edited {edited.name} as {copy}.")
     for path in result.written:
-        click.echo(f"Wrote {path}")
+        click.echo(f"Wrote {path}.")
     if pdf:
         from .pdf import to_pdf
 
         for path in to_pdf([p for p in result.written if p.suffix == ".docx"]):
-            click.echo(f"Wrote {path}")
+            click.echo(f"Wrote {path}.")
 
 
-@cli.group()
+def _refuse_own_baseline(baseline: Path, workbooks: tuple[Path, ...]) -> None:
+    """A workbook compared with itself shows no change at all: almost certainly a mix-up of files."""
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+        except OSError:
+            return False
+
+    if any(same(baseline, w) for w in workbooks):
+        click.echo(f"Error: --baseline {baseline} is also one of the workbooks being built, so nothing would change. "
+                   "Give the earlier round's scores.json or workbook.", err=True)
+        sys.exit(2)
+
+
+@cli.group(cls=FullSummaryGroup)
 def templates():
     """Export the default Word templates for restyling, and check templates before building."""
 
@@ -295,7 +330,7 @@ def check_docs(files: tuple[Path, ...]):
               help="Worker processes to use (default: one per CPU).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="A folder of customised templates; documents it lacks use the defaults.")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Date to print on every document (default: each place's assessment date).")
 @_framework_option
 @_handle_errors
@@ -312,12 +347,29 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
                            date=date.date() if date else None, progress=reporter)
     click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
-    click.echo(f"Wrote {result.summary_path}")
+    click.echo(f"Wrote {result.summary_path}.")
     for place in result.failed:
-        click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)})", err=True)
+        click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:
             click.echo(f"  {line}", err=True)
     sys.exit(1 if result.failed else 0)
+
+
+@cli.command("docs")
+@click.argument("topic", required=False)
+@_handle_errors
+def docs_command(topic: str | None):
+    """Show a documentation page, such as workbook or templates, or list them all."""
+    from .manual import page, title, topics
+
+    if topic is None:
+        names = topics()
+        width = max(len(n) for n in names)
+        for name in names:
+            click.echo(f"{name:<{width}}  {title(name)}")
+        click.echo("Show one with readydocs docs TOPIC, for example readydocs docs workbook.")
+        return
+    click.echo(page(topic), nl=False)
 
 
 def main() -> None:

@@ -187,7 +187,7 @@ class _Reader:
         self.source = source
 
     def fail(self, key: str, what: str) -> FrameworkError:
-        return FrameworkError(f"{self.source}: key '{key}' {what}.", "Compare it with docs/framework.md.")
+        return FrameworkError(f"{self.source}: key '{key}' {what}.", "Compare it with readydocs docs framework.")
 
     def get(self, table: dict, key: str, path: str, kind: type | tuple, default: Any = ...) -> Any:
         full = f"{path}.{key}" if path else key

@@ -377,7 +377,7 @@ class _Checker:
                 close = difflib.get_close_matches(node.name, self.known.top, n=1)
                 hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
                 self.say(node, "unknown-variable",
-                         f"\u201c{node.name}\u201d is not a variable readydocs provides.{hint} docs/templates.md lists them all.")
+                         f"\u201c{node.name}\u201d is not a variable readydocs provides.{hint} readydocs docs templates lists them all.")
             return None
         if isinstance(node, (J.Getattr, J.Getitem)):
             base = self.expr(node.node, scope)
@@ -451,7 +451,7 @@ class _Checker:
         hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
         owner = f"each item of {base[:-2]}" if base.endswith("[]") else base
         self.say(node, "unknown-variable",
-                 f"\u201c{_source(node)}\u201d: \u201c{key}\u201d is not a field of {owner}.{hint} docs/templates.md lists them all.")
+                 f"\u201c{_source(node)}\u201d: \u201c{key}\u201d is not a field of {owner}.{hint} readydocs docs templates lists them all.")
         return None
 
 

@@ -57,6 +57,6 @@ def to_pdf(docx_paths: Sequence[Path], timeout: float = office.DEFAULT_TIMEOUT) 
         if failed:
             why = office.last_words(proc)
             raise PdfError(f"{', '.join(str(p) for p in failed)}: LibreOffice did not produce a PDF (exit code {proc.returncode})."
-                           + (f" LibreOffice said: {why}" if why else ""),
+                           + (f" LibreOffice said: {why.rstrip('.')}." if why else ""),
                            "The .docx files are written; open them in Word or LibreOffice and save as PDF.")
     return written

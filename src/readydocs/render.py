@@ -161,7 +161,7 @@ def _safe_template_class():
             missing = env.undeclared(src_xml) - set(context)
             if missing:
                 raise TemplateError(f"{self.source}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
-                                    "See docs/templates.md for the variables available.")
+                                    "Run readydocs docs templates for the variables available.")
             dst_xml = env.from_string(ast).render(context)
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
             dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
@@ -270,7 +270,7 @@ def _explain_undefined(path: Path, exc: Exception) -> tuple[str, str | None]:
         # The linter's line names the template by file name; ours gives the full path.
         first = unknown[0]
         return str(path) + first.line()[len(first.template):], None
-    return f"{path}: {getattr(exc, 'message', exc)}.", "See docs/templates.md for the variables available."
+    return f"{path}: {getattr(exc, 'message', exc)}.", "Run readydocs docs templates for the variables available."
 
 
 def _set_alt_text(doc, alt: dict[bytes, tuple[str, str]]) -> None:
