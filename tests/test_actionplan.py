@@ -6,7 +6,7 @@ import datetime as dt
 
 import openpyxl
 
-from readydocs.actionplan import FILENAME, FIRST_ROW, HEADERS, PROGRESS, SUGGESTED
+from readydocs.actionplan import FILENAME, FIRST_ROW, HEADERS, PROGRESS, SPARE_ROWS, SUGGESTED
 from readydocs.pipeline import build
 from readydocs.sample import SAMPLE_FOLLOW_UP
 
@@ -19,8 +19,10 @@ def _rows(path):
 
 
 def _expected(framework, order):
-    """Suggested actions, then the sample workbook's next steps, for each condition in report order."""
-    out = []
+    """The sample's one information gap, then suggested actions and the workbook's next steps, condition by condition."""
+    staff_2 = next(i for i in framework.indicators if i.id == "STAFF-2")
+    out = [("Staff buy-in across departments", dict(order).get("buy-in", ""), f"Find out: {staff_2.statement}",
+            "Information gap, STAFF-2", None, None)]
     for cid, status in order:
         cond = framework.condition(cid)
         out += [(cond.name, status, a, SUGGESTED, None, None) for a in cond.actions]
@@ -41,6 +43,8 @@ def test_rows_match_the_gaps(sample_xlsx, tmp_path, framework):
              ("buy-in", "Developing (50)"), ("partnerships", "Developing (56)")]
     assert [r[:6] for r in rows] == _expected(framework, order)
     assert {r[6] for r in rows} == {"Not started"} and {r[7] for r in rows} == {None}
+    assert rows[0][2] == ("Find out: Front-line staff who work with residents have been asked what they see and "
+                          "what they need.")
     in_place = {framework.condition(c).name for c in ("leadership", "culture", "equity", "data", "learning")}
     assert not in_place & {r[0] for r in rows}
 
@@ -48,7 +52,7 @@ def test_rows_match_the_gaps(sample_xlsx, tmp_path, framework):
 def test_plan_is_protected_but_editable(sample_xlsx, tmp_path, framework):
     out = build([sample_xlsx], tmp_path / "out", framework).out_dir
     ws, rows = _rows(out / FILENAME)
-    last = FIRST_ROW + len(rows) - 1
+    last = FIRST_ROW + len(rows) - 1 + SPARE_ROWS
     assert ws.protection.sheet and not ws.protection.password
     assert ws.freeze_panes == f"A{FIRST_ROW}"
     assert ws.auto_filter.ref == f"A{FIRST_ROW - 1}:H{last}"
@@ -59,6 +63,42 @@ def test_plan_is_protected_but_editable(sample_xlsx, tmp_path, framework):
     assert len(lists) == 1 and lists[0].formula1 == '"' + ",".join(PROGRESS) + '"'
     assert str(lists[0].sqref) == f"G{FIRST_ROW}:G{last}"
     assert ws.column_dimensions["C"].width == 62
+    # The spare rows after the plan are open in every column, for actions people add.
+    for r in range(last - SPARE_ROWS + 1, last + 1):
+        for col in range(1, len(HEADERS) + 1):
+            assert not ws.cell(row=r, column=col).protection.locked and ws.cell(row=r, column=col).value is None
+    assert ws.cell(row=last + 1, column=1).protection.locked
+
+
+def test_rows_added_by_hand_stay_editable_and_empty_spare_rows_are_not_rows(sample_xlsx, tmp_path, framework):
+    out = build([sample_xlsx], tmp_path / "out", framework).out_dir
+    path = out / FILENAME
+    ws, rows = _rows(path)
+    spare = FIRST_ROW + len(rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Action plan"]
+    # One spare row filled in as a person would, one where only the progress dropdown was touched.
+    for col, value in enumerate(("Resources for community engagement", None, "Ask the foundation about a grant",
+                                 None, "Dana", dt.date(2027, 4, 1), "In progress", None), 1):
+        ws.cell(row=spare, column=col, value=value)
+    ws.cell(row=spare + 1, column=7, value="Not started")
+    wb.save(path)
+
+    build([sample_xlsx], tmp_path / "out", framework)
+    ws, rebuilt = _rows(path)
+    assert len(rebuilt) == len(rows) + 1
+    assert rebuilt[:-1] == rows
+    assert rebuilt[-1] == ("Resources for community engagement", None, "Ask the foundation about a grant", "Added by hand",
+                           "Dana", dt.datetime(2027, 4, 1), "In progress", None)
+    kept = FIRST_ROW + len(rows)
+    for col in (1, 3, 5, 6, 7, 8):  # Condition and Action stay editable on a row a person added
+        assert not ws.cell(row=kept, column=col).protection.locked, col
+    assert ws.cell(row=FIRST_ROW, column=1).protection.locked  # ... but not on a generated row
+    # And the spare rows are there again after it.
+    assert all(not ws.cell(row=r, column=3).protection.locked for r in range(kept + 1, kept + 1 + SPARE_ROWS))
+    # A third build changes nothing.
+    build([sample_xlsx], tmp_path / "out", framework)
+    assert _rows(path)[1] == rebuilt
 
 
 def test_all_in_place_plan_says_so(sample_xlsx, tmp_path, framework):
@@ -66,6 +106,10 @@ def test_all_in_place_plan_says_so(sample_xlsx, tmp_path, framework):
     out = build([sample_xlsx], tmp_path / "out", framework).out_dir
     ws, rows = _rows(out / FILENAME)
     assert rows == [("Every condition is in place: there are no strengthening actions to track.",) + (None,) * 7]
+    # Rebuilding does not take that line for a row someone added.
+    build([sample_xlsx], tmp_path / "out", framework)
+    _, again = _rows(out / FILENAME)
+    assert again == rows
 
 
 def test_rebuild_keeps_what_people_entered(sample_xlsx, tmp_path, framework):
@@ -85,5 +129,5 @@ def test_rebuild_keeps_what_people_entered(sample_xlsx, tmp_path, framework):
     _, rows = _rows(path)
     assert rows[0][4] == "Dana Whitfield" and rows[0][6] == "In progress"
     assert rows[1][7] == "Waiting on HR"
-    assert rows[-1][2:] == ("Our own extra step", "Kept from the earlier plan", "Sam", None, "Not started", "added by hand")
+    assert rows[-1][2:] == ("Our own extra step", "Added by hand", "Sam", None, "Not started", "added by hand")
     assert len(rows) == len(_expected(framework, [("capacity", ""), ("engagement", ""), ("buy-in", ""), ("partnerships", "")])) + 1

@@ -1,16 +1,20 @@
 """readiness-action-plan.xlsx: the gaps turned into work the advocate can track.
 
-One row per strengthening action for each condition not yet in place, in the
+First a "Find out: ..." row for each information gap (an indicator someone
+answered "Don't know"), the quick first step the report names; then one row
+per strengthening action for each condition not yet in place, in the
 report's order (essential conditions first, then weakest first): the
 framework's suggested actions, and the next steps people wrote in the
 workbook with the owner and due date they gave. Owner, due date, progress and
 notes are left open for the advocate; everything else is locked (without a
-password) so the plan keeps its shape.
+password) so the plan keeps its shape. Spare rows at the end are open in
+every column, for actions people add by hand.
 
 A plan is meant to be edited, so building again must not wipe it: when the
 file already exists, what people entered in it (owner, due date, progress,
-notes) is carried over to the matching rows, and rows they worked on that the
-new plan no longer has are kept at the end.
+notes) is carried over to the matching rows, rows they added by hand are kept
+(still editable), and rows they worked on that the new plan no longer has are
+kept at the end. Empty spare rows are not rows.
 """
 
 from __future__ import annotations
@@ -31,7 +35,13 @@ WIDTHS = (30, 18, 62, 24, 20, 13, 14, 40)
 EDITABLE = ("Owner", "Due date", "Progress", "Notes")
 PROGRESS = ("Not started", "In progress", "Done", "On hold")
 SUGGESTED = "Suggested action"
+GAP = "Information gap"
+FIND_OUT = "Find out: "
 KEPT = "Kept from the earlier plan"
+BY_HAND = "Added by hand"
+ALL_IN_PLACE = "Every condition is in place: there are no strengthening actions to track."
+# Open rows after the plan for actions people add; more can be inserted (the sheet allows it).
+SPARE_ROWS = 15
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 
@@ -51,6 +61,11 @@ class Row:
     def key(self) -> tuple[str, str]:
         return (self.condition, self.action)
 
+    @property
+    def generated(self) -> bool:
+        """Made by readydocs from the framework or a workbook, not typed in by a person."""
+        return self.source in (SUGGESTED, KEPT) or self.source.startswith(("Workbook, ", f"{GAP}, "))
+
     def values(self) -> tuple[Any, ...]:
         return (self.condition, self.status, self.action, self.source, self.owner, self.due, self.progress, self.notes)
 
@@ -64,10 +79,12 @@ class Plan:
 def plan_rows(context: dict[str, Any], responses: Sequence[Response], framework: Framework) -> list[Row]:
     """The rows of a fresh plan, from the template context and the workbooks' next-step fields."""
     several = len(responses) > 1
-    rows: list[Row] = []
+    status_of = {c["name"]: _status(c) for c in context["conditions"]}
+    rows: list[Row] = [Row(g["condition"], status_of.get(g["condition"], ""), FIND_OUT + g["statement"],
+                           f"{GAP}, {g['indicator']}") for g in context["gaps"]]
     for c in context["to_strengthen"]:
         cond = framework.condition(c["id"])
-        status = c["status"] + (f" ({c['score_text']})" if c["score"] is not None else "")
+        status = _status(c)
         for action in c["actions"]:
             rows.append(Row(c["name"], status, action, SUGGESTED))
         seen: set[tuple] = set()
@@ -85,6 +102,10 @@ def plan_rows(context: dict[str, Any], responses: Sequence[Response], framework:
                 text = step or f"Next step for {ind.id} (owner and date given, step not written in the workbook)"
                 rows.append(Row(c["name"], status, text, source, owner, due))
     return rows
+
+
+def _status(c: dict[str, Any]) -> str:
+    return c["status"] + (f" ({c['score_text']})" if c["score"] is not None else "")
 
 
 def merge_existing(rows: list[Row], existing: Path) -> list[Row]:
@@ -107,11 +128,12 @@ def merge_existing(rows: list[Row], existing: Path) -> list[Row]:
     for old in earlier:
         if old.key in used:
             continue
-        generated = old.source == SUGGESTED or old.source.startswith("Workbook, ")
         touched = (old.progress or PROGRESS[0]) != PROGRESS[0] or bool(old.notes)
-        if not generated or touched:
-            if old.source != KEPT:
-                old.source = KEPT
+        if not old.generated:
+            old.source = old.source or BY_HAND
+            kept.append(old)
+        elif touched:
+            old.source = KEPT
             kept.append(old)
     return rows + kept
 
@@ -150,7 +172,10 @@ def read_plan(path: Path) -> list[Row]:
         for values in ws.iter_rows(min_row=FIRST_ROW, values_only=True):
             condition, action = get(values, "Condition"), get(values, "Action")
             rest = [get(values, h) for h in ("Owner", "Due date", "Progress", "Notes")]
-            if not condition and not action and not any(rest):
+            # A spare row left empty (perhaps with its progress dropdown touched), or the all-in-place line.
+            if not condition and not action and not any(rest[:2]) and not rest[3] and rest[2] in (None, PROGRESS[0]):
+                continue
+            if condition == ALL_IN_PLACE and not action:
                 continue
             due = rest[1]
             if isinstance(due, dt.datetime):
@@ -194,40 +219,53 @@ def plan_bytes(rows: Sequence[Row], context: dict[str, Any], when: dt.datetime) 
     ws["A1"] = f"Readiness action plan: {context['place']['name']}"
     ws["A1"].font = sheets.TITLE_FONT
     ws["A2"] = (f"From the readiness assessment of {context['dates']['assessment']}. Fill in the yellow columns "
-                "(owner, due date, progress, notes); building again keeps what you enter here.")
+                "(owner, due date, progress, notes) and add your own actions in the yellow rows at the end; "
+                "building again keeps what you enter here.")
     ws["A2"].font = sheets.HINT_FONT
     for n, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
         sheets.header_cell(ws.cell(row=HEADER_ROW, column=n, value=h))
         ws.column_dimensions[get_column_letter(n)].width = w
     editable = {HEADERS.index(h) + 1 for h in EDITABLE}
+    by_hand = {HEADERS.index(h) + 1 for h in ("Condition", "Action")} | editable
     due_col = HEADERS.index("Due date") + 1
     progress_col = HEADERS.index("Progress") + 1
     for r, row in enumerate(rows, start=FIRST_ROW):
+        open_cols = editable if row.generated else by_hand
         for n, value in enumerate(row.values(), start=1):
             cell = ws.cell(row=r, column=n, value=value)
             cell.border = sheets.BORDER
             cell.alignment = sheets.TOP_WRAP
-            if n in editable:
+            if n in open_cols:
                 cell.fill = sheets.INPUT_FILL
                 cell.protection = sheets.UNLOCKED
             if n == due_col:
                 cell.number_format = sheets.DATE_FORMAT
         ws.row_dimensions[r].height = max(30, 15 * (len(row.action) // (WIDTHS[2] - 4) + 1) + 4)
-    last = FIRST_ROW + len(rows) - 1
+    first_spare = FIRST_ROW + len(rows)
     if not rows:
-        ws.cell(row=FIRST_ROW, column=1, value="Every condition is in place: there are no strengthening actions to track.").font = sheets.HINT_FONT
-    else:
-        progress = DataValidation(type="list", formula1='"' + ",".join(PROGRESS) + '"', allow_blank=True,
-                                  showErrorMessage=True, errorTitle="Choose from the list",
-                                  error="Choose one of: " + ", ".join(PROGRESS) + ".")
-        progress.sqref = f"{get_column_letter(progress_col)}{FIRST_ROW}:{get_column_letter(progress_col)}{last}"  # type: ignore[assignment]
-        ws.add_data_validation(progress)
-        due = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                             showErrorMessage=True, errorTitle="Please enter a date",
-                             error="Enter a date such as 2026-10-15 (year-month-day).")
-        due.sqref = f"{get_column_letter(due_col)}{FIRST_ROW}:{get_column_letter(due_col)}{last}"  # type: ignore[assignment]
-        ws.add_data_validation(due)
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(HEADERS))}{last}"
+        ws.cell(row=FIRST_ROW, column=1, value=ALL_IN_PLACE).font = sheets.HINT_FONT
+        first_spare += 1
+    for r in range(first_spare, first_spare + SPARE_ROWS):
+        for n in range(1, len(HEADERS) + 1):
+            cell = ws.cell(row=r, column=n)
+            cell.border = sheets.BORDER
+            cell.alignment = sheets.TOP_WRAP
+            cell.fill = sheets.INPUT_FILL
+            cell.protection = sheets.UNLOCKED
+            if n == due_col:
+                cell.number_format = sheets.DATE_FORMAT
+    last = first_spare + SPARE_ROWS - 1
+    progress = DataValidation(type="list", formula1='"' + ",".join(PROGRESS) + '"', allow_blank=True,
+                              showErrorMessage=True, errorTitle="Choose from the list",
+                              error="Choose one of: " + ", ".join(PROGRESS) + ".")
+    progress.sqref = f"{get_column_letter(progress_col)}{FIRST_ROW}:{get_column_letter(progress_col)}{last}"  # type: ignore[assignment]
+    ws.add_data_validation(progress)
+    due = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
+                         showErrorMessage=True, errorTitle="Please enter a date",
+                         error="Enter a date such as 2026-10-15 (year-month-day).")
+    due.sqref = f"{get_column_letter(due_col)}{FIRST_ROW}:{get_column_letter(due_col)}{last}"  # type: ignore[assignment]
+    ws.add_data_validation(due)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(HEADERS))}{last}"
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
