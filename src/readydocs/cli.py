@@ -39,15 +39,40 @@ def _handle_errors(f):
     return wrapper
 
 
+def _typed_path(ctx, param, value: Path | None) -> Path | None:
+    """A path as typed or pasted on Windows or elsewhere (paths.py); network paths are refused."""
+    from .paths import typed_path
+
+    if value is None:
+        return None
+    try:
+        return typed_path(str(value))
+    except ReadydocsError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _typed_folder(ctx, param, value: Path | None) -> Path | None:
+    path = _typed_path(ctx, param, value)
+    if path is not None and not path.is_dir():
+        raise click.BadParameter(f"{path}: no such folder." if not path.exists() else f"{path}: is a file, not a folder.")
+    return path
+
+
 def _load_framework(path: Path | None):
     from .framework import load_framework
 
     return load_framework(path)
 
 
+def _json(data) -> str:
+    """JSON for stdout: as typed when the console takes UTF-8, else with \\u escapes, which lose nothing."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return json.dumps(data, indent=2, ensure_ascii=encoding not in ("utf8", "utf8sig"))
+
+
 def _print_report(report, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(_json(report.as_dict()))
         return
     for p in report.problems:
         click.echo(p.line(), err=p.severity == "error")
@@ -186,7 +211,7 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
     scores = score_assessment(assessment)
     context = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
     if as_json:
-        click.echo(json.dumps(scores_document(assessment, scores, context), indent=2, ensure_ascii=False))
+        click.echo(_json(scores_document(assessment, scores, context)))
         return
     width = max(len(c["name"]) for c in context["conditions"])
     click.echo(f"{'Condition':<{width}}  Score  {'Status':<24} Indicators")
@@ -209,11 +234,12 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
               show_default=True, help="Folder to write into; each place gets a subfolder.")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              callback=_typed_folder,
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Date to print on the documents (default: the workbook's assessment date).")
-@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=_typed_path,
               help="A PNG or JPEG logo for the document headers, instead of the one named in the workbook.")
 @click.option("--pdf", "pdf", is_flag=True,
               help="Also write a PDF of each document (needs LibreOffice). Exit code 1 if the PDFs cannot be made.")
@@ -328,7 +354,8 @@ def check_docs(files: tuple[Path, ...]):
               help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes to use (default: one per CPU).")
-@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              callback=_typed_folder,
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Date to print on every document (default: each place's assessment date).")
@@ -378,6 +405,9 @@ def main() -> None:
     interpreter's own teardown of the rendering libraries costs more than a build's writing."""
     import os
 
+    from .console import make_printable
+
+    make_printable()
     try:
         cli(prog_name="readydocs")
         code = 0

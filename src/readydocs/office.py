@@ -25,6 +25,10 @@ KNOWN_LOCATIONS: tuple[str, ...] = (
     "/opt/libreoffice/program/soffice",
     "/usr/lib/libreoffice/program/soffice",
 )
+# On Windows the program folders come from the environment (another drive, another
+# language); LibreOffice installs into <folder>\LibreOffice\program\soffice.exe, a
+# per-user install under %LOCALAPPDATA%\Programs, and versions before 5 into "LibreOffice N".
+WINDOWS_FOLDERS = ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)", "LOCALAPPDATA")
 DEFAULT_TIMEOUT = 300
 
 
@@ -53,10 +57,28 @@ def find_soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    for candidate in KNOWN_LOCATIONS:
+    for candidate in (*windows_locations(), *KNOWN_LOCATIONS):
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def windows_locations(environ=None) -> list[str]:
+    """soffice.exe paths under the Windows program folders named in the environment, newest layout first."""
+    environ = os.environ if environ is None else environ
+    found: list[str] = []
+    for var in WINDOWS_FOLDERS:
+        root = environ.get(var) or environ.get(var.upper())
+        if not root:
+            continue
+        base = Path(root) / "Programs" if var == "LOCALAPPDATA" else Path(root)
+        candidates = [base / "LibreOffice" / "program" / "soffice.exe"]
+        try:
+            candidates += sorted(base.glob("LibreOffice [0-9]*/program/soffice.exe"), reverse=True)
+        except OSError:
+            pass
+        found += [str(c) for c in candidates if str(c) not in found]
+    return found
 
 
 def available() -> bool:
