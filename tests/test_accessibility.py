@@ -160,7 +160,7 @@ def test_check_docs_cli(tmp_path, built):
     out = runner.invoke(cli, ["check-docs", good[0], str(bad)])
     assert out.exit_code == 1
     assert f"{bad}: table 1 (first row \u201cCondition | Status\u201d): the first row is not marked as a header row" in out.output
-    assert "[heading-skip]" in out.output and "10 problem(s) found." in out.output
+    assert "[heading-skip]" in out.output and "10 problems found." in out.output
 
     (tmp_path / "notes.docx").write_text("plain text")
     unreadable = runner.invoke(cli, ["check-docs", str(tmp_path / "notes.docx")])

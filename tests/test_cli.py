@@ -37,7 +37,7 @@ def test_every_command_has_help():
 def test_validate_sample_exit_0(sample_xlsx):
     result = run("validate", sample_xlsx)
     assert result.exit_code == 0
-    assert "valid: 0 error(s), 1 warning(s)." in result.output
+    assert "valid: 0 errors, 1 warning." in result.output
 
 
 def test_validate_blank_exit_1_lists_cells(blank_xlsx):
@@ -45,7 +45,7 @@ def test_validate_blank_exit_1_lists_cells(blank_xlsx):
     assert result.exit_code == 1
     assert "sheet Ratings, cell D4: LEAD-1 has no rating" in result.output
     assert "sheet Ratings, cell D30: LRN-2 has no rating" in result.output
-    assert "not valid: 30 error(s), 0 warning(s)." in result.output
+    assert "not valid: 30 errors, 0 warnings." in result.output
 
 
 def test_validate_json(blank_xlsx):

@@ -168,3 +168,19 @@ def test_windows_environment_names_are_read_as_windows_spells_them(tmp_path):
     exe = _fake_soffice(tmp_path / "LibreOffice" / "program")
     assert office.windows_locations({"PROGRAMFILES": str(tmp_path)})[0] == str(exe)
     assert office.windows_locations({}) == []
+
+
+def _blocks_after(text: str, heading: str) -> list[str]:
+    part = text.split(heading, 1)[1]
+    return part.split("```\n", 2)[1].strip().splitlines()
+
+
+def test_readme_windows_steps_are_exact_for_powershell_and_command_prompt():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert _blocks_after(readme, "Windows, PowerShell:") == [
+        "py -m venv .venv", r".venv\Scripts\Activate.ps1", "pip install .", "readydocs init my-city.xlsx"]
+    assert _blocks_after(readme, "Windows, Command Prompt:") == [
+        "py -m venv .venv", r".venv\Scripts\activate.bat", "pip install .", "readydocs init my-city.xlsx"]
+    assert _blocks_after(readme, "macOS (Terminal):")[:2] == ["python3 -m venv .venv", "source .venv/bin/activate"]

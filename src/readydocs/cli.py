@@ -64,6 +64,11 @@ def _load_framework(path: Path | None):
     return load_framework(path)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 error', '3 errors': counts read as people say them."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _json(data) -> str:
     """JSON for stdout: as typed when the console takes UTF-8, else with \\u escapes, which lose nothing."""
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
@@ -77,7 +82,7 @@ def _print_report(report, as_json: bool) -> None:
     for p in report.problems:
         click.echo(p.line(), err=p.severity == "error")
     verdict = "valid" if report.valid else "not valid"
-    click.echo(f"{verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s).",
+    click.echo(f"{verdict}: {_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}.",
                err=not report.valid)
 
 
@@ -304,7 +309,8 @@ def templates_export(folder: Path, force: bool):
 
     taken = export_templates(folder, force=force)
     if taken:
-        click.echo(f"Error: {', '.join(str(p) for p in taken)} already exist(s). Choose another folder, or add --force to replace.", err=True)
+        click.echo(f"Error: {', '.join(str(p) for p in taken)} already {'exists' if len(taken) == 1 else 'exist'}. "
+                   f"Choose another folder, or add --force to replace {'it' if len(taken) == 1 else 'them'}.", err=True)
         sys.exit(2)
     click.echo(f"Wrote the default templates to {folder}. Edit them, check them with 'readydocs templates check {folder}', "
                f"then build with --templates {folder}.")
@@ -323,7 +329,7 @@ def templates_check(folder: Path | None):
     for p in problems:
         click.echo(p.line())
     if problems:
-        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        click.echo(f"{_count(len(problems), 'problem')} found.", err=True)
         sys.exit(1)
     click.echo("No problems found.")
 
@@ -344,7 +350,7 @@ def check_docs(files: tuple[Path, ...]):
             click.echo(f"{f}: no accessibility problems found.")
         found += len(problems)
     if found:
-        click.echo(f"{found} problem(s) found.", err=True)
+        click.echo(f"{_count(found, 'problem')} found.", err=True)
         sys.exit(1)
 
 
@@ -397,6 +403,21 @@ def docs_command(topic: str | None):
         click.echo("Show one with readydocs docs TOPIC, for example readydocs docs workbook.")
         return
     click.echo(page(topic), nl=False)
+
+
+@cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="The output folder to check for write access.")
+def doctor(out_dir: Path):
+    """Report Python, packages, LibreOffice, output folder and console, to paste into a support email."""
+    from .doctor import findings
+
+    found = findings(out_dir)
+    width = max(len(f.what) for f in found)
+    for f in found:
+        click.echo(f"{f.what + ':':<{width + 1}} {f.finding}")
+    problems = [f for f in found if not f.ok]
+    click.echo(f"{_count(len(problems), 'problem')} found." if problems else "No problems found.")
 
 
 def main() -> None:

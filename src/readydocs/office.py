@@ -81,6 +81,17 @@ def windows_locations(environ=None) -> list[str]:
     return found
 
 
+def version(soffice: str, timeout: float = 30) -> str | None:
+    """The first line `soffice --version` prints, or None when it will not run."""
+    try:
+        proc = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, errors="replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = (proc.stdout or "").strip().splitlines()
+    return " ".join(lines[0].split())[:120] if proc.returncode == 0 and lines else None
+
+
 def available() -> bool:
     return find_soffice() is not None
 
