@@ -160,3 +160,27 @@ def test_a_typed_dont_know_is_noted_where_it_was_typed(sample_xlsx, framework, t
     assert warning.message.startswith(note)
     # Scored exactly like the dropdown's answer.
     assert score_assessment(assessment).conditions[4].n_unknown == 1
+
+
+# -- a LibreOffice spreadsheet instead of a workbook ----------------------------
+
+def _ods(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", "<office:document-content/>")
+        zf.writestr("META-INF/manifest.xml", "<manifest/>")
+    return path
+
+
+@pytest.mark.parametrize("name", ["county.ods", "county.xlsx"])
+def test_an_ods_file_is_named_with_how_to_save_it_as_xlsx(tmp_path, name):
+    from click.testing import CliRunner
+
+    from readydocs.cli import cli
+
+    path = _ods(tmp_path / name)
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: {path}: is a LibreOffice spreadsheet (.ods), not an Excel workbook. In LibreOffice choose File > Save As, "
+        "set the file type to Excel 2007-365 (.xlsx), keep the current format when asked, and give that file."]

@@ -117,6 +117,7 @@ def check_container(path: Path) -> None:
                 raise UnreadableFileError(f"{path}: is an encrypted zip archive, not an Excel workbook.",
                                           "Open it in Excel or LibreOffice and save it as .xlsx without a password.")
             content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            mimetype = zf.open("mimetype").read(100) if "mimetype" in names else b""
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
                         raise UnreadableFileError(
@@ -129,6 +130,10 @@ def check_container(path: Path) -> None:
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            raise UnreadableFileError(f"{path}: is a LibreOffice spreadsheet (.ods), not an Excel workbook.",
+                                      "In LibreOffice choose File > Save As, set the file type to Excel 2007-365 (.xlsx), "
+                                      "keep the current format when asked, and give that file.")
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
     if _MACRO_TYPE.encode() in content_types:
         raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
