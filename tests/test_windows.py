@@ -184,3 +184,32 @@ def test_readme_windows_steps_are_exact_for_powershell_and_command_prompt():
     assert _blocks_after(readme, "Windows, Command Prompt:") == [
         "py -m venv .venv", r".venv\Scripts\activate.bat", "pip install .", "readydocs init my-city.xlsx"]
     assert _blocks_after(readme, "macOS (Terminal):")[:2] == ["python3 -m venv .venv", "source .venv/bin/activate"]
+
+
+def test_atomic_replace_when_windows_holds_the_file_open(tmp_path, monkeypatch):
+    """Windows refuses to replace a file Word or Excel has open; the old file stays and no temporary file is left."""
+    from readydocs import outputs
+    from readydocs.errors import WriteError
+
+    target = tmp_path / "readiness-report.docx"
+    target.write_bytes(b"the edited report")
+
+    def locked(src, dst):
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(outputs.os, "replace", locked)
+    with pytest.raises(WriteError) as exc:
+        outputs.write_atomic(target, b"new")
+    assert str(exc.value) == (f"{target}: cannot write the file (The process cannot access the file because it is being "
+                              "used by another process). Check that the folder can be written to, and close the file if "
+                              "it is open in Word or Excel.")
+    assert target.read_bytes() == b"the edited report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["readiness-report.docx"]
+
+
+def test_no_posix_only_calls_in_the_package():
+    from conftest import ROOT
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "readydocs").glob("*.py"))
+    for call in ("import fcntl", "os.getuid", "os.geteuid", "os.symlink", "os.mkfifo", "os.fork", "signal.SIGKILL"):
+        assert call not in source, call
