@@ -309,7 +309,7 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, values: 
         _input_cell(cell)
         if field.key in locked:
             _locked_cell(cell)
-            help_cell.value = f"{field.help} Filled in by the advocate; the same on every respondent's copy."
+            help_cell.value = "Filled in by the advocate, the same on every respondent's copy."
         if field.kind == "long" and first_long is None:
             first_long = row
         if field.kind == "date":
