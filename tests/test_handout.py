@@ -47,6 +47,9 @@ def test_one_copy_per_respondent_with_the_place_locked(sample_xlsx, tmp_path, fr
     assert (ana["respondent_name"].value, ana["respondent_role"].value, ana["respondent_department"].value) == \
         ("Ana Ruiz", "Department head", "Parks and Recreation")
     assert not ana["respondent_name"].protection.locked
+    help_of = lambda cell: cell.parent.cell(row=cell.row, column=cell.column + 1).value  # noqa: E731
+    assert help_of(ana["municipality_name"]) == "Filled in by the advocate, the same on every respondent's copy."
+    assert help_of(ana["respondent_role"]).startswith("For example Department head")
     bo = _profile(tmp_path / names[1])
     assert (bo["respondent_role"].value, bo["respondent_department"].value) == ("Budget office, analyst", None)
     # Filled in, the copies pool as one place with the advocate's workbook.
