@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib
-import inspect
 import pkgutil
 import re
-import shutil
 from pathlib import Path
 
 import pytest
