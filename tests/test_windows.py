@@ -39,7 +39,7 @@ def odd_workbook(sample_xlsx):
     return set_cells(sample_xlsx, {"rating.LEAD_1": ODD, "profile.advocate_email": "\U0001F600@x"})
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+@pytest.mark.parametrize("encoding", ["cp1252", "cp437", "cp850", "ascii"])
 def test_a_console_without_utf8_never_crashes(odd_workbook, encoding):
     result = _run(["validate", odd_workbook.name], encoding, odd_workbook.parent)
     assert result.returncode == 1
@@ -49,6 +49,9 @@ def test_a_console_without_utf8_never_crashes(odd_workbook, encoding):
         # Readable stand-ins: what cp1252 has stays (curly quotes, the accent), the rest becomes plain text or "?".
         assert "LEAD-1: '? \u201cmaybe\u201d ?? -> caf\u00e9' is not on the rating scale." in err
         assert "'?@x' does not look like an email address." in out
+    if encoding == "cp437":  # the Command Prompt's code page in the US: no curly quotes at all
+        err = result.stderr.decode("cp437")
+        assert "LEAD-1: '? \"maybe\" ?? -> caf\u00e9' is not on the rating scale." in err
 
 
 def test_json_on_such_a_console_loses_nothing(odd_workbook):
