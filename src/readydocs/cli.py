@@ -179,8 +179,7 @@ def _init_copies(path: Path, sample: bool, force: bool, respondent_texts: tuple[
     shared = shared_profile(path, framework) if path.exists() else {}
     if not shared:
         click.echo(f"Note: {path} does not exist yet or its Profile is empty, so each respondent fills in the place "
-                   "themselves. Fill in the Profile of PATH first to have it locked in every copy.".replace("PATH", str(path)),
-                   err=True)
+                   f"themselves. Fill in the Profile of {path} first to have it locked in every copy.", err=True)
     return write_copies(copies, framework, shared)
 
 
