@@ -170,6 +170,15 @@ def _is_dont_know_spelling(folded: str, dont_know: str) -> bool:
     return _fold(dont_know) == "don't know" and folded.rstrip(".!?") in _DONT_KNOW_SPELLINGS
 
 
+def _as_typed(value: Any, dont_know: str) -> str:
+    """A note on how a "Don't know" someone typed was read; nothing for the dropdown's own answer."""
+    if value == dont_know:
+        return ""
+    if str(value).strip() == dont_know:
+        return " (the spaces around it were ignored)"
+    return f" ('{_show(value)}' was read as \"{dont_know}\")"
+
+
 def _fold(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").casefold().split())
 
@@ -256,9 +265,8 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
             add("invalid-rating", ERROR, f"{ind.id}: '{_show(c.value)}' is not on the rating scale. Choose one of: {'; '.join(framework.scale.choices)}.", c.sheet, c.ref)
         elif kind == "dont-know":
             answers[ind.id] = DONT_KNOW
-            typed = ("" if c.value == framework.scale.dont_know else " (the spaces around it were ignored)"
-                     if str(c.value).strip() == framework.scale.dont_know else f" ('{_show(c.value)}' was read as \"{framework.scale.dont_know}\")")
-            add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"{typed}; it is left out of the score and listed as an information gap.", c.sheet, c.ref)
+            add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"{_as_typed(c.value, framework.scale.dont_know)}; "
+                "it is left out of the score and listed as an information gap.", c.sheet, c.ref)
         else:
             answers[ind.id] = value
             if value <= low_cut and not row["evidence"]:
