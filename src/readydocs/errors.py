@@ -8,14 +8,20 @@ from __future__ import annotations
 
 
 class ReadydocsError(Exception):
-    """Base class. ``exit_code`` follows the CLI contract: 1 invalid input, 2 unreadable or usage."""
+    """Base class. ``exit_code`` follows the CLI contract: 1 invalid input, 2 unreadable or usage.
+
+    ``code`` names the kind of error for programs (``validate --json``);
+    ``file`` is the file it concerns, when there is one.
+    """
 
     exit_code = 1
+    code = "error"
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, file: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.file = file
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
@@ -25,39 +31,46 @@ class FrameworkError(ReadydocsError):
     """A framework file is missing, malformed or inconsistent."""
 
     exit_code = 2
+    code = "framework-unusable"
 
 
 class UnreadableFileError(ReadydocsError):
     """A file cannot be opened or parsed at all (missing, not an xlsx, encrypted, too large)."""
 
     exit_code = 2
+    code = "unreadable-file"
 
 
 class InvalidInputError(ReadydocsError):
     """The input was read but cannot be used (for example respondents from different places)."""
 
     exit_code = 1
+    code = "invalid-input"
 
 
 class TemplateError(ReadydocsError):
     """A Word template is broken, unsafe or asks for a variable the pipeline does not provide."""
 
     exit_code = 1
+    code = "template-unusable"
 
 
 class OutputConflictError(ReadydocsError):
     """A generated file was edited by a person since the last build; it is not overwritten."""
 
     exit_code = 1
+    code = "output-edited"
 
 
 class WriteError(ReadydocsError):
     """An output file could not be written (folder read-only, disk full, file open elsewhere)."""
 
     exit_code = 2
+    code = "write-failed"
 
 
 class OfficeMissingError(ReadydocsError):
     """LibreOffice (soffice), needed to convert a document, is not installed or not on PATH."""
 
     exit_code = 2
+    code = "office-missing"

@@ -8,6 +8,7 @@ another program can fill the workbook by name (docs/workbook.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 SHEET_INSTRUCTIONS = "Instructions"
 SHEET_PROFILE = "Profile"
@@ -28,6 +29,12 @@ NAME_PROGRESS_PROFILE = "progress.profile"
 JURISDICTION_TYPES = ("City", "County", "Town", "Village", "Township", "Consolidated city-county", "Other")
 
 MAX_INSIGHTS = 5
+
+# Every date the form takes (assessment, launch, due dates, --date) lies in this
+# range; a year outside it is a typo (2206 for 2026). Word's zip format cannot
+# stamp a file after 2107, so the range also keeps every document writable.
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter
 
 from .errors import UnreadableFileError
 from .form import (
@@ -71,6 +73,10 @@ class Intake:
     missing: list[tuple[str, str]] = field(default_factory=list)
     # required sheets that are missing
     missing_sheets: list[str] = field(default_factory=list)
+    # expected defined names that do not point at one cell
+    broken: list["BrokenName"] = field(default_factory=list)
+    # indicators whose inputs sit on a row labelled with another indicator's ID
+    misplaced: list["MisplacedInput"] = field(default_factory=list)
 
 
 def check_container(path: Path) -> None:
@@ -184,139 +190,299 @@ def _unescape(text: str) -> str:
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
+# Excel's grid: a defined name pointing past it (row 0, row 1048577, column XFE) is broken.
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+_A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
+
+# How other spreadsheet formats announce themselves, read from a part's first bytes.
+_HEAD_BYTES = 4096
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+@dataclass(frozen=True)
+class BrokenName:
+    """A defined name the framework expects that does not point at one usable cell."""
+
+    name: str
+    home_sheet: str  # the sheet the input belongs on
+    target: str  # what the name holds, e.g. "Ratings!#REF!"
+    reason: str  # why it cannot be read, e.g. "points at a whole row"
+
+
+@dataclass(frozen=True)
+class MisplacedInput:
+    """An indicator's input cell on a row that another indicator's ID labels (or none does).
+
+    A row deleted or moved by a program that leaves the names alone shifts
+    every later answer under the wrong name; the ID printed in column A shows it.
+    """
+
+    indicator: str
+    cell: Cell
+    found: str | None  # the indicator ID printed on that row, if any
+
+
 def read_intake(path: str | Path, framework: Framework) -> Intake:
-    """Open a workbook and collect every input cell the framework expects."""
+    """Open a workbook and collect every input cell the framework expects.
+
+    Only the rows the defined names point at are read, in openpyxl's read-only
+    mode, so a workbook padded with millions of other cells costs little more
+    than a plain one (docs/safety.md).
+    """
     path = Path(path)
-    check_container(path)
+    try:
+        check_container(path)
+    except UnreadableFileError:
+        _refuse_other_format(path)  # a LibreOffice .ods says what it is, not just "not an .xlsx"
+        raise
+    _refuse_other_format(path)
+    try:
+        return _read(path, framework)
+    except UnreadableFileError as exc:
+        exc.file = exc.file or str(path)
+        raise
+
+
+def _read(path: Path, framework: Framework) -> Intake:
     import warnings
 
     import openpyxl
 
+    with warnings.catch_warnings():
+        # openpyxl warns about data validation and other extensions it drops; we only read.
+        warnings.simplefilter("ignore")
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise _unopenable(path, exc) from exc
+        try:
+            return _collect(path, wb, framework)
+        except UnreadableFileError:
+            raise
+        except Exception as exc:  # in read-only mode a damaged sheet fails only when its rows are read
+            raise _unopenable(path, exc) from exc
+        finally:
+            wb.close()
+
+
+def _unopenable(path: Path, exc: Exception) -> UnreadableFileError:
+    from defusedxml import DefusedXmlException
+
+    if any(isinstance(e, DefusedXmlException) for e in _chain(exc)):
+        return UnreadableFileError(
+            f"{path}: declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",
+            "Open it in Excel or LibreOffice and save it again as .xlsx, or use the workbook made by 'readydocs init'.")
+    return UnreadableFileError(f"{path}: cannot be opened as a workbook ({type(exc).__name__}).",
+                               "Open it in Excel or LibreOffice and save it again as .xlsx.")
+
+
+def _collect(path: Path, wb: Any, framework: Framework) -> Intake:
+    intake = Intake(path=path, sheets=list(wb.sheetnames), meta={}, profile={}, ratings={})
+    intake.missing_sheets = [s for s in (SHEET_PROFILE, SHEET_RATINGS) if s not in wb.sheetnames]
+    grids = {name: hasattr(wb[name], "iter_rows") for name in wb.sheetnames}  # False: a chart sheet
+
+    wanted: list[tuple[str, str]] = [(n, "Instructions") for n in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION)]
+    wanted += [(f.name, SHEET_PROFILE) for f in PROFILE_FIELDS]
+    wanted += [(indicator_name(key, ind.id), SHEET_RATINGS) for ind in framework.indicators for key in RATING_INPUTS]
+    targets: dict[str, tuple[str, int, int]] = {}  # name -> (sheet, row, column)
+    for name, home in wanted:
+        dn = wb.defined_names.get(name)
+        if dn is None:
+            intake.missing.append((name, home))
+            continue
+        found = _target(dn, grids)
+        if isinstance(found, str):
+            intake.broken.append(BrokenName(name, home, str(dn.attr_text or ""), found))
+        else:
+            targets[name] = found
+
+    rows = _read_rows(wb, targets.values())
+    formulas, hidden = _sheet_marks(path, {(s, r) for s, r, _ in targets.values()})
+
+    def cell(name: str) -> Cell | None:
+        if name not in targets:
+            return None
+        sheet, row, column = targets[name]
+        ref = f"{get_column_letter(column)}{row}"
+        c = rows[(sheet, row)][column - 1]
+        value = c.value
+        if isinstance(value, str):
+            value = _unescape(value)
+        error = None
+        if c.data_type == "e" or (isinstance(value, str) and value in _ERROR_VALUES):
+            error, value = str(value), None
+        return Cell(sheet=sheet, ref=ref, name=name, value=value, error=error,
+                    formula_without_value=value is None and error is None and (sheet, ref) in formulas,
+                    hidden=(sheet, row) in hidden)
+
+    for meta_name in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION):
+        if (c := cell(meta_name)) is not None:
+            intake.meta[meta_name] = c
+    for f in PROFILE_FIELDS:
+        if (c := cell(f.name)) is not None:
+            intake.profile[f.key] = c
+    ids = {ind.id for ind in framework.indicators}
+    for ind in framework.indicators:
+        inputs: dict[str, Cell] = {}
+        for key in RATING_INPUTS:
+            if (c := cell(indicator_name(key, ind.id))) is not None:
+                inputs[key] = c
+        intake.ratings[ind.id] = inputs
+        for c in inputs.values():
+            sheet, row, _ = targets[c.name]
+            labels = {v.value.strip() for v in rows[(sheet, row)] if isinstance(v.value, str)} & ids
+            if ind.id not in labels:
+                intake.misplaced.append(MisplacedInput(ind.id, c, min(labels) if labels else None))
+                break  # one report per indicator
+    return intake
+
+
+def _target(dn: Any, grids: dict[str, bool]) -> tuple[str, int, int] | str:
+    """Where a defined name points, as (sheet, row, column), or why it does not point at one cell."""
+    text = str(dn.attr_text or "")
+    if "#REF!" in text.upper():
+        return "points at a deleted cell (#REF!)"
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about data validation and other extensions it drops; we only read.
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        from defusedxml import DefusedXmlException
+        destinations = list(dn.destinations)
+    except Exception:
+        destinations = []
+    if not destinations:
+        return "holds a value or a formula, not a cell"
+    if len(destinations) > 1:
+        return "points at more than one place"
+    sheet, ref = destinations[0]
+    ref = ref.replace("$", "").upper()
+    if ":" in ref:
+        first, last = ref.split(":", 1)
+        if first != last:
+            return f"points at the range {ref}, not one cell"
+        ref = first
+    if ref.isdigit():
+        return "points at a whole row"
+    if ref.isalpha():
+        return "points at a whole column"
+    m = _A1.match(ref)
+    column = column_index(m.group(1)) if m else 0
+    if not m or not 1 <= int(m.group(2)) <= MAX_ROW or not 1 <= column <= MAX_COLUMN:
+        return f"points at {ref or 'nothing'}, which is not a cell of a sheet"
+    if sheet not in grids:
+        return f"points at sheet '{sheet}', which this workbook does not have"
+    if not grids[sheet]:
+        return f"points at '{sheet}', a chart sheet"
+    return sheet, int(m.group(2)), column
 
-        if any(isinstance(e, DefusedXmlException) for e in _chain(exc)):
-            raise UnreadableFileError(
-                f"{path}: declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",
-                "Open it in Excel or LibreOffice and save it again as .xlsx, or use the workbook made by 'readydocs init'.") from exc
-        raise UnreadableFileError(
-            f"{path}: cannot be opened as a workbook ({type(exc).__name__}).",
-            "Open it in Excel or LibreOffice and save it again as .xlsx.",
-        ) from exc
+
+def column_index(letters: str) -> int:
+    """1 for A ... 16384 for XFD; 0 for letters past the widest column openpyxl knows."""
     try:
-        formulas = _formula_cells(path)
-        names = _defined_names(wb)
-        intake = Intake(path=path, sheets=list(wb.sheetnames), meta={}, profile={}, ratings={})
-        intake.missing_sheets = [s for s in (SHEET_PROFILE, SHEET_RATINGS) if s not in wb.sheetnames]
+        return column_index_from_string(letters)
+    except ValueError:
+        return 0
 
-        def cell(name: str, home_sheet: str) -> Cell | None:
-            target = names.get(name)
-            if target is None or target[0] not in wb.sheetnames:
-                intake.missing.append((name, home_sheet))
-                return None
-            sheet, ref = target
-            ws = wb[sheet]
-            c = ws[ref]
-            value = c.value
-            if isinstance(value, str):
-                value = _unescape(value)
-            error = None
-            if c.data_type == "e" or (isinstance(value, str) and value in _ERROR_VALUES):
-                error, value = str(value), None
-            row_dim = ws.row_dimensions.get(c.row) if hasattr(ws.row_dimensions, "get") else None
-            return Cell(
-                sheet=sheet, ref=ref, name=name, value=value, error=error,
-                formula_without_value=value is None and error is None and (sheet, ref) in formulas,
-                hidden=bool(row_dim is not None and row_dim.hidden),
-            )
 
-        for meta_name in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION):
-            c = cell(meta_name, "Instructions")
-            if c is not None:
-                intake.meta[meta_name] = c
-        for f in PROFILE_FIELDS:
-            c = cell(f.name, SHEET_PROFILE)
-            if c is not None:
-                intake.profile[f.key] = c
-        for ind in framework.indicators:
-            row: dict[str, Cell] = {}
-            for key in RATING_INPUTS:
-                c = cell(indicator_name(key, ind.id), SHEET_RATINGS)
-                if c is not None:
-                    row[key] = c
-            intake.ratings[ind.id] = row
-        return intake
-    finally:
-        wb.close()
+def _read_rows(wb: Any, targets: Iterable[tuple[str, int, int]]) -> dict[tuple[str, int], tuple]:
+    """The cells of every row a name points at, from column A to the last named column of that sheet.
+
+    Rows are streamed top to bottom and reading stops after the last named row,
+    so cells elsewhere are never turned into Python objects.
+    """
+    by_sheet: dict[str, tuple[set[int], int]] = {}
+    for sheet, row, column in targets:
+        rows, width = by_sheet.get(sheet, (set(), 0))
+        rows.add(row)
+        by_sheet[sheet] = (rows, max(width, column))
+    out: dict[tuple[str, int], tuple] = {}
+    for sheet, (rows, width) in by_sheet.items():
+        first, last = min(rows), max(rows)
+        for row, cells in enumerate(wb[sheet].iter_rows(min_row=first, max_row=last, min_col=1, max_col=width), start=first):
+            if row in rows:
+                out[(sheet, row)] = cells
+    return out
 
 
 _ERROR_VALUES = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"})
 
 
-def _defined_names(wb: Any) -> dict[str, tuple[str, str]]:
-    """Workbook-level defined names that point at exactly one cell: name -> (sheet, A1)."""
-    out: dict[str, tuple[str, str]] = {}
-    for name, dn in wb.defined_names.items():
-        try:
-            dests = list(dn.destinations)
-        except Exception:
-            continue  # a name holding a constant or formula, not a range
-        if len(dests) != 1:
-            continue
-        sheet, ref = dests[0]
-        ref = ref.replace("$", "")
-        if ":" in ref:
-            first, last = ref.split(":", 1)
-            if first != last:
-                continue
-            ref = first
-        out[name] = (sheet, ref)
-    return out
+def _sheet_marks(path: Path, cells: set[tuple[str, int]]) -> tuple[set[tuple[str, str]], set[tuple[str, int]]]:
+    """What read-only openpyxl does not tell: formulas with no saved result, and hidden rows.
 
-
-_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-
-
-def _formula_cells(path: Path) -> set[tuple[str, str]]:
-    """Cells holding a formula with no cached result are read as empty by data_only; find them.
-
-    Only called on small files (check_container bounds the size), and parses
-    sheet XML with defusedxml, so hostile XML (entities) cannot expand.
+    data_only reads a formula with no cached result as empty; the sheet XML
+    says which it was. Only the named rows are looked at, streaming with
+    defusedxml, and each sheet is left after its last named row.
+    Returns ({(sheet, A1) of such formulas}, {(sheet, row) hidden}).
     """
     from defusedxml import ElementTree as DET
 
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-    out: set[tuple[str, str]] = set()
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    wanted: dict[str, set[int]] = {}
+    for sheet, row in cells:
+        wanted.setdefault(sheet, set()).add(row)
+    formulas: set[tuple[str, str]] = set()
+    hidden: set[tuple[str, int]] = set()
     try:
         with zipfile.ZipFile(path) as zf:
             wb_xml = DET.fromstring(zf.read("xl/workbook.xml"))
             rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target") for r in rels}
-            for sh in wb_xml.iterfind("m:sheets/m:sheet", ns):
-                rid = sh.get(f"{{{ns['r']}}}id")
-                target = targets.get(rid, "")
+            targets = {r.get("Id"): r.get("Target") or "" for r in rels}
+            for sh in wb_xml.iterfind(f"{main}sheets/{main}sheet"):
+                name, rows = sh.get("name"), wanted.get(sh.get("name"))
+                target = targets.get(sh.get(f"{rel_ns}id"), "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if part not in zf.namelist():
+                if not rows or part not in zf.namelist():
                     continue
-                data = zf.read(part)
-                # Most workbooks hold no formula at all: skip the parse unless a
-                # formula element (<f>, <f ...>, <x:f>) is there; "<formula1>" of a
-                # dropdown does not count.
-                if not _FORMULA_ELEMENT.search(data):
-                    continue
-                root = DET.fromstring(data)
-                for c in root.iter(f"{{{ns['m']}}}c"):
-                    f = c.find("m:f", ns)
-                    v = c.find("m:v", ns)
-                    if f is not None and (v is None or v.text in (None, "")):
-                        out.add((sh.get("name"), c.get("r")))
+                last, row, column = max(rows), 0, 0
+                with zf.open(part) as fh:
+                    for event, el in DET.iterparse(fh, events=("start", "end")):
+                        if el.tag == f"{main}row":
+                            if event == "start":
+                                row = int(el.get("r") or row + 1)
+                                column = 0
+                                if row > last:
+                                    break
+                                if row in rows and el.get("hidden") in ("1", "true"):
+                                    hidden.add((name, row))
+                            else:
+                                el.clear()
+                        elif el.tag == f"{main}c" and event == "end":
+                            ref = el.get("r")
+                            column = coordinate_to_tuple(ref)[1] if ref else column + 1
+                            if row in rows and el.find(f"{main}f") is not None and not el.findtext(f"{main}v"):
+                                formulas.add((name, f"{get_column_letter(column)}{row}"))
     except Exception:
-        # Anything odd here is reported by openpyxl's own load; this is only a refinement.
-        return out
-    return out
+        # Anything odd here is reported by openpyxl's own reading; this is only a refinement.
+        pass
+    return formulas, hidden
+
+
+def _refuse_other_format(path: Path) -> None:
+    """Name a spreadsheet saved in a format readydocs does not read, and say how to save it as .xlsx.
+
+    Reads at most a few kilobytes of two parts, and ignores anything it cannot read:
+    check_container has the last word on damaged files.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+
+            def head(part: str) -> bytes:
+                if part not in names:
+                    return b""
+                with zf.open(part) as fh:
+                    return fh.read(_HEAD_BYTES)
+
+            mimetype, workbook = head("mimetype"), head("xl/workbook.xml")
+    except Exception:
+        return
+    if mimetype.startswith(_ODS_MIMETYPE):
+        raise UnreadableFileError(
+            f"{path}: is a LibreOffice (OpenDocument .ods) spreadsheet, not an Excel .xlsx workbook.",
+            "In LibreOffice Calc choose File > Save As, pick the file type \"Excel 2007-365 (.xlsx)\", and give that file.",
+            file=str(path))
+    if _STRICT_NAMESPACE in workbook:
+        raise UnreadableFileError(
+            f"{path}: is saved as a \"Strict Open XML Spreadsheet\", a variant of .xlsx that readydocs cannot read.",
+            "In Excel choose File > Save As and pick \"Excel Workbook (.xlsx)\" as the file type, then give that file.",
+            file=str(path))

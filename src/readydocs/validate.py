@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .form import (
-    NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS, SHEET_RATINGS, indicator_name,
+    FIRST_DATE, LAST_DATE, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS, SHEET_RATINGS, indicator_name,
 )
 from .framework import Framework
 from .intake import Cell, Intake
@@ -206,6 +206,14 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
     for sheet, names in missing_by_sheet.items():
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         add("missing-input", ERROR, f"The workbook has no input cell named {shown}. Copy your answers into a fresh workbook from 'readydocs init'.", sheet)
+    for b in intake.broken:
+        add("broken-name", ERROR, f"The defined name {b.name} ('{_show(b.target)}') {b.reason}, so this input cannot be read. Point the name at its cell again (Excel: Formulas > Name Manager), or copy your answers into a fresh workbook from 'readydocs init'.", b.home_sheet)
+    for m in intake.misplaced:
+        found = f"is labelled {m.found}" if m.found else "has no indicator ID"
+        add("indicator-row-mismatch", ERROR, f"The input named {m.cell.name} is on a row that {found}, not {m.indicator}: rows were deleted, inserted or moved without the names following. Copy your answers into a fresh workbook from 'readydocs init'.", m.cell.sheet, m.cell.ref)
+    if intake.misplaced:
+        # Every answer under a shifted name would be read from the wrong indicator.
+        return report, Response(intake.path, {}, {}, {})
 
     profile: dict[str, Any] = {}
     for f in PROFILE_FIELDS:
@@ -311,6 +319,16 @@ def _read_date(c: Cell, label: str, add) -> dt.date | None:
     v = c.value
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
+    day = _as_date(v)
+    if day is None:
+        add("invalid-date", ERROR, f"{label}: '{_show(v)}' is not a date. Enter a date such as 2026-10-15.", c.sheet, c.ref)
+    elif not FIRST_DATE <= day <= LAST_DATE:
+        add("implausible-date", ERROR, f"{label}: {day.isoformat()} is not a plausible date for this assessment. Enter a date from {FIRST_DATE.year} to {LAST_DATE.year}, such as 2026-10-15.", c.sheet, c.ref)
+        return None
+    return day
+
+
+def _as_date(v: Any) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
@@ -322,7 +340,6 @@ def _read_date(c: Cell, label: str, add) -> dt.date | None:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 pass
-    add("invalid-date", ERROR, f"{label}: '{_show(v)}' is not a date. Enter a date such as 2026-10-15.", c.sheet, c.ref)
     return None
 
 

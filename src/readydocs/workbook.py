@@ -54,9 +54,9 @@ BAND_FILL = PatternFill("solid", fgColor=TEAL_BAND)
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 LOCKED = Protection(locked=True)
 TOP = Alignment(vertical="top")
-# Dates accepted by the date checks: 2000-01-01 to 2100-12-31.
-DATE_MIN = int(to_excel(date(2000, 1, 1)))
-DATE_MAX = int(to_excel(date(2100, 12, 31)))
+# Excel's own check on the date cells takes the form's range (validation checks it again).
+DATE_MIN = int(to_excel(form.FIRST_DATE))
+DATE_MAX = int(to_excel(form.LAST_DATE))
 
 # Excel caps data-validation prompt and error texts.
 _DV_TITLE_MAX = 32
