@@ -61,23 +61,30 @@ def _from_workbook(path: Path, framework: Framework) -> EarlierRound:
 def _from_json(path: Path, framework: Framework) -> EarlierRound:
     def bad(what: str) -> UnreadableFileError:
         return UnreadableFileError(f"{path}: is not the scores.json of a readydocs build ({what}).",
-                                   "Give the scores.json from an earlier build's folder, or the earlier intake workbook.")
+                                   "Give the scores.json from an earlier build's folder, or the earlier intake workbook.",
+                                   file=str(path))
+
+    from .localfile import LocalFileError, read_limited
 
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise bad(f"{size // 1024} KB, far larger than a scores.json")
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise UnreadableFileError(f"{path}: no such file.", "Check the path given to --baseline.")
-    except IsADirectoryError:
-        raise UnreadableFileError(f"{path}: is a folder.", "Give the scores.json file inside it.")
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
+        raw = read_limited(path, MAX_JSON_BYTES)
+    except LocalFileError as exc:
+        if exc.reason == "was not found":
+            raise UnreadableFileError(f"{path}: no such file.", "Check the path given to --baseline.", file=str(path))
+        if exc.reason.startswith("is larger"):
+            raise bad(f"it {exc.reason}, far larger than a scores.json")
+        raise UnreadableFileError(f"{path}: {exc.reason}.", "Give the scores.json file of an earlier build.", file=str(path))
+    try:
+        # utf-8-sig: a scores.json saved by a Windows editor may start with a byte-order mark.
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise bad("not UTF-8 text")
     except json.JSONDecodeError as exc:
         raise bad(f"not valid JSON at line {exc.lineno}")
+    except RecursionError:
+        raise bad("nested far deeper than a scores.json")
+    except ValueError:  # an integer of thousands of digits, past Python's limit for converting it
+        raise bad("a number with thousands of digits")
     if not isinstance(data, dict) or not isinstance(data.get("conditions"), list):
         raise bad("no list of conditions")
     fw = data.get("framework") if isinstance(data.get("framework"), dict) else {}

@@ -9,6 +9,7 @@ logo where a template says ``{{ logo }}``; its alt text names the organization.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,11 @@ from .errors import UnreadableFileError
 LOGO_HEIGHT_MM = 12.0
 LOGO_MAX_WIDTH_MM = 60.0
 # Validation codes for the profile's logo cell; --logo makes them moot.
-LOGO_CODES = frozenset({"logo-not-found", "logo-not-image"})
+LOGO_CODES = frozenset({"logo-not-found", "logo-not-image", "logo-not-local"})
+# A letterhead logo is tens of kilobytes; a file past this is not read further.
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+# "http:", "file:", "ftp:" ... but not a Windows drive letter such as "C:".
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"))
 
@@ -54,19 +59,29 @@ def logo_path(value: str, workbook: Path) -> Path:
     return candidate if candidate.is_absolute() else Path(workbook).parent / candidate
 
 
+def is_remote(value: str) -> bool:
+    """A web address (http://, file:, ...) or a Windows network path (\\\\server\\share): never fetched."""
+    text = str(value).strip().strip('"').strip()
+    return text.startswith(("\\\\", "//")) or bool(_URL.match(text))
+
+
 def _read(path: Path) -> tuple[bytes | None, str | None]:
+    from .localfile import LocalFileError, read_limited
+
     try:
-        return path.read_bytes(), None
-    except FileNotFoundError:
-        return None, "was not found"
-    except IsADirectoryError:
-        return None, "is a folder, not an image file"
-    except OSError as exc:
-        return None, f"cannot be read ({exc.strerror or exc})"
+        return read_limited(path, MAX_LOGO_BYTES), None
+    except LocalFileError as exc:
+        if exc.reason.startswith("is larger"):
+            return None, f"{exc.reason} for a logo"
+        return None, exc.reason
 
 
 def logo_problem(value: str, workbook: Path) -> tuple[str, str] | None:
     """(code, message) when the profile's logo cell cannot be used; None when it can."""
+    if is_remote(value):
+        return ("logo-not-local",
+                f"Logo file '{value}' is a web or network address; readydocs reads only files on this computer. "
+                f"Save the logo beside this workbook and give its file name.")
     path = logo_path(value, workbook)
     data, why = _read(path)
     if data is None:
@@ -81,6 +96,9 @@ def load_logo(path: Path, organization: str, source: str) -> Logo:
     """Read and size a logo. ``source`` says where the path came from, for the error line."""
     from docx.image.image import Image
 
+    if is_remote(str(path)):
+        raise UnreadableFileError(f"{source}: the logo {path} is a web or network address; readydocs reads only files on this computer.",
+                                  "Save the logo on this computer and give its path.")
     data, why = _read(path)
     if data is None:
         raise UnreadableFileError(f"{source}: the logo file {path} {why}.", "Check the path.")

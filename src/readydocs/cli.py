@@ -58,6 +58,51 @@ def _typed_folder(ctx, param, value: Path | None) -> Path | None:
     return path
 
 
+def _json_errors(f):
+    """With --json, an error that stops the command is a JSON object on stdout too, so a program always gets JSON."""
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except ReadydocsError as exc:
+            if not kwargs.get("as_json"):
+                raise
+            error = {"code": exc.code, "message": str(exc), "file": exc.file}
+            click.echo(_json({"error": error}))
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+def _document_date(ctx, param, value: dt.datetime | None) -> dt.datetime | None:
+    """--date, refused unless it lies in the range every date of the form does."""
+    from .form import FIRST_DATE, LAST_DATE
+
+    if value is not None and not FIRST_DATE <= value.date() <= LAST_DATE:
+        raise click.BadParameter(f"{value.date().isoformat()} is not a plausible document date. "
+                                 f"Give one from {FIRST_DATE.year} to {LAST_DATE.year}, such as 2026-10-15.")
+    return value
+
+
+def _internal_error(exc: BaseException) -> str:
+    """Write the traceback to a log file in the system's temp folder; return the line to show."""
+    import platform
+    import tempfile
+    import traceback
+
+    summary = " ".join(f"{type(exc).__name__}: {exc}".split())
+    summary = summary if len(summary) <= 200 else summary[:199] + "\u2026"
+    try:
+        fd, log = tempfile.mkstemp(prefix="readydocs-error-", suffix=".log")
+        with open(fd, "w", encoding="utf-8", errors="replace") as fh:
+            fh.write(f"readydocs {__version__}, Python {platform.python_version()}, {platform.platform()}\n")
+            fh.write(f"command: {' '.join(sys.argv)}\n\n")
+            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        details = f"please report it with the log file {log}"
+    except OSError:
+        details = "please report it, with the output of the same command run with --debug"
+    return f"internal error: {summary}. This is a fault in readydocs, not in your files; {details}."
+
+
 def _load_framework(path: Path | None):
     from .framework import load_framework
 
@@ -100,9 +145,32 @@ class FullSummaryGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-@click.group(cls=FullSummaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class _SafetyNet(FullSummaryGroup):
+    """The top command group: an exception nobody foresaw is one line and a log file, exit code 2.
+
+    Our own errors never get here (_handle_errors turns them into lines); this
+    catches the bugs, so a person still sees a sentence rather than a traceback,
+    and the log holds what a maintainer needs. --debug prints the traceback instead.
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                import traceback
+
+                traceback.print_exc()
+                sys.exit(2)
+            click.echo(_internal_error(exc), err=True)
+            sys.exit(2)
+
+@click.group(cls=_SafetyNet, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="readydocs")
-def cli():
+@click.option("--debug", is_flag=True, help="On an internal error, print the full traceback instead of writing it to a log file.")
+def cli(debug: bool):
     """Readiness assessment for Mobility Action Planning.
 
     Fill the intake workbook (readydocs init), check it (readydocs validate),
@@ -188,6 +256,7 @@ def _init_copies(path: Path, sample: bool, force: bool, respondent_texts: tuple[
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_framework_option
 @_handle_errors
+@_json_errors
 def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
     """Check one or more filled workbooks (one per respondent) and list every problem."""
     from .pipeline import assess
@@ -202,6 +271,7 @@ def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | 
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_framework_option
 @_handle_errors
+@_json_errors
 def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
     """Print each condition's score and status, and the overall readiness level."""
     from .context import build_context
@@ -210,7 +280,7 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
     framework = _load_framework(framework_path)
     assessment = assess(workbooks, framework)
     if not assessment.valid:
-        _print_report(assessment.report, False)
+        _print_report(assessment.report, as_json)
         sys.exit(1)
     scores = score_assessment(assessment)
     context = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
@@ -241,7 +311,7 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               callback=_typed_folder,
               help="A folder of customised templates; documents it lacks use the defaults.")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_document_date,
               help="Date to print on the documents (default: the workbook's assessment date).")
 @click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=_typed_path,
               help="A PNG or JPEG logo for the document headers, instead of the one named in the workbook.")
@@ -340,9 +410,14 @@ def check_docs(files: tuple[Path, ...]):
     """Check Word documents for accessibility: properties, headings, alt text, table headers, colour."""
     from .a11y import check_docx
 
-    found = 0
+    found, unreadable = 0, []
     for f in files:
-        problems = check_docx(f)
+        try:
+            problems = check_docx(f)
+        except ReadydocsError as exc:  # one unreadable file does not stop the others being checked
+            click.echo(f"Error: {exc}", err=True)
+            unreadable.append(exc)
+            continue
         for p in problems:
             click.echo(p.line())
         if not problems:
@@ -350,6 +425,10 @@ def check_docs(files: tuple[Path, ...]):
         found += len(problems)
     if found:
         click.echo(f"{_count(found, 'problem')} found.", err=True)
+    if unreadable:
+        click.echo(f"{len(unreadable)} of {_count(len(files), 'file')} could not be checked.", err=True)
+        sys.exit(max(exc.exit_code for exc in unreadable))
+    if found:
         sys.exit(1)
 
 
@@ -362,7 +441,7 @@ def check_docs(files: tuple[Path, ...]):
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               callback=_typed_folder,
               help="A folder of customised templates; documents it lacks use the defaults.")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_document_date,
               help="Date to print on every document (default: each place's assessment date).")
 @_framework_option
 @_handle_errors

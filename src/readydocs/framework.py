@@ -20,6 +20,8 @@ else:  # pragma: no cover
 from .errors import FrameworkError
 
 DEFAULT_FRAMEWORK = "mobility-readiness.toml"
+# The bundled framework is about 15 KB; a file past this is not a framework.
+MAX_FRAMEWORK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,21 +165,37 @@ def load_framework(path: str | Path | None = None) -> Framework:
         raw = ref.read_bytes()
         source = DEFAULT_FRAMEWORK
     else:
-        p = Path(path)
-        source = str(p)
-        try:
-            raw = p.read_bytes()
-        except FileNotFoundError:
-            raise FrameworkError(f"{p}: framework file not found.", "Check the path given to --framework.")
-        except OSError as exc:
-            raise FrameworkError(f"{p}: cannot read framework file ({exc.strerror}).")
+        source = str(path)
+        raw = _read_file(Path(path))
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise FrameworkError(f"{source}: framework file is not UTF-8 text.", "Save it as UTF-8 TOML.")
+        raise FrameworkError(f"{source}: framework file is not UTF-8 text.", "Save it as UTF-8 TOML.", file=source)
     except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"{source}: not valid TOML ({exc}).", "Fix the syntax at the line shown.")
-    return _parse(data, source)
+        raise FrameworkError(f"{source}: not valid TOML ({exc}).", "Fix the syntax at the line shown.", file=source)
+    except RecursionError:
+        raise FrameworkError(f"{source}: arrays or tables nested far deeper than a framework needs; it was not read.",
+                             "A framework nests tables two or three levels deep: start from the bundled file (docs/framework.md).",
+                             file=source)
+    try:
+        return _parse(data, source)
+    except FrameworkError as exc:
+        exc.file = exc.file or source
+        raise
+
+
+def _read_file(p: Path) -> bytes:
+    """A framework file's bytes: a regular file of at most MAX_FRAMEWORK_BYTES."""
+    from .localfile import LocalFileError, read_limited
+
+    try:
+        return read_limited(p, MAX_FRAMEWORK_BYTES)
+    except LocalFileError as exc:
+        if exc.reason == "was not found":
+            raise FrameworkError(f"{p}: framework file not found.", "Check the path given to --framework.", file=str(p))
+        raise FrameworkError(f"{p}: the framework file {exc.reason}.",
+                             "Give a framework .toml file of a few kilobytes, such as the bundled one (docs/framework.md).",
+                             file=str(p))
 
 
 class _Reader:

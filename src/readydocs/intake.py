@@ -233,12 +233,12 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
     """
     path = Path(path)
     try:
-        check_container(path)
-    except UnreadableFileError:
-        _refuse_other_format(path)  # a LibreOffice .ods says what it is, not just "not an .xlsx"
-        raise
-    _refuse_other_format(path)
-    try:
+        try:
+            check_container(path)
+        except UnreadableFileError:
+            _refuse_other_format(path)  # a LibreOffice .ods says what it is, not just "not an .xlsx"
+            raise
+        _refuse_other_format(path)
         return _read(path, framework)
     except UnreadableFileError as exc:
         exc.file = exc.file or str(path)
@@ -479,10 +479,8 @@ def _refuse_other_format(path: Path) -> None:
     if mimetype.startswith(_ODS_MIMETYPE):
         raise UnreadableFileError(
             f"{path}: is a LibreOffice (OpenDocument .ods) spreadsheet, not an Excel .xlsx workbook.",
-            "In LibreOffice Calc choose File > Save As, pick the file type \"Excel 2007-365 (.xlsx)\", and give that file.",
-            file=str(path))
+            "In LibreOffice Calc choose File > Save As, pick the file type \"Excel 2007-365 (.xlsx)\", and give that file.")
     if _STRICT_NAMESPACE in workbook:
         raise UnreadableFileError(
             f"{path}: is saved as a \"Strict Open XML Spreadsheet\", a variant of .xlsx that readydocs cannot read.",
-            "In Excel choose File > Save As and pick \"Excel Workbook (.xlsx)\" as the file type, then give that file.",
-            file=str(path))
+            "In Excel choose File > Save As and pick \"Excel Workbook (.xlsx)\" as the file type, then give that file.")
