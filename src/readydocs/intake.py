@@ -9,7 +9,9 @@ workbook still reads.
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -190,6 +192,9 @@ def _unescape(text: str) -> str:
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
+# openpyxl holds a workbook's whole shared text table in memory. Every input
+# cell filled to Excel's 32,767 characters of three-byte text is about 15 MB.
+MAX_SHARED_TEXT_BYTES = 32 * 1024 * 1024
 # Excel's grid: a defined name pointing past it (row 0, row 1048577, column XFE) is broken.
 MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
@@ -239,6 +244,7 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
             _refuse_other_format(path)  # a LibreOffice .ods says what it is, not just "not an .xlsx"
             raise
         _refuse_other_format(path)
+        _check_shared_text(path)
         return _read(path, framework)
     except UnreadableFileError as exc:
         exc.file = exc.file or str(path)
@@ -254,7 +260,8 @@ def _read(path: Path, framework: Framework) -> Intake:
         # openpyxl warns about data validation and other extensions it drops; we only read.
         warnings.simplefilter("ignore")
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            with _sheets_unsized():
+                wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise _unopenable(path, exc) from exc
         try:
@@ -265,6 +272,43 @@ def _read(path: Path, framework: Framework) -> Intake:
             raise _unopenable(path, exc) from exc
         finally:
             wb.close()
+
+
+_SIZING = threading.Lock()
+
+
+@contextmanager
+def _sheets_unsized():
+    """Open a read-only workbook without sizing its sheets.
+
+    openpyxl's read-only mode sizes every sheet as it opens the workbook, and a
+    sheet without a <dimension> element is parsed to its end for that: millions
+    of cells on a sheet readydocs never reads. Rows are always read here with
+    explicit bounds, so the size is never needed.
+    """
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    with _SIZING:
+        sizing = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = lambda self: None
+        try:
+            yield
+        finally:
+            ReadOnlyWorksheet._get_size = sizing
+
+
+def _check_shared_text(path: Path) -> None:
+    """Refuse a workbook whose shared text table alone would fill memory (openpyxl loads all of it)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            size = sum(i.file_size for i in zf.infolist() if i.filename.lower() == "xl/sharedstrings.xml")
+    except Exception:
+        return  # check_container has already judged the archive
+    if size > MAX_SHARED_TEXT_BYTES:
+        raise UnreadableFileError(
+            f"{path}: holds {size // (1024 * 1024)} MB of cell text, more than the "
+            f"{MAX_SHARED_TEXT_BYTES // (1024 * 1024)} MB an intake workbook can (every cell full is about 15 MB).",
+            "Copy your answers into a fresh workbook from 'readydocs init'.")
 
 
 def _unopenable(path: Path, exc: Exception) -> UnreadableFileError:

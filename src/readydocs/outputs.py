@@ -75,7 +75,8 @@ def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
     same bytes. The headers are patched in place rather than the archive
     recompressed, which would cost as much as writing it did.
     """
-    when = max(when, dt.datetime(1980, 1, 1))
+    # A zip's DOS timestamp holds 1980 to 2107; clamp rather than fail on a date outside it.
+    when = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31, 23, 59, 58))
     dos_time = (when.hour << 11) | (when.minute << 5) | (when.second // 2)
     dos_date = ((when.year - 1980) << 9) | (when.month << 5) | when.day
     buf = bytearray(data)
