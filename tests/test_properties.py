@@ -161,7 +161,7 @@ def test_cli_validate_gives_exit_0_or_1_and_one_line_per_problem(workbooks, valu
 
 
 valid_rating = st.sampled_from(FRAMEWORK.scale.choices + [1, 2, 3, 4, 2.0, "3", " 4 ", "Starting", "fully in place"])
-valid_date = st.one_of(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)), st.none())
+valid_date = st.one_of(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)), st.none())
 # Text that is exactly an error literal ("#N/A") is read as the error, as Excel does when one is typed.
 ERROR_LITERALS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 build_text = st.one_of(st.none(), any_text.filter(lambda t: t not in ERROR_LITERALS))
