@@ -463,3 +463,13 @@ def test_score_json_of_an_invalid_workbook_is_the_json_report(blank_xlsx):
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["valid"] is False and report["errors"] == len(report["problems"]) - report["warnings"]
+
+
+def test_name_pointing_below_the_last_stored_row_reads_an_empty_cell(sample_xlsx, framework):
+    _retarget(sample_xlsx, "profile.state", "Profile!$B$900")
+    report, response = _report(sample_xlsx, framework)
+    assert report.errors == []
+    assert response.profile["state"] is None  # the sample's state is not read from its old cell
+    _retarget(sample_xlsx, "owner.LEAD_1", "Ratings!$G$1048576")
+    report, _ = _report(sample_xlsx, framework)
+    assert [(p.sheet, p.cell, p.code) for p in report.errors] == [("Ratings", "G1048576", "indicator-row-mismatch")]

@@ -121,6 +121,8 @@ def _check(result, args) -> None:
     assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)
     assert "Traceback" not in result.output
     assert "internal error" not in result.output, result.output
+    # openpyxl wrote the file, so it can be read: the catch-all for damaged files must not have fired.
+    assert "cannot be opened as a workbook" not in result.output, result.output
     for line in result.stderr.splitlines():
         assert line.startswith(("error: ", "warning: ", "Error: ", "not valid: ", "No documents were written")), line
 

@@ -350,7 +350,7 @@ def _collect(path: Path, wb: Any, framework: Framework) -> Intake:
             return None
         sheet, row, column = targets[name]
         ref = f"{get_column_letter(column)}{row}"
-        c = rows[(sheet, row)][column - 1]
+        c = rows[(sheet, row)][column - 1]  # _read_rows gives every named row, empty or not
         value = c.value
         if isinstance(value, str):
             value = _unescape(value)
@@ -437,12 +437,17 @@ def _read_rows(wb: Any, targets: Iterable[tuple[str, int, int]]) -> dict[tuple[s
         rows, width = by_sheet.get(sheet, (set(), 0))
         rows.add(row)
         by_sheet[sheet] = (rows, max(width, column))
+    from openpyxl.cell.read_only import EMPTY_CELL
+
     out: dict[tuple[str, int], tuple] = {}
     for sheet, (rows, width) in by_sheet.items():
         first, last = min(rows), max(rows)
         for row, cells in enumerate(wb[sheet].iter_rows(min_row=first, max_row=last, min_col=1, max_col=width), start=first):
             if row in rows:
                 out[(sheet, row)] = cells
+        # openpyxl yields nothing past a sheet's last stored row: a name may point below it.
+        for row in rows:
+            out.setdefault((sheet, row), (EMPTY_CELL,) * width)
     return out
 
 
