@@ -9,14 +9,12 @@ workbook still reads.
 from __future__ import annotations
 
 import re
-import threading
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from .errors import UnreadableFileError
 from .form import (
@@ -24,6 +22,9 @@ from .form import (
     RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, indicator_name,
 )
 from .framework import Framework
+
+if TYPE_CHECKING:
+    from .xlsxcells import XlsxWorkbook
 
 # Refuse a workbook whose parts would expand past this: a real intake is
 # well under 1 MB, so 100 MB leaves room for pasted text while stopping a
@@ -192,9 +193,6 @@ def _unescape(text: str) -> str:
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-# openpyxl holds a workbook's whole shared text table in memory. Every input
-# cell filled to Excel's 32,767 characters of three-byte text is about 15 MB.
-MAX_SHARED_TEXT_BYTES = 32 * 1024 * 1024
 # Excel's grid: a defined name pointing past it (row 0, row 1048577, column XFE) is broken.
 MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
@@ -232,9 +230,9 @@ class MisplacedInput:
 def read_intake(path: str | Path, framework: Framework) -> Intake:
     """Open a workbook and collect every input cell the framework expects.
 
-    Only the rows the defined names point at are read, in openpyxl's read-only
-    mode, so a workbook padded with millions of other cells costs little more
-    than a plain one (docs/safety.md).
+    Only the rows the defined names point at are parsed (xlsxcells.py), so a
+    workbook padded with millions of other cells costs little more than a
+    plain one (docs/safety.md).
     """
     path = Path(path)
     try:
@@ -244,7 +242,6 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
             _refuse_other_format(path)  # a LibreOffice .ods says what it is, not just "not an .xlsx"
             raise
         _refuse_other_format(path)
-        _check_shared_text(path)
         return _read(path, framework)
     except UnreadableFileError as exc:
         exc.file = exc.file or str(path)
@@ -252,63 +249,15 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
 
 
 def _read(path: Path, framework: Framework) -> Intake:
-    import warnings
+    from .xlsxcells import XlsxWorkbook
 
-    import openpyxl
-
-    with warnings.catch_warnings():
-        # openpyxl warns about data validation and other extensions it drops; we only read.
-        warnings.simplefilter("ignore")
-        try:
-            with _sheets_unsized():
-                wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise _unopenable(path, exc) from exc
-        try:
-            return _collect(path, wb, framework)
-        except UnreadableFileError:
-            raise
-        except Exception as exc:  # in read-only mode a damaged sheet fails only when its rows are read
-            raise _unopenable(path, exc) from exc
-        finally:
-            wb.close()
-
-
-_SIZING = threading.Lock()
-
-
-@contextmanager
-def _sheets_unsized():
-    """Open a read-only workbook without sizing its sheets.
-
-    openpyxl's read-only mode sizes every sheet as it opens the workbook, and a
-    sheet without a <dimension> element is parsed to its end for that: millions
-    of cells on a sheet readydocs never reads. Rows are always read here with
-    explicit bounds, so the size is never needed.
-    """
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    with _SIZING:
-        sizing = ReadOnlyWorksheet._get_size
-        ReadOnlyWorksheet._get_size = lambda self: None
-        try:
-            yield
-        finally:
-            ReadOnlyWorksheet._get_size = sizing
-
-
-def _check_shared_text(path: Path) -> None:
-    """Refuse a workbook whose shared text table alone would fill memory (openpyxl loads all of it)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            size = sum(i.file_size for i in zf.infolist() if i.filename.lower() == "xl/sharedstrings.xml")
-    except Exception:
-        return  # check_container has already judged the archive
-    if size > MAX_SHARED_TEXT_BYTES:
-        raise UnreadableFileError(
-            f"{path}: holds {size // (1024 * 1024)} MB of cell text, more than the "
-            f"{MAX_SHARED_TEXT_BYTES // (1024 * 1024)} MB an intake workbook can (every cell full is about 15 MB).",
-            "Copy your answers into a fresh workbook from 'readydocs init'.")
+        with XlsxWorkbook(path) as wb:
+            return _collect(path, wb, framework)
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # a part missing or malformed: one line, whatever the parser raised
+        raise _unopenable(path, exc) from exc
 
 
 def _unopenable(path: Path, exc: Exception) -> UnreadableFileError:
@@ -322,44 +271,41 @@ def _unopenable(path: Path, exc: Exception) -> UnreadableFileError:
                                "Open it in Excel or LibreOffice and save it again as .xlsx.")
 
 
-def _collect(path: Path, wb: Any, framework: Framework) -> Intake:
+def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
     intake = Intake(path=path, sheets=list(wb.sheetnames), meta={}, profile={}, ratings={})
     intake.missing_sheets = [s for s in (SHEET_PROFILE, SHEET_RATINGS) if s not in wb.sheetnames]
-    grids = {name: hasattr(wb[name], "iter_rows") for name in wb.sheetnames}  # False: a chart sheet
 
     wanted: list[tuple[str, str]] = [(n, "Instructions") for n in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION)]
     wanted += [(f.name, SHEET_PROFILE) for f in PROFILE_FIELDS]
     wanted += [(indicator_name(key, ind.id), SHEET_RATINGS) for ind in framework.indicators for key in RATING_INPUTS]
     targets: dict[str, tuple[str, int, int]] = {}  # name -> (sheet, row, column)
     for name, home in wanted:
-        dn = wb.defined_names.get(name)
-        if dn is None:
+        text = wb.defined_names.get(name)
+        if text is None:
             intake.missing.append((name, home))
             continue
-        found = _target(dn, grids)
+        found = _target(text, wb.grids)
         if isinstance(found, str):
-            intake.broken.append(BrokenName(name, home, str(dn.attr_text or ""), found))
+            intake.broken.append(BrokenName(name, home, text, found))
         else:
             targets[name] = found
 
-    rows = _read_rows(wb, targets.values())
-    formulas, hidden = _sheet_marks(path, {(s, r) for s, r, _ in targets.values()})
+    rows = wb.read_rows(targets.values())
 
     def cell(name: str) -> Cell | None:
         if name not in targets:
             return None
         sheet, row, column = targets[name]
         ref = f"{get_column_letter(column)}{row}"
-        c = rows[(sheet, row)][column - 1]  # _read_rows gives every named row, empty or not
-        value = c.value
+        raw = rows.cells[(sheet, row)][column - 1]  # read_rows gives every named row, stored or not
+        value = raw.value
         if isinstance(value, str):
             value = _unescape(value)
         error = None
-        if c.data_type == "e" or (isinstance(value, str) and value in _ERROR_VALUES):
+        if raw.error or (isinstance(value, str) and value in _ERROR_VALUES):
             error, value = str(value), None
         return Cell(sheet=sheet, ref=ref, name=name, value=value, error=error,
-                    formula_without_value=value is None and error is None and (sheet, ref) in formulas,
-                    hidden=(sheet, row) in hidden)
+                    formula_without_value=raw.formula_without_value, hidden=(sheet, row) in rows.hidden)
 
     for meta_name in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION):
         if (c := cell(meta_name)) is not None:
@@ -376,20 +322,21 @@ def _collect(path: Path, wb: Any, framework: Framework) -> Intake:
         intake.ratings[ind.id] = inputs
         for c in inputs.values():
             sheet, row, _ = targets[c.name]
-            labels = {v.value.strip() for v in rows[(sheet, row)] if isinstance(v.value, str)} & ids
+            labels = {v.value.strip() for v in rows.cells[(sheet, row)] if isinstance(v.value, str)} & ids
             if ind.id not in labels:
                 intake.misplaced.append(MisplacedInput(ind.id, c, min(labels) if labels else None))
                 break  # one report per indicator
     return intake
 
 
-def _target(dn: Any, grids: dict[str, bool]) -> tuple[str, int, int] | str:
-    """Where a defined name points, as (sheet, row, column), or why it does not point at one cell."""
-    text = str(dn.attr_text or "")
+def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
+    """Where a defined name's text points, as (sheet, row, column), or why it does not point at one cell."""
+    from openpyxl.workbook.defined_name import DefinedName
+
     if "#REF!" in text.upper():
         return "points at a deleted cell (#REF!)"
     try:
-        destinations = list(dn.destinations)
+        destinations = list(DefinedName("name", attr_text=text).destinations)
     except Exception:
         destinations = []
     if not destinations:
@@ -426,84 +373,7 @@ def column_index(letters: str) -> int:
         return 0
 
 
-def _read_rows(wb: Any, targets: Iterable[tuple[str, int, int]]) -> dict[tuple[str, int], tuple]:
-    """The cells of every row a name points at, from column A to the last named column of that sheet.
-
-    Rows are streamed top to bottom and reading stops after the last named row,
-    so cells elsewhere are never turned into Python objects.
-    """
-    by_sheet: dict[str, tuple[set[int], int]] = {}
-    for sheet, row, column in targets:
-        rows, width = by_sheet.get(sheet, (set(), 0))
-        rows.add(row)
-        by_sheet[sheet] = (rows, max(width, column))
-    from openpyxl.cell.read_only import EMPTY_CELL
-
-    out: dict[tuple[str, int], tuple] = {}
-    for sheet, (rows, width) in by_sheet.items():
-        first, last = min(rows), max(rows)
-        for row, cells in enumerate(wb[sheet].iter_rows(min_row=first, max_row=last, min_col=1, max_col=width), start=first):
-            if row in rows:
-                out[(sheet, row)] = cells
-        # openpyxl yields nothing past a sheet's last stored row: a name may point below it.
-        for row in rows:
-            out.setdefault((sheet, row), (EMPTY_CELL,) * width)
-    return out
-
-
 _ERROR_VALUES = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"})
-
-
-def _sheet_marks(path: Path, cells: set[tuple[str, int]]) -> tuple[set[tuple[str, str]], set[tuple[str, int]]]:
-    """What read-only openpyxl does not tell: formulas with no saved result, and hidden rows.
-
-    data_only reads a formula with no cached result as empty; the sheet XML
-    says which it was. Only the named rows are looked at, streaming with
-    defusedxml, and each sheet is left after its last named row.
-    Returns ({(sheet, A1) of such formulas}, {(sheet, row) hidden}).
-    """
-    from defusedxml import ElementTree as DET
-
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    wanted: dict[str, set[int]] = {}
-    for sheet, row in cells:
-        wanted.setdefault(sheet, set()).add(row)
-    formulas: set[tuple[str, str]] = set()
-    hidden: set[tuple[str, int]] = set()
-    try:
-        with zipfile.ZipFile(path) as zf:
-            wb_xml = DET.fromstring(zf.read("xl/workbook.xml"))
-            rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target") or "" for r in rels}
-            for sh in wb_xml.iterfind(f"{main}sheets/{main}sheet"):
-                name, rows = sh.get("name"), wanted.get(sh.get("name"))
-                target = targets.get(sh.get(f"{rel_ns}id"), "")
-                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if not rows or part not in zf.namelist():
-                    continue
-                last, row, column = max(rows), 0, 0
-                with zf.open(part) as fh:
-                    for event, el in DET.iterparse(fh, events=("start", "end")):
-                        if el.tag == f"{main}row":
-                            if event == "start":
-                                row = int(el.get("r") or row + 1)
-                                column = 0
-                                if row > last:
-                                    break
-                                if row in rows and el.get("hidden") in ("1", "true"):
-                                    hidden.add((name, row))
-                            else:
-                                el.clear()
-                        elif el.tag == f"{main}c" and event == "end":
-                            ref = el.get("r")
-                            column = coordinate_to_tuple(ref)[1] if ref else column + 1
-                            if row in rows and el.find(f"{main}f") is not None and not el.findtext(f"{main}v"):
-                                formulas.add((name, f"{get_column_letter(column)}{row}"))
-    except Exception:
-        # Anything odd here is reported by openpyxl's own reading; this is only a refinement.
-        pass
-    return formulas, hidden
 
 
 def _refuse_other_format(path: Path) -> None:

@@ -1,0 +1,279 @@
+"""Reading a few rows of an .xlsx workbook without reading the rest.
+
+A workbook can hold millions of cells readydocs never looks at. This reader
+finds the rows it is asked for by scanning each sheet's XML for row tags (a
+regular expression over the bytes, in chunks) and parses only those rows;
+shared text is resolved the same way, only for the entries those rows use.
+Time grows with the bytes before the last row asked for, memory with the rows
+asked for. Values come back as openpyxl would give them (numbers, text,
+booleans, dates by the cell's number format, error values), using openpyxl's
+public helpers for number formats, dates and rich text.
+
+Callers have already checked the container (intake.check_container): sizes
+are bounded and no part declares a DTD. Parsing uses defusedxml all the same.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_CHUNK = 1 << 22
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+_XMLNS = re.compile(rb"""\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"]*"|'[^']*')""")
+_COLUMN = re.compile(r"^\$?([A-Za-z]{1,3})")
+
+
+class XlsxError(ValueError):
+    """The workbook's parts are not what an .xlsx holds (a part missing, malformed or in an unexpected encoding)."""
+
+
+@dataclass(frozen=True)
+class RawCell:
+    value: Any = None  # str, int, float, bool, datetime, date, time, timedelta or None
+    error: bool = False  # the value is an Excel error such as "#N/A"
+    formula_without_value: bool = False  # a formula whose result was never saved
+
+
+EMPTY = RawCell()
+
+
+@dataclass
+class Rows:
+    """What read_rows found: cells of each row asked for (column A onwards), and which of those rows are hidden."""
+
+    cells: dict[tuple[str, int], tuple[RawCell, ...]] = field(default_factory=dict)
+    hidden: set[tuple[str, int]] = field(default_factory=set)
+
+
+class XlsxWorkbook:
+    """The sheet list and workbook-level defined names of an .xlsx, and rows read on request."""
+
+    def __init__(self, path: Path):
+        from defusedxml import ElementTree as DET
+
+        self._zip = zipfile.ZipFile(path)
+        try:
+            self._parts = set(self._zip.namelist())
+            workbook = DET.fromstring(self._read("xl/workbook.xml"), forbid_dtd=True)
+            rels = _relationships(DET.fromstring(self._read("xl/_rels/workbook.xml.rels"), forbid_dtd=True), "xl")
+            pr = workbook.find(f"{MAIN}workbookPr")
+            self._date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+            self.sheetnames: list[str] = []
+            self.grids: dict[str, bool] = {}  # sheet -> holds cells (False: a chart sheet or other kind)
+            self._sheet_parts: dict[str, str] = {}
+            for sheet in workbook.iterfind(f"{MAIN}sheets/{MAIN}sheet"):
+                kind, part = rels.get(sheet.get(f"{_REL}id") or "", ("", ""))
+                name = sheet.get("name") or ""
+                if part not in self._parts or name in self.grids:
+                    continue  # openpyxl skips a sheet whose part is missing, too
+                self.sheetnames.append(name)
+                self.grids[name] = kind == "worksheet"
+                self._sheet_parts[name] = part
+            self.defined_names: dict[str, str] = {}
+            for dn in workbook.iterfind(f"{MAIN}definedNames/{MAIN}definedName"):
+                if dn.get("localSheetId") is None and dn.get("name"):
+                    self.defined_names[dn.get("name")] = dn.text or ""
+            by_kind = {kind: part for kind, part in rels.values()}
+            self._strings_part = by_kind.get("sharedStrings")
+            self._date_styles, self._timedelta_styles = _date_styles(self, by_kind.get("styles"))
+        except Exception:
+            self._zip.close()
+            raise
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> "XlsxWorkbook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _read(self, part: str) -> bytes:
+        if part not in self._parts:
+            raise XlsxError(f"the part {part} is missing")
+        return self._zip.read(part)
+
+    def read_rows(self, wanted: Iterable[tuple[str, int, int]]) -> Rows:
+        """The rows holding each (sheet, row, column) asked for, each from column A to the widest column asked on its sheet.
+
+        A row the sheet does not store comes back as empty cells.
+        """
+        from defusedxml import ElementTree as DET
+
+        by_sheet: dict[str, tuple[set[int], int]] = {}
+        for sheet, row, column in wanted:
+            rows, width = by_sheet.get(sheet, (set(), 0))
+            rows.add(row)
+            by_sheet[sheet] = (rows, max(width, column))
+        found = Rows()
+        pending: list[tuple[tuple[str, int], list]] = []  # rows whose shared text is still to be looked up
+        needed_strings: set[int] = set()
+        for sheet, (rows, width) in by_sheet.items():
+            with self._zip.open(self._sheet_parts[sheet]) as fh:
+                for number, xml, start_tag in _elements(fh, b"row", rows, numbered_by_r=True):
+                    row = DET.fromstring(xml, forbid_dtd=True)[0]
+                    if _flag(row.get("hidden")):
+                        found.hidden.add((sheet, number))
+                    cells = self._row_cells(row, width, needed_strings)
+                    pending.append(((sheet, number), cells))
+            for number in rows:
+                found.cells[(sheet, number)] = (EMPTY,) * width
+        strings = self._shared_strings(needed_strings)
+        for key, cells in pending:
+            found.cells[key] = tuple(RawCell(strings[c[1]]) if isinstance(c, tuple) else c for c in cells)
+        return found
+
+    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list:
+        """The row's cells as RawCell, or ("s", index) where the text is in the shared table."""
+        from openpyxl.cell.text import Text
+        from openpyxl.utils.cell import column_index_from_string
+        from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
+
+        out: list = [EMPTY] * width
+        column = 0
+        for c in row.iterfind(f"{MAIN}c"):
+            m = _COLUMN.match(c.get("r") or "")
+            column = column_index_from_string(m.group(1).upper()) if m else column + 1
+            if column > width:
+                continue
+            kind = c.get("t", "n")
+            style = int(c.get("s") or 0)
+            text = c.findtext(f"{MAIN}v") or None
+            has_formula = c.find(f"{MAIN}f") is not None
+            if kind == "inlineStr":
+                inline = c.find(f"{MAIN}is")
+                cell = RawCell(Text.from_tree(inline).content if inline is not None else None)
+            elif text is None:
+                cell = RawCell(formula_without_value=has_formula)
+            elif kind == "s":
+                needed_strings.add(int(text))
+                cell = ("s", int(text))
+            elif kind == "b":
+                cell = RawCell(bool(int(text)))
+            elif kind == "e":
+                cell = RawCell(text, error=True)
+            elif kind == "str":
+                cell = RawCell(text)
+            elif kind == "d":
+                cell = RawCell(from_ISO8601(text))
+            else:
+                number = float(text) if any(ch in text for ch in ".eE") else int(text)
+                cell = RawCell(number)
+                if style in self._date_styles:
+                    epoch = MAC_EPOCH if self._date1904 else WINDOWS_EPOCH
+                    try:
+                        cell = RawCell(from_excel(number, epoch, timedelta=style in self._timedelta_styles))
+                    except (OverflowError, ValueError):
+                        cell = RawCell("#VALUE!", error=True)  # a date serial past any calendar, as openpyxl reads it
+            out[column - 1] = cell
+        return out
+
+    def _shared_strings(self, indices: set[int]) -> dict[int, str]:
+        from defusedxml import ElementTree as DET
+        from openpyxl.cell.text import Text
+
+        if not indices:
+            return {}
+        if self._strings_part not in self._parts:
+            raise XlsxError("cells refer to shared text, but the workbook has none")
+        out: dict[int, str] = {}
+        with self._zip.open(self._strings_part) as fh:
+            for index, xml, _ in _elements(fh, b"si", indices, numbered_by_r=False):
+                out[index] = Text.from_tree(DET.fromstring(xml, forbid_dtd=True)[0]).content.replace("x005F_", "")
+        missing = indices - out.keys()
+        if missing:
+            raise XlsxError(f"a cell refers to shared text number {min(missing)}, which the workbook does not hold")
+        return out
+
+
+def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator[tuple[int, bytes, bytes]]:
+    """(number, element wrapped with the part's namespaces, start tag) for each wanted <tag> element, in order.
+
+    Rows are numbered by their r attribute (else one after the last), shared
+    text entries from 0. Only wanted elements are copied out; scanning stops
+    after the last wanted number.
+    """
+    from defusedxml import ElementTree as DET
+
+    start = re.compile(b"<" + _NAME + tag + rb"(?=[\s/>])[^>]*>")
+    end = re.compile(b"</" + _NAME + tag + rb"\s*>")
+    last = max(wanted)
+    number = 0 if numbered_by_r else -1
+    data = fh.read(_CHUNK)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise XlsxError("a part is UTF-16 text, which Excel never writes")
+    root = re.search(rb"<(" + _NAME + rb"(?:worksheet|sst))\b[^>]*>", data)
+    if root is None:
+        raise XlsxError("a sheet or text part has no root element where one belongs")
+    # The prologue and root tag go through the parser too, so a DOCTYPE there is refused, never expanded.
+    DET.fromstring(data[:root.end()] + (b"" if root.group().endswith(b"/>") else b"</" + root.group(1) + b">"), forbid_dtd=True)
+    wrap_open = b"<wrap" + b"".join(_XMLNS.findall(root.group())) + b">"
+    pos = 0
+    while True:
+        m = start.search(data, pos)
+        if m is None or (not m.group().endswith(b"/>") and end.search(data, m.end()) is None):
+            more = fh.read(_CHUNK)
+            if not more:
+                return
+            keep = m.start() if m is not None else max(pos, data.rfind(b"<", pos))
+            data = data[keep:] + more
+            pos = 0
+            continue
+        if m.group().endswith(b"/>"):
+            stop = m.end()
+        else:
+            stop = end.search(data, m.end()).end()
+        if numbered_by_r:
+            r = re.search(rb"""\sr\s*=\s*["']\s*(\d+)""", m.group())
+            number = int(r.group(1)) if r else number + 1
+        else:
+            number += 1
+        if number in wanted:
+            yield number, wrap_open + data[m.start():stop] + b"</wrap>", m.group()
+        if number >= last:
+            return
+        pos = stop
+
+
+def _flag(value: str | None) -> bool:
+    return value in ("1", "true")
+
+
+def _relationships(rels: Any, base: str) -> dict[str, tuple[str, str]]:
+    """Id -> (kind, part): kind is the last word of the relationship type ("worksheet", "sharedStrings", ...)."""
+    out = {}
+    for rel in rels.iterfind(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target") or ""
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        out[rel.get("Id") or ""] = ((rel.get("Type") or "").rsplit("/", 1)[-1], part)
+    return out
+
+
+def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[int]]:
+    """Indexes of the cell styles whose number format shows a date, and of those showing a duration."""
+    from defusedxml import ElementTree as DET
+    from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+
+    if part is None or part not in book._parts:
+        return set(), set()
+    styles = DET.fromstring(book._read(part), forbid_dtd=True)
+    custom = {int(f.get("numFmtId") or -1): f.get("formatCode") or "" for f in styles.iterfind(f"{MAIN}numFmts/{MAIN}numFmt")}
+    dates, durations = set(), set()
+    for index, xf in enumerate(styles.iterfind(f"{MAIN}cellXfs/{MAIN}xf")):
+        fmt_id = int(xf.get("numFmtId") or 0)
+        code = custom.get(fmt_id) or builtin_format_code(fmt_id) or ""
+        if is_date_format(code):
+            dates.add(index)
+        if is_timedelta_format(code):
+            durations.add(index)
+    return dates, durations
