@@ -36,7 +36,7 @@ def _rows(first: int, count: int) -> bytes:
     return "".join(out).encode()
 
 
-def padded_workbook(src: Path, out: Path) -> Path:
+def padded_workbook(src: Path, out: Path, sheet_rows: int = PADDING_SHEET_ROWS, ratings_rows: int = RATINGS_PADDING_ROWS) -> Path:
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         ratings_part = None
         for info in zin.infolist():
@@ -51,13 +51,13 @@ def padded_workbook(src: Path, out: Path) -> Path:
                                     b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
             elif info.filename == "xl/worksheets/sheet3.xml":  # Ratings, the third sheet readydocs init writes
                 ratings_part = info.filename
-                data = data.replace(b"</sheetData>", _rows(100, RATINGS_PADDING_ROWS) + b"</sheetData>")
+                data = data.replace(b"</sheetData>", _rows(100, ratings_rows) + b"</sheetData>")
             zout.writestr(info, data)
         assert ratings_part, "the sample's Ratings sheet moved"
         with zout.open("xl/worksheets/padding.xml", "w") as fh:
             fh.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet ' + _SHEET_NS + b"><sheetData>")
-            for first in range(1, PADDING_SHEET_ROWS + 1, 1000):
-                fh.write(_rows(first, min(1000, PADDING_SHEET_ROWS + 1 - first)))
+            for first in range(1, sheet_rows + 1, 1000):
+                fh.write(_rows(first, min(1000, sheet_rows + 1 - first)))
             fh.write(b"</sheetData></worksheet>")
     return out
 

@@ -426,7 +426,8 @@ def check_docs(files: tuple[Path, ...]):
     if found:
         click.echo(f"{_count(found, 'problem')} found.", err=True)
     if unreadable:
-        click.echo(f"{len(unreadable)} of {_count(len(files), 'file')} could not be checked.", err=True)
+        if len(files) > 1:
+            click.echo(f"{len(unreadable)} of {_count(len(files), 'file')} could not be checked.", err=True)
         sys.exit(max(exc.exit_code for exc in unreadable))
     if found:
         sys.exit(1)

@@ -30,6 +30,11 @@ _CHUNK = 1 << 22
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _XMLNS = re.compile(rb"""\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _COLUMN = re.compile(r"^\$?([A-Za-z]{1,3})")
+_ROOT = re.compile(rb"<(" + _NAME + rb"(?:worksheet|sst))\b[^>]*>")
+# The XML declaration and root tag of a part Excel writes take a few hundred bytes.
+_PROLOGUE_LIMIT = 1 << 20
+# Enough of the last chunk to hold an end tag cut in two (</prefix:row >).
+_TAIL = 256
 
 
 class XlsxError(ValueError):
@@ -120,7 +125,7 @@ class XlsxWorkbook:
         needed_strings: set[int] = set()
         for sheet, (rows, width) in by_sheet.items():
             with self._zip.open(self._sheet_parts[sheet]) as fh:
-                for number, xml, start_tag in _elements(fh, b"row", rows, numbered_by_r=True):
+                for number, xml in _elements(fh, b"row", rows, numbered_by_r=True):
                     row = DET.fromstring(xml, forbid_dtd=True)[0]
                     if _flag(row.get("hidden")):
                         found.hidden.add((sheet, number))
@@ -188,7 +193,7 @@ class XlsxWorkbook:
             raise XlsxError("cells refer to shared text, but the workbook has none")
         out: dict[int, str] = {}
         with self._zip.open(self._strings_part) as fh:
-            for index, xml, _ in _elements(fh, b"si", indices, numbered_by_r=False):
+            for index, xml in _elements(fh, b"si", indices, numbered_by_r=False):
                 out[index] = Text.from_tree(DET.fromstring(xml, forbid_dtd=True)[0]).content.replace("x005F_", "")
         missing = indices - out.keys()
         if missing:
@@ -196,8 +201,8 @@ class XlsxWorkbook:
         return out
 
 
-def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator[tuple[int, bytes, bytes]]:
-    """(number, element wrapped with the part's namespaces, start tag) for each wanted <tag> element, in order.
+def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator[tuple[int, bytes]]:
+    """(number, element wrapped in the part's namespaces) for each wanted <tag> element, in order.
 
     Rows are numbered by their r attribute (else one after the last), shared
     text entries from 0. Only wanted elements are copied out; scanning stops
@@ -209,37 +214,56 @@ def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator
     end = re.compile(b"</" + _NAME + tag + rb"\s*>")
     last = max(wanted)
     number = 0 if numbered_by_r else -1
-    data = fh.read(_CHUNK)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise XlsxError("a part is UTF-16 text, which Excel never writes")
-    root = re.search(rb"<(" + _NAME + rb"(?:worksheet|sst))\b[^>]*>", data)
-    if root is None:
-        raise XlsxError("a sheet or text part has no root element where one belongs")
+    data, root = b"", None
+    while root is None:
+        more = fh.read(_CHUNK)
+        data += more
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise XlsxError("a part is UTF-16 text, which Excel never writes")
+        root = _ROOT.search(data)
+        if root is None and (not more or len(data) > _PROLOGUE_LIMIT):
+            raise XlsxError("a sheet or text part has no root element where one belongs")
     # The prologue and root tag go through the parser too, so a DOCTYPE there is refused, never expanded.
     DET.fromstring(data[:root.end()] + (b"" if root.group().endswith(b"/>") else b"</" + root.group(1) + b">"), forbid_dtd=True)
     wrap_open = b"<wrap" + b"".join(_XMLNS.findall(root.group())) + b">"
     pos = 0
     while True:
         m = start.search(data, pos)
-        if m is None or (not m.group().endswith(b"/>") and end.search(data, m.end()) is None):
+        if m is None:
             more = fh.read(_CHUNK)
             if not more:
                 return
-            keep = m.start() if m is not None else max(pos, data.rfind(b"<", pos))
-            data = data[keep:] + more
+            data = data[max(pos, data.rfind(b"<", pos)):] + more  # keep a start tag cut in two
             pos = 0
             continue
-        if m.group().endswith(b"/>"):
-            stop = m.end()
-        else:
-            stop = end.search(data, m.end()).end()
         if numbered_by_r:
             r = re.search(rb"""\sr\s*=\s*["']\s*(\d+)""", m.group())
             number = int(r.group(1)) if r else number + 1
         else:
             number += 1
+        if m.group().endswith(b"/>"):
+            begin, stop = m.start(), m.end()
+        elif number in wanted:  # read on until the whole element is in hand
+            data, begin = data[m.start():], 0
+            after_tag = m.end() - m.start()
+            while (e := end.search(data, after_tag)) is None:
+                more = fh.read(_CHUNK)
+                if not more:
+                    return
+                data += more
+            stop = e.end()
+        else:  # skip to its end, holding no more than a chunk at a time
+            e, keep_from = end.search(data, m.end()), m.end()
+            while e is None:
+                more = fh.read(_CHUNK)
+                if not more:
+                    return
+                data = data[max(keep_from, len(data) - _TAIL):] + more
+                keep_from = 0
+                e = end.search(data)
+            begin, stop = None, e.end()
         if number in wanted:
-            yield number, wrap_open + data[m.start():stop] + b"</wrap>", m.group()
+            yield number, wrap_open + data[begin:stop] + b"</wrap>"
         if number >= last:
             return
         pos = stop
