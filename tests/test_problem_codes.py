@@ -23,6 +23,12 @@ def _reported_codes() -> set[str]:
                 if name in REPORTERS:
                     args = list(node.args) + [k.value for k in node.keywords if k.arg == "code"]
                     codes |= {a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str) and CODE.match(a.value)}
+            # an error class's code (errors.py), which --json output reports
+            if isinstance(node, ast.ClassDef):
+                for stmt in node.body:
+                    if (isinstance(stmt, ast.Assign) and [getattr(t, "id", None) for t in stmt.targets] == ["code"]
+                            and isinstance(stmt.value, ast.Constant) and CODE.match(str(stmt.value.value))):
+                        codes.add(stmt.value.value)
             # logo_problem and its kind return (code, message)
             if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 2:
                 first = node.value.elts[0]
@@ -38,7 +44,7 @@ def _documented_codes() -> set[str]:
 
 def test_the_scan_finds_codes_from_every_checker():
     found = _reported_codes()
-    assert {"missing-rating", "unknown-variable", "no-alt-text", "logo-not-found"} <= found
+    assert {"missing-rating", "unknown-variable", "no-alt-text", "logo-not-found", "unreadable-file"} <= found
 
 
 def test_every_reported_code_is_documented_and_every_documented_code_exists():

@@ -183,7 +183,7 @@ def _refuse_ole(path: Path) -> None:
 
 
 # Excel stores characters XML cannot hold (a vertical tab for some line breaks,
-# a carriage return) as _xHHHH_; openpyxl passes the escape through. Only
+# a carriage return) as _xHHHH_; the XML gives the escape as text. Only
 # control characters are decoded, so text that merely looks like an escape
 # keeps its letters.
 _OOXML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f])_")
@@ -355,7 +355,7 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     if ref.isalpha():
         return "points at a whole column"
     m = _A1.match(ref)
-    column = column_index(m.group(1)) if m else 0
+    column = _column_index(m.group(1)) if m else 0
     if not m or not 1 <= int(m.group(2)) <= MAX_ROW or not 1 <= column <= MAX_COLUMN:
         return f"points at {ref or 'nothing'}, which is not a cell of a sheet"
     if sheet not in grids:
@@ -365,7 +365,7 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     return sheet, int(m.group(2)), column
 
 
-def column_index(letters: str) -> int:
+def _column_index(letters: str) -> int:
     """1 for A ... 16384 for XFD; 0 for letters past the widest column openpyxl knows."""
     try:
         return column_index_from_string(letters)
