@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds a 70 MB sheet
 resource = pytest.importorskip("resource", reason="resource.getrusage is POSIX")
 
 MAX_RSS_MB = 300
