@@ -164,3 +164,24 @@ def test_scores_are_unchanged_by_padding(sample_xlsx, framework, tmp_path):
     before = score_assessment(assess([sample_xlsx], framework))
     small = padded_workbook(sample_xlsx, tmp_path / "small-padding.xlsx", sheet_rows=50, ratings_rows=50)
     assert score_assessment(assess([small], framework)) == before
+
+
+def test_text_hidden_under_a_merge_is_not_read(sample_xlsx, framework, tmp_path, monkeypatch):
+    """LibreOffice can keep the text of cells it merges away; Excel shows only the top-left cell, and so do we."""
+    wb = openpyxl.load_workbook(sample_xlsx)
+    wb["Ratings"].merge_cells("E4:F4")
+    wb.save(sample_xlsx)
+
+    def keep_hidden_text(data: bytes) -> bytes:  # put a value back into F4, under the merge
+        if b"<mergeCell " not in data:
+            return data
+        data = re.sub(rb'<c r="F4"[^>]*?(/>|>.*?</c>)', b"", data, count=1, flags=re.S)
+        return data.replace(b'<c r="G4"', b'<c r="F4" t="inlineStr"><is><t>hidden next step</t></is></c><c r="G4"', 1)
+
+    path = _rewrite_sheets(sample_xlsx, tmp_path / "merged.xlsx", keep_hidden_text)
+    assert b"hidden next step" in zipfile.ZipFile(path).read("xl/worksheets/sheet3.xml")
+    intake = read_intake(path, framework)
+    assert intake.ratings["LEAD-1"]["next_step"].value is None
+    assert intake.ratings["LEAD-1"]["evidence"].value  # the top-left keeps its text
+    monkeypatch.setattr(xlsxcells, "_CHUNK", 5)  # a <mergeCell> tag cut across reads is still found
+    assert read_intake(path, framework).ratings["LEAD-1"]["next_step"].value is None

@@ -30,6 +30,7 @@ _CHUNK = 1 << 22
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _XMLNS = re.compile(rb"""\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _COLUMN = re.compile(r"^\$?([A-Za-z]{1,3})")
+_MERGE = re.compile(rb"<" + _NAME + rb"mergeCell\b[^>]*?\sref\s*=\s*[\"']([^\"']+)[\"']")
 _ROOT = re.compile(rb"<(" + _NAME + rb"(?:worksheet|sst))\b[^>]*>")
 # The XML declaration and root tag of a part Excel writes take a few hundred bytes.
 _PROLOGUE_LIMIT = 1 << 20
@@ -111,7 +112,9 @@ class XlsxWorkbook:
     def read_rows(self, wanted: Iterable[tuple[str, int, int]]) -> Rows:
         """The rows holding each (sheet, row, column) asked for, each from column A to the widest column asked on its sheet.
 
-        A row the sheet does not store comes back as empty cells.
+        A row the sheet does not store comes back as empty cells, and so does a
+        cell hidden under a merge (anything but a merged range's top-left cell),
+        as Excel shows it: LibreOffice can keep text there that nobody sees.
         """
         from defusedxml import ElementTree as DET
 
@@ -125,11 +128,16 @@ class XlsxWorkbook:
         needed_strings: set[int] = set()
         for sheet, (rows, width) in by_sheet.items():
             with self._zip.open(self._sheet_parts[sheet]) as fh:
+                merged = _merged_away(fh, rows, width)
+            with self._zip.open(self._sheet_parts[sheet]) as fh:
                 for number, xml in _elements(fh, b"row", rows, numbered_by_r=True):
                     row = DET.fromstring(xml, forbid_dtd=True)[0]
                     if _flag(row.get("hidden")):
                         found.hidden.add((sheet, number))
                     cells = self._row_cells(row, width, needed_strings)
+                    for column in range(1, width + 1):
+                        if (number, column) in merged:
+                            cells[column - 1] = EMPTY
                     pending.append(((sheet, number), cells))
             for number in rows:
                 found.cells[(sheet, number)] = (EMPTY,) * width
@@ -267,6 +275,35 @@ def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator
         if number >= last:
             return
         pos = stop
+
+
+def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
+    """(row, column) of the cells in the given rows, up to ``width``, that a merged range hides (all but its top-left).
+
+    <mergeCells> comes after the cells, so the whole part is scanned for it,
+    as bytes, keeping only what falls in the rows and columns asked for.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    hidden: set[tuple[int, int]] = set()
+    carry = b""
+    while chunk := fh.read(_CHUNK):
+        data = carry + chunk
+        done = 0
+        for m in _MERGE.finditer(data):
+            done = m.end()
+            try:
+                left, top, right, bottom = range_boundaries(m.group(1).decode("ascii", "replace"))
+            except (TypeError, ValueError):
+                continue
+            if None in (left, top, right, bottom):
+                continue
+            for row in rows:
+                if top <= row <= bottom:
+                    hidden.update((row, column) for column in range(max(left, 1), min(right, width) + 1)
+                                  if (row, column) != (top, left))
+        carry = data[max(done, data.rfind(b"<")):]  # a tag cut in two by the chunk
+    return hidden
 
 
 def _flag(value: str | None) -> bool:
