@@ -60,9 +60,11 @@ def logo_path(value: str, workbook: Path) -> Path:
 
 
 def is_remote(value: str) -> bool:
-    """A web address (http://, file:, ...) or a Windows network path (\\\\server\\share): never fetched."""
+    """A web address (http://, file:, ...) or a network path (paths.is_network_path): never fetched."""
+    from .paths import is_network_path
+
     text = str(value).strip().strip('"').strip()
-    return text.startswith(("\\\\", "//")) or bool(_URL.match(text))
+    return is_network_path(text) or bool(_URL.match(text))
 
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:

@@ -198,9 +198,8 @@ MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
 
-# How other spreadsheet formats announce themselves, read from a part's first bytes.
+# A Strict Open XML workbook announces itself in the root tag of its workbook part.
 _HEAD_BYTES = 4096
-_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
@@ -236,12 +235,8 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
     """
     path = Path(path)
     try:
-        try:
-            check_container(path)
-        except UnreadableFileError:
-            _refuse_other_format(path)  # a LibreOffice .ods says what it is, not just "not an .xlsx"
-            raise
-        _refuse_other_format(path)
+        check_container(path)
+        _refuse_strict(path)
         return _read(path, framework)
     except UnreadableFileError as exc:
         exc.file = exc.file or str(path)
@@ -376,30 +371,18 @@ def _column_index(letters: str) -> int:
 _ERROR_VALUES = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"})
 
 
-def _refuse_other_format(path: Path) -> None:
-    """Name a spreadsheet saved in a format readydocs does not read, and say how to save it as .xlsx.
+def _refuse_strict(path: Path) -> None:
+    """Name a workbook saved as Excel's "Strict Open XML Spreadsheet", and say how to save it as a plain .xlsx.
 
-    Reads at most a few kilobytes of two parts, and ignores anything it cannot read:
-    check_container has the last word on damaged files.
+    Strict files use other namespaces throughout, so without this they would
+    read as a workbook with no sheets. Reads at most a few kilobytes of one part.
     """
     try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-
-            def head(part: str) -> bytes:
-                if part not in names:
-                    return b""
-                with zf.open(part) as fh:
-                    return fh.read(_HEAD_BYTES)
-
-            mimetype, workbook = head("mimetype"), head("xl/workbook.xml")
+        with zipfile.ZipFile(path) as zf, zf.open("xl/workbook.xml") as fh:
+            head = fh.read(_HEAD_BYTES)
     except Exception:
-        return
-    if mimetype.startswith(_ODS_MIMETYPE):
-        raise UnreadableFileError(
-            f"{path}: is a LibreOffice (OpenDocument .ods) spreadsheet, not an Excel .xlsx workbook.",
-            "In LibreOffice Calc choose File > Save As, pick the file type \"Excel 2007-365 (.xlsx)\", and give that file.")
-    if _STRICT_NAMESPACE in workbook:
+        return  # check_container has the last word on damaged files
+    if _STRICT_NAMESPACE in head:
         raise UnreadableFileError(
             f"{path}: is saved as a \"Strict Open XML Spreadsheet\", a variant of .xlsx that readydocs cannot read.",
             "In Excel choose File > Save As and pick \"Excel Workbook (.xlsx)\" as the file type, then give that file.")
