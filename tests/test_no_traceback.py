@@ -106,7 +106,7 @@ def test_the_installed_command_has_the_safety_net_too(tmp_path):
     assert proc.returncode == 2
     line = _one_line(proc.stderr)
     assert line == (f"Error: {fw}: arrays or tables nested far deeper than a framework needs; it was not read. "
-                    "A framework nests tables two or three levels deep: start from the bundled file (docs/framework.md).")
+                    "A framework nests tables two or three levels deep: compare it with readydocs docs framework.")
 
 
 # --------------------------------------------------------------------------

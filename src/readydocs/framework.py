@@ -175,7 +175,7 @@ def load_framework(path: str | Path | None = None) -> Framework:
         raise FrameworkError(f"{source}: not valid TOML ({exc}).", "Fix the syntax at the line shown.", file=source)
     except RecursionError:
         raise FrameworkError(f"{source}: arrays or tables nested far deeper than a framework needs; it was not read.",
-                             "A framework nests tables two or three levels deep: start from the bundled file (docs/framework.md).",
+                             "A framework nests tables two or three levels deep: compare it with readydocs docs framework.",
                              file=source)
     try:
         return _parse(data, source)
@@ -194,7 +194,7 @@ def _read_file(p: Path) -> bytes:
         if exc.reason == "was not found":
             raise FrameworkError(f"{p}: framework file not found.", "Check the path given to --framework.", file=str(p))
         raise FrameworkError(f"{p}: the framework file {exc.reason}.",
-                             "Give a framework .toml file of a few kilobytes, such as the bundled one (docs/framework.md).",
+                             "Give a framework .toml file of a few kilobytes, such as the bundled one (readydocs docs framework).",
                              file=str(p))
 
 
