@@ -457,3 +457,18 @@ def test_name_pointing_below_the_last_stored_row_reads_an_empty_cell(sample_xlsx
     _retarget(sample_xlsx, "owner.LEAD_1", "Ratings!$G$1048576")
     report, _ = _report(sample_xlsx, framework)
     assert [(p.sheet, p.cell, p.code) for p in report.errors] == [("Ratings", "G1048576", "indicator-row-mismatch")]
+
+
+def test_excel_owner_file_beside_a_workbook_is_skipped_with_a_note(sample_xlsx, tmp_path):
+    owner = sample_xlsx.with_name("~$" + sample_xlsx.name)
+    owner.write_bytes(b"\x0bJane Smith" + b"\x00" * 150)  # what Excel leaves while the workbook is open
+    for command in ("validate", "score"):
+        result = run(command, owner, sample_xlsx)
+        assert result.exit_code == 0, result.output
+        assert f"note: skipped {owner}, the owner file Excel keeps while a workbook is open." in result.stderr
+    result = run("build", sample_xlsx, owner, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").rglob("*.docx"))) == 3
+    alone = run("validate", owner)
+    assert alone.exit_code == 2
+    assert "only Excel owner files (~$...) were given. Give the workbook itself." in alone.stderr

@@ -68,7 +68,9 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def _skipped(p: Path) -> bool:
-    return p.name.startswith(("~$", "."))
+    from .intake import is_owner_file
+
+    return is_owner_file(p) or p.name.startswith(".")
 
 
 # --------------------------------------------------------------------------

@@ -73,6 +73,20 @@ def _json_errors(f):
     return wrapper
 
 
+def _without_owner_files(ctx, param, value: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The workbooks given, less Excel's owner files (~$name.xlsx), which 'dir/*.xlsx' picks up while one is open."""
+    from .intake import is_owner_file
+
+    kept = tuple(p for p in value if not is_owner_file(p))
+    for p in value:
+        if is_owner_file(p):
+            click.echo(f"note: skipped {p}, the owner file Excel keeps while a workbook is open. Save and close the "
+                       "workbook in Excel, so that readydocs reads what you see.", err=True)
+    if value and not kept:
+        raise click.BadParameter("only Excel owner files (~$...) were given. Give the workbook itself.")
+    return kept
+
+
 def _document_date(ctx, param, value: dt.datetime | None) -> dt.datetime | None:
     """--date, refused unless it lies in the range every date of the form does."""
     from .form import FIRST_DATE, LAST_DATE
@@ -252,7 +266,7 @@ def _init_copies(path: Path, sample: bool, force: bool, respondent_texts: tuple[
 
 
 @cli.command()
-@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path), callback=_without_owner_files)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_framework_option
 @_handle_errors
@@ -267,7 +281,7 @@ def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | 
 
 
 @cli.command()
-@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path), callback=_without_owner_files)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_framework_option
 @_handle_errors
@@ -305,7 +319,7 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
 
 
 @cli.command()
-@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path), callback=_without_owner_files)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
               show_default=True, help="Folder to write into; each place gets a subfolder.")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

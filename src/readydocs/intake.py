@@ -82,6 +82,11 @@ class Intake:
     misplaced: list["MisplacedInput"] = field(default_factory=list)
 
 
+def is_owner_file(path: Path) -> bool:
+    """Excel's owner file (~$name.xlsx): a few bytes naming who has a workbook open, never a workbook."""
+    return Path(path).name.startswith("~$")
+
+
 def check_container(path: Path) -> None:
     """Refuse, with one line each, files that are not an .xlsx workbook we can open safely."""
     if not path.exists():
