@@ -472,3 +472,28 @@ def test_excel_owner_file_beside_a_workbook_is_skipped_with_a_note(sample_xlsx, 
     alone = run("validate", owner)
     assert alone.exit_code == 2
     assert "only Excel owner files (~$...) were given. Give the workbook itself." in alone.stderr
+
+
+@pytest.mark.parametrize("name, cell", [("profile.municipality_name", "B4"), ("profile.advocate_name", "B9")])
+def test_name_too_long_for_a_document_property_is_an_error_at_its_cell(sample_xlsx, tmp_path, name, cell):
+    set_cells(sample_xlsx, {name: "X" * 300})
+    result = run("build", sample_xlsx, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {sample_xlsx}, sheet Profile, cell {cell}: ")
+    assert "is 300 characters long" in errors[0] and errors[0].endswith("[text-too-long]")
+    assert "internal error" not in result.output
+
+
+def test_longest_allowed_names_build(sample_xlsx, tmp_path):
+    import docx
+
+    from readydocs.validate import MAX_PROPERTY_TEXT
+
+    place, advocate = "P" * MAX_PROPERTY_TEXT, "A" * MAX_PROPERTY_TEXT
+    set_cells(sample_xlsx, {"profile.municipality_name": place, "profile.advocate_name": advocate})
+    result = run("build", sample_xlsx, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    for path in (tmp_path / "out").rglob("*.docx"):
+        props = docx.Document(path).core_properties
+        assert props.title.endswith(": " + place) and props.author == advocate

@@ -99,6 +99,10 @@ class Response:
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NUMBERED_CHOICE = re.compile(r"^(\d+(?:\.0+)?)\s*(?:[-\u2013\u2014:.)]\s*(.*))?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Profile fields that become a document property (title, author), and what Word
+# allows there: 255 characters, less room for the document's name before the place.
+PROPERTY_FIELDS = {"municipality_name": "title", "advocate_name": "author"}
+MAX_PROPERTY_TEXT = 200
 
 
 def clean_text(value: Any) -> tuple[str | None, bool]:
@@ -232,6 +236,8 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
             if f.kind == "date" and c.value not in (None, ""):
                 continue  # already reported as not a date
             add("missing-value", ERROR, f"{f.label} is required. Fill in this cell.", c.sheet, c.ref)
+        if f.key in PROPERTY_FIELDS and profile[f.key] and len(profile[f.key]) > MAX_PROPERTY_TEXT:
+            add("text-too-long", ERROR, f"{f.label} is {len(profile[f.key]):,} characters long; it goes into every document's {PROPERTY_FIELDS[f.key]}, which holds at most {MAX_PROPERTY_TEXT}. Shorten it (the other fields have room for more).", c.sheet, c.ref)
         if f.kind == "email" and profile[f.key] and not _EMAIL.match(profile[f.key]):
             add("invalid-email", WARNING, f"'{_show(profile[f.key])}' does not look like an email address. Check it: it is printed on the documents.", c.sheet, c.ref)
 
