@@ -28,6 +28,7 @@ from readydocs import pipeline
 from readydocs.baseline import load_baseline
 from readydocs.cli import cli
 from readydocs.errors import FrameworkError, UnreadableFileError
+from readydocs.framework import MAX_FRAMEWORK_BYTES, load_framework
 from readydocs.intake import read_intake
 from readydocs.outputs import normalise_zip
 from readydocs.validate import validate
@@ -296,14 +297,11 @@ def test_deep_framework_toml_is_one_line(tmp_path):
     fw = tmp_path / "deep.toml"
     fw.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match="nested far deeper than a framework needs") as info:
-        from readydocs.framework import load_framework
         load_framework(fw)
     assert info.value.file == str(fw)
 
 
 def test_framework_that_is_not_a_regular_file_or_too_large(tmp_path):
-    from readydocs.framework import MAX_FRAMEWORK_BYTES, load_framework
-
     big = tmp_path / "big.toml"
     big.write_bytes(b"# " + b"x" * MAX_FRAMEWORK_BYTES)
     with pytest.raises(FrameworkError, match="is larger than the 1 MB limit"):
@@ -345,15 +343,13 @@ def test_logo_cell_naming_dev_zero_is_refused_at_once(sample_xlsx, framework):
 def test_logo_that_is_a_named_pipe_does_not_hang(sample_xlsx, tmp_path):
     fifo = tmp_path / "logo.png"
     os.mkfifo(fifo)
-    set_cells(sample_xlsx, {"profile.logo_file": "logo.png"})
-    shutil_copy = tmp_path / "intake.xlsx"
-    shutil_copy.write_bytes(sample_xlsx.read_bytes())
+    set_cells(sample_xlsx, {"profile.logo_file": "logo.png"})  # beside the workbook
     # A pipe nobody writes to would block a plain open() forever: the timeout is the test.
-    proc = subprocess.run([sys.executable, "-m", "readydocs", "validate", str(shutil_copy)],
+    proc = subprocess.run([sys.executable, "-m", "readydocs", "validate", str(sample_xlsx)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "sheet Profile, cell B8: Logo file 'logo.png' is not a regular file (a device, pipe or socket)" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "readydocs", "build", str(shutil_copy), "-o", str(tmp_path / "out"),
+    proc = subprocess.run([sys.executable, "-m", "readydocs", "build", str(sample_xlsx), "-o", str(tmp_path / "out"),
                            "--logo", str(fifo)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert f"Error: --logo: the logo file {fifo} is not a regular file (a device, pipe or socket)." in proc.stderr
