@@ -196,6 +196,22 @@ REPORT = [
     ("{%p endif %}", None),
     ("{%p endif %}", None),
     # --- end rounds over time ---
+    # --- Peers in a cohort batch: how this place compares, no other place named (benchmark.py) ---
+    ("{%p if benchmark.requested %}", None),
+    (H1, "How you compare"),
+    ("{%p if benchmark.given %}", None),
+    (P, "This assessment is one of {{ benchmark.places }} in a cohort. For each condition the table sets this place’s score beside the cohort’s median and the middle half of the cohort’s scores (from the lower to the upper quartile). No other place is named. {{ benchmark.stands_out }}"),
+    Table(["Condition", "Score here", "Cohort median", "Middle half", "Where this place stands"],
+          ["{{ b.name }}", "{{ b.score_text }}", "{{ b.median_text }}", "{{ b.range_text }}", "{{ b.position_text }}"],
+          "b in benchmark.shown", widths=[6.0, 1.9, 2.1, 2.2, 4.8]),
+    ("{%p if benchmark.suppressed %}", None),
+    (P, "Not compared: {{ benchmark.suppressed_text }}. Fewer than {{ benchmark.min_places }} places in the cohort have a score for {% if benchmark.suppressed|length == 1 %}this condition{% else %}these conditions{% endif %}, and a comparison among so few could reveal another place’s answers."),
+    ("{%p endif %}", None),
+    ("{%p else %}", None),
+    (P, "No comparison with the cohort is shown: fewer than {{ benchmark.min_places }} places in the cohort have a score for any condition, and a comparison among so few could reveal another place’s answers."),
+    ("{%p endif %}", None),
+    ("{%p endif %}", None),
+    # --- end peers ---
     (H1, "Strengths"),
     ("{%p if strengths %}", None),
     (P, "These conditions are in place and give the process a base to build on."),

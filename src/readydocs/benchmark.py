@@ -83,12 +83,17 @@ def _int(value: float | None) -> int | None:
     return None if value is None else int(value + 0.5)
 
 
-def position(score: float | None, s: Spread) -> str:
+def position(score: int | None, s: Spread) -> str:
+    """Where a score (as the report shows it, a whole number) lies against the quartiles (also as shown).
+
+    Comparing the shown numbers keeps the words true to the table: a score of 33
+    beside a range of 33–56 reads "within", whatever the decimals behind them.
+    """
     if score is None:
         return NOT_SCORED
-    if score > s.high_quartile:
+    if score > _int(s.high_quartile):
         return ABOVE
-    if score < s.low_quartile:
+    if score < _int(s.low_quartile):
         return BELOW
     return WITHIN
 
@@ -137,18 +142,31 @@ def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
 def _stands_out(above: list[str], below: list[str]) -> str:
-    """One sentence on where this place differs most from the cohort."""
-    from .context import join_names as lower
+    """One sentence on where this place differs most from the cohort (naming at most three conditions per list)."""
+    from .context import join_names
+
+    def subject(names: list[str]) -> str:
+        if len(names) <= 3:
+            return join_names(names)
+        return f"{_NUMBER_WORDS[len(names)] if len(names) < len(_NUMBER_WORDS) else len(names)} conditions"
+
+    def strengths(names: list[str]) -> str:
+        return f"{subject(names)} {'is a relative strength' if len(names) == 1 else 'are relative strengths'}"
+
+    def lagging(names: list[str]) -> str:
+        return f"{subject(names)} {'lags' if len(names) == 1 else 'lag'} behind most of the cohort"
 
     if above and below:
-        return (f"Compared with the other places, {lower(above)} {'is' if len(above) == 1 else 'are'} a relative strength "
-                f"and {lower(below)} {'lags' if len(below) == 1 else 'lag'} behind most of the cohort.")
+        return f"Compared with the other places, {strengths(above)}, and {lagging(below)}."
     if above:
-        return f"Compared with the other places, {lower(above)} {'stands' if len(above) == 1 else 'stand'} out as a relative strength."
+        return f"Compared with the other places, {strengths(above)}."
     if below:
-        return f"Compared with the other places, {lower(below)} {'lags' if len(below) == 1 else 'lag'} behind most of the cohort."
-    return "Every compared condition falls within the middle half of the cohort's scores."
+        return f"Compared with the other places, {lagging(below)}."
+    return "Every compared condition is within the middle half of the cohort’s scores."
 
 
 def no_benchmark(reason: str = "") -> dict[str, Any]:

@@ -458,22 +458,34 @@ def check_docs(files: tuple[Path, ...]):
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_document_date,
               help="Date to print on every document (default: each place's assessment date).")
+@click.option("--baseline", "baseline_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="An earlier round's batch output folder: each place is compared with its own earlier scores.json.")
+@click.option("--benchmark/--no-benchmark", "benchmark", default=None,
+              help="Compare each place with the cohort in its report (default: on with five or more places).")
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
-          date: dt.datetime | None, framework_path: Path | None):
+          date: dt.datetime | None, baseline_dir: Path | None, benchmark: bool | None, framework_path: Path | None):
     """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
 
     Workbooks naming the same municipality are pooled as respondents of one place.
     A place with a bad workbook is reported at the end and the others are still built.
     """
-    from .batch import Reporter, run_batch
+    from .batch import Reporter, format_table, report_rows, run_batch
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
-                           date=date.date() if date else None, progress=reporter)
+                           date=date.date() if date else None, progress=reporter,
+                           baseline=baseline_dir, benchmark=benchmark)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo("")
+    for line in format_table(report_rows(result)):
+        click.echo(line)
+    click.echo("")
     click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
     click.echo(f"Wrote {result.summary_path}.")
+    click.echo(f"Wrote {result.report_path}.")
     for place in result.failed:
         click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:

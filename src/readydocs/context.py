@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .baseline import no_baseline
+from .benchmark import no_benchmark
 from .form import MAX_INSIGHTS
 from .framework import Framework
 from .respondents import discussion_items, respondents_by_role
@@ -195,6 +196,8 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "respondents_by_role": respondents_by_role([_respondent(r) for r in responses]),
         "discussion": discussion_items([_respondent(r) for r in responses], scores, framework),
         "baseline": no_baseline(),
+        # Peers in a cohort batch (benchmark.py); pipeline.build replaces it when the batch compares places.
+        "benchmark": no_benchmark(),
         "tool": {"name": "readydocs", "version": __version__},
     }
 
