@@ -307,6 +307,7 @@ def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     """Two small tables, and a native bar chart of each beside them."""
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
     from openpyxl.chart.label import DataLabelList
     from openpyxl.utils import get_column_letter
 
@@ -350,6 +351,9 @@ def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     scores.set_categories(Reference(ws, min_col=1, min_row=med_top + 1, max_row=med_top + len(medians)))
     scores.height, scores.width = 11, 16
     for chart in (verdicts, scores):
+        for series in chart.series:
+            # Category labels are text: a string reference, as Excel writes it (openpyxl's default is numeric).
+            series.cat = AxDataSource(strRef=StrRef(f=series.cat.numRef.f))
         chart.type = "bar"  # horizontal: the category names are long
         chart.x_axis.scaling.orientation = "maxMin"  # first row at the top, as in the table
         chart.y_axis.scaling.min = 0
