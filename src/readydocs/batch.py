@@ -118,6 +118,8 @@ class BatchResult:
     places: list[PlaceOutcome] = field(default_factory=list)
     summary_path: Path | None = None
     report_path: Path | None = None
+    cohort_report_path: Path | None = None
+    cohort_report_error: str = ""  # why cohort-report.docx could not be written
     workbooks: int = 0
     baseline: Path | None = None
     benchmarked: bool = False
@@ -169,6 +171,27 @@ def _peak_kb() -> int:
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux
     except (ImportError, OSError):  # pragma: no cover - not on POSIX
         return 0
+
+
+def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not_built: int, baseline_given: bool,
+                   out_dir: Path, templates_dir: Path | None) -> Path | str:
+    """Write cohort-report.docx; the path, or the one-line reason it could not be written."""
+    from .baseline import load_baseline
+    from .cohort_report import FILENAME, cohort_context, render_report
+    from .outputs import write_atomic
+    from .sheets import stamp_for
+
+    assert _framework is not None
+    try:
+        rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
+        context = cohort_context(summaries, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
+        dates = [dt.date.fromisoformat(s["assessment_date"]) for s in summaries if s.get("assessment_date")]
+        data = render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
+        path = Path(out_dir) / FILENAME
+        write_atomic(path, data)
+        return path
+    except ReadydocsError as exc:
+        return f"{FILENAME} was not written: {exc}"
 
 
 def _check(path: Path) -> Checked:
@@ -336,6 +359,16 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             result.places.append(outcome)
             failed_before += not outcome.ok
             notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else outcome.documents}", failed_before)
+        if result.benchmarked:
+            # Rendered by a worker, which has the document libraries loaded already.
+            built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
+            report = pool.submit(_cohort_report, [p.summary for p in built],
+                                 {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
+                                 len(result.places) - len(built), baseline is not None, out_dir, templates_dir).result()
+            if isinstance(report, Path):
+                result.cohort_report_path = report
+            else:
+                result.cohort_report_error = report
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
     result.summary_path = write_summary(result, out_dir, framework)

@@ -461,7 +461,8 @@ def check_docs(files: tuple[Path, ...]):
 @click.option("--baseline", "baseline_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="An earlier round's batch output folder: each place is compared with its own earlier scores.json.")
 @click.option("--benchmark/--no-benchmark", "benchmark", default=None,
-              help="Compare each place with the cohort in its report (default: on with five or more places).")
+              help="Compare each place with the cohort in its report, and write cohort-report.docx for the team "
+                   "(default: on with five or more places).")
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
@@ -486,11 +487,15 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
     click.echo(f"Wrote {result.summary_path}.")
     click.echo(f"Wrote {result.report_path}.")
+    if result.cohort_report_path:
+        click.echo(f"Wrote {result.cohort_report_path}.")
+    if result.cohort_report_error:
+        click.echo(f"Error: {result.cohort_report_error}", err=True)
     for place in result.failed:
         click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:
             click.echo(f"  {line}", err=True)
-    sys.exit(1 if result.failed else 0)
+    sys.exit(1 if result.failed or result.cohort_report_error else 0)
 
 
 @cli.command("docs")
