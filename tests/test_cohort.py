@@ -311,15 +311,21 @@ def test_second_round_with_baseline_marks_new_places_and_compares_the_rest(cohor
     rate_all(_sample_master, framework, RATING[2], inputs / "birch.xlsx")
     set_cells(inputs / "birch.xlsx", {"profile.municipality_name": "Birch Town", "profile.state": "Iowa"})
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["batch", str(inputs), "-o", str(out), "--jobs", "1", "--baseline", str(earlier)])
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "-o", str(out), "--jobs", "1", "--baseline", str(earlier), "--benchmark"])
     assert result.exit_code == 0, result.output
     report = json.loads((out / REPORT_FILENAME).read_text())
-    assert report["baseline"] == str(earlier) and report["benchmark"] is False
+    assert report["baseline"] == str(earlier) and report["benchmark"] is True
     assert {r["place"]: r["round"] for r in report["rows"]} == {"Alder City": "compared", "Birch Town": "new", "Elm Township": "new"}
     assert table_rows(result.output)[0][-1] == "Round"
     texts, table = section_table(out / "alder-city" / "readiness-report.docx", "What changed since October 15, 2026")
     assert table[1][:4] == ["Leadership commitment", "100", "67", "Down (\u221233)"]
     places = openpyxl.load_workbook(out / FILENAME)["Places"]
+    # The cohort report: Alder City fell from 100 to 67 everywhere, a band down on every condition.
+    _, table = section_table(out / "cohort-report.docx", "Changes since the baseline round")
+    assert table[1][:6] == ["Alder City", "October 15, 2026", "100", "67", "\u221233", "\u2014"]
+    assert table[1][6].startswith("Leadership commitment, Cross-sector partnerships,")
+    texts, _ = section_table(out / "cohort-report.docx", "Changes since the baseline round")
+    assert texts == ["New this round (2 places): Birch Town and Elm Township."]
     notes = {row[0].value: row[-1].value for row in places.iter_rows(min_row=2)}
     assert notes == {"Alder City": "Compared with the baseline round", "Birch Town": "New this round: not in the baseline round",
                      "Elm Township": "New this round: not in the baseline round"}
@@ -377,3 +383,70 @@ def test_plain_progress_shows_failures_so_far_and_time_left():
                     "[1/3] Alder City: built (1 failed so far, about 4 s left)",
                     "[2/3] Birch Town: skipped (2 failed so far, about 2 s left)",
                     "[3/3] Cedar County: built (2 failed so far)"]
+
+
+# --------------------------------------------------------------------------
+# The cohort report
+
+
+def test_cohort_report_overview_weakest_heat_map_and_sessions(cohort, framework):
+    out, result = cohort
+    path = out / "cohort-report.docx"
+    assert f"Wrote {path}" in result.output
+    texts, table = section_table(path, "Overview")
+    assert table == [["Overall level", "Places", "Which places"], ["Ready to launch", "1", "Alder City"],
+                     ["Ready while strengthening named conditions", "2", "Birch Town, City of Riverbend"],
+                     ["Build readiness first", "2", "Cedar County, Dunmore Village"]]
+    # Medians by hand: capacity and engagement 33 (0, 22.22, 33.33, 66.67, 100), buy-in 50.
+    _, table = section_table(path, "Weakest conditions across the cohort")
+    assert table[1:] == [["Organizational capacity", "33", "3", "Cedar County, City of Riverbend, Dunmore Village"],
+                         ["Resources for community engagement", "33", "3", "Cedar County, City of Riverbend, Dunmore Village"],
+                         ["Staff buy-in across departments", "50", "2", "Cedar County, Dunmore Village"]]
+    d = docx.Document(path)
+    heat = next(t for t in d.tables if t.rows[0].cells[0].text == "Place" and len(t.columns) == 10)
+    assert [c.text for c in heat.rows[0].cells[1:]] == [c.name for c in framework.conditions]
+    dunmore = next(r for r in heat.rows if r.cells[0].text == "Dunmore Village")
+    assert [c.text for c in dunmore.cells[1:]] == ["Not yet in place 0"] * 8 + ["Not enough information"]
+    fills = [c._tc.tcPr.find(docx.oxml.ns.qn("w:shd")).get(docx.oxml.ns.qn("w:fill")) for c in dunmore.cells[1:]]
+    assert fills == ["F4C7C3"] * 8 + ["E0E0E0"]
+    alder = next(r for r in heat.rows if r.cells[0].text == "Alder City")
+    assert {c._tc.tcPr.find(docx.oxml.ns.qn("w:shd")).get(docx.oxml.ns.qn("w:fill")) for c in alder.cells[1:]} == {"C6E7D8"}
+    texts, _ = section_table(path, "Where respondents disagree most")
+    assert texts == ["No place\u2019s respondents scored a condition 34 points or more apart."]
+    texts, _ = section_table(path, "Suggested cohort-wide sessions")
+    assert texts[0] == "A learning session on organizational capacity"
+    assert texts[1].startswith("3 of 5 places have this condition not yet in place (Cedar County, City of Riverbend, "
+                               "and Dunmore Village). A session could start from the framework\u2019s first suggested action: ")
+    assert texts[2:6:2] == ["A learning session on resources for community engagement", "A learning session on staff buy-in across departments"]
+    assert "Changes since the baseline round" not in doc_text(path)
+
+
+def test_cohort_report_passes_check_docs(cohort):
+    out, _ = cohort
+    result = CliRunner().invoke(cli, ["check-docs", str(out / "cohort-report.docx")])
+    assert result.exit_code == 0, result.output
+    assert "no accessibility problems found" in result.output
+
+
+@needs_soffice
+def test_cohort_report_renders_in_libreoffice_with_the_heat_map(cohort, tmp_path):
+    out, _ = cohort
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out / "cohort-report.docx")], capture_output=True, timeout=180, check=True)
+    pdf = tmp_path / "cohort-report.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+792 x 612 pts", info), info  # landscape letter
+    words = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    for phrase in ("Cohort readiness report", "Heat map", "Organizational capacity", "Not enough information", "Dunmore Village"):
+        assert phrase in words, phrase
+
+
+def test_docs_list_every_cohort_report_variable():
+    from readydocs.cohort_report import sample_context
+    from readydocs.variables import flatten
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "cohort.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### The cohort report"):doc.index("### Rounds of a cohort")]
+    named = set(re.findall(r"`([a-z_]+)(?:\[\])?`", section))
+    missing = sorted({re.split(r"[.\[\]]+", p.rstrip("[]"))[-1] for p in flatten([sample_context()])} - named)
+    assert not missing, f"docs/cohort.md does not describe: {', '.join(missing)}"

@@ -193,10 +193,10 @@ def _mid(name: str) -> str:
 def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework) -> list[dict[str, str]]:
     """Cohort-wide sessions worth running, from what several places share."""
     out = []
-    for c in sorted(conditions, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0)):
+    shared = [c for c in conditions if c["lacking_count"] >= MIN_SHARED]
+    # The conditions most places lack come first; at most WEAKEST of them, so gaps and disputes keep a place.
+    for c in sorted(shared, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0))[:WEAKEST]:
         n = c["lacking_count"]
-        if n < MIN_SHARED:
-            continue
         out.append({
             "title": f"A learning session on {_mid(c['name'])}",
             "text": (f"{n} of {total} places have this condition not yet in place ({_names(c['lacking'])}). "
