@@ -142,6 +142,11 @@ def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def mid_sentence(name: str) -> str:
+    """A condition name inside a sentence: "Staff buy-in" -> "staff buy-in" (an acronym such as "DEI" stays)."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -151,7 +156,7 @@ def _stands_out(above: list[str], below: list[str]) -> str:
 
     def subject(names: list[str]) -> str:
         if len(names) <= 3:
-            return join_names(names)
+            return join_names([mid_sentence(n) for n in names])
         return f"{_NUMBER_WORDS[len(names)] if len(names) < len(_NUMBER_WORDS) else len(names)} conditions"
 
     def strengths(names: list[str]) -> str:

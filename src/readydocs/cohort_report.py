@@ -21,6 +21,7 @@ import datetime as dt
 import statistics
 from typing import Any, Mapping, Sequence
 
+from .benchmark import mid_sentence
 from .framework import Framework
 
 FILENAME = "cohort-report.docx"
@@ -185,11 +186,6 @@ def _changes(places, earlier, framework: Framework, given: bool) -> dict[str, An
             "new_count_text": _count(len(new), "place")}
 
 
-def _mid(name: str) -> str:
-    """A condition name inside a sentence: "Staff buy-in" -> "staff buy-in" (an acronym such as "DEI" stays)."""
-    return name[:1].lower() + name[1:] if name[1:2].islower() else name
-
-
 def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework) -> list[dict[str, str]]:
     """Cohort-wide sessions worth running, from what several places share."""
     out = []
@@ -198,21 +194,21 @@ def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework
     for c in sorted(shared, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0))[:WEAKEST]:
         n = c["lacking_count"]
         out.append({
-            "title": f"A learning session on {_mid(c['name'])}",
+            "title": f"A learning session on {mid_sentence(c['name'])}",
             "text": (f"{n} of {total} places have this condition not yet in place ({_names(c['lacking'])}). "
                      f"A session could start from the framework\u2019s first suggested action: {c['action']}"),
         })
     for c in conditions:
         if len(c["unknown"]) >= MIN_SHARED:
             out.append({
-                "title": f"Finding the facts on {_mid(c['name'])}",
+                "title": f"Finding the facts on {mid_sentence(c['name'])}",
                 "text": (f"{len(c['unknown'])} places answered \u201c{framework.scale.dont_know}\u201d too often to score this "
                          f"condition ({_names(c['unknown'])}). A working session on where the answers can be found would help them all."),
             })
     for c in conditions:
         if len(c["disputed"]) >= MIN_SHARED:
             out.append({
-                "title": f"A shared view of {_mid(c['name'])}",
+                "title": f"A shared view of {mid_sentence(c['name'])}",
                 "text": (f"Respondents in {len(c['disputed'])} places disagreed about this condition ({_names(c['disputed'])}). "
                          "A facilitated discussion on what each indicator asks would help their teams agree."),
             })
