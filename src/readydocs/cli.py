@@ -530,6 +530,48 @@ def doctor(out_dir: Path):
     click.echo(f"{_count(len(problems), 'problem')} found." if problems else "No problems found.")
 
 
+@cli.command("survey-template")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write survey-answers.csv (the header row) and survey-map.toml into.")
+@click.option("--force", is_flag=True, help="Replace the two files if they are already there.")
+@_framework_option
+@_handle_errors
+def survey_template(out_dir: Path, force: bool, framework_path: Path | None):
+    """Write the CSV header and the map file for an online survey that matches the framework."""
+    from .survey import write_template
+
+    for path in write_template(out_dir, _load_framework(framework_path), force=force):
+        click.echo(f"Wrote {path}.")
+    click.echo("Build the survey form from the CSV header, then import its export with 'readydocs import-survey'.")
+
+
+@cli.command("import-survey")
+@click.argument("answers", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The map file (TOML) saying which column holds which answer; see 'readydocs survey-template'.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into: a subfolder per place, one workbook per respondent.")
+@_framework_option
+@_handle_errors
+def import_survey_command(answers: Path, map_path: Path, out_dir: Path, framework_path: Path | None):
+    """Turn a survey export (CSV, one row per respondent) into intake workbooks, grouped per place."""
+    from .survey import SurveyError, import_survey
+
+    try:
+        result = import_survey(answers, map_path, out_dir, _load_framework(framework_path))
+    except SurveyError as exc:
+        for p in exc.problems:
+            click.echo(p.line(), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
+        sys.exit(1)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    for folder, files in sorted(result.places.items()):
+        click.echo(f"{out_dir / folder}: {len(files)} respondent workbook{'s' if len(files) != 1 else ''}.")
+    click.echo(f"Wrote {len(result.written)} workbook(s) for {len(result.places)} place(s). "
+               f"Build them with 'readydocs batch {out_dir}'.")
+
+
 def main() -> None:
     """The console entry point. Once the command has finished (every file written is already
     flushed, synced and closed by outputs.write_atomic), the process ends at once: the
