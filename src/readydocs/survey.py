@@ -208,44 +208,44 @@ def load_map(path: Path, framework: Framework) -> tuple[SurveyMap, list[SurveyPr
         raise UnreadableFileError(f"{path}: is not valid TOML ({exc}).", "Fix the syntax at the line shown.")
     problems: list[SurveyProblem] = []
 
-    def bad(key: str, message: str, code: str = "survey-map-key") -> None:
+    def problem(key: str, code: str, message: str) -> None:
         problems.append(SurveyProblem(name, None, key, "", code, message))
 
     m = SurveyMap(str(path))
     survey = data.get("survey", {})
     if not isinstance(survey, dict):
-        bad("survey", "must be a table.")
+        problem("survey", "survey-map-key", "must be a table.")
         survey = {}
     fw = survey.get("framework")
     if fw is not None and fw != framework.key:
-        bad("survey.framework", f"names framework '{fw}', but this import uses '{framework.key}'. "
-            "Make a new map with 'readydocs survey-template', or pass the matching --framework.", "survey-map-framework")
+        problem("survey.framework", "survey-map-framework", f"names framework '{fw}', but this import uses '{framework.key}'. "
+                "Make a new map with 'readydocs survey-template', or pass the matching --framework.")
     ignore = survey.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(x, str) for x in ignore):
-        bad("survey.ignore", "must be a list of column headers.")
+        problem("survey.ignore", "survey-map-key", "must be a list of column headers.")
     else:
         m.ignore = ignore
     formats = survey.get("date_formats", list(DEFAULT_DATE_FORMATS))
     if not isinstance(formats, list) or not formats or not all(isinstance(x, str) and "%" in x for x in formats):
-        bad("survey.date_formats", "must be a list of date formats such as \"%Y-%m-%d\".")
+        problem("survey.date_formats", "survey-map-key", "must be a list of date formats such as \"%Y-%m-%d\".")
     else:
         m.date_formats = tuple(formats)
     for key in data:
         if key not in ("survey", "profile", "ratings", *NOTE_SECTIONS):
-            bad(key, f"is not a section of a survey map (survey, profile, ratings, {', '.join(NOTE_SECTIONS)}).")
+            problem(key, "survey-map-key", f"is not a section of a survey map (survey, profile, ratings, {', '.join(NOTE_SECTIONS)}).")
 
     def headers_of(section: str, known: set[str], what: str) -> dict[str, str]:
         table = data.get(section, {})
         if not isinstance(table, dict):
-            bad(section, "must be a table.")
+            problem(section, "survey-map-key", "must be a table.")
             return {}
         out = {}
         for key, header in table.items():
             if key not in known:
                 close = difflib.get_close_matches(key, sorted(known), n=1)
-                bad(f"{section}.{key}", f"is not {what}." + (f" Did you mean {close[0]}?" if close else ""))
+                problem(f"{section}.{key}", "survey-map-key", f"is not {what}." + (f" Did you mean {close[0]}?" if close else ""))
             elif not isinstance(header, str) or not header.strip():
-                bad(f"{section}.{key}", "must be the column header, as text.")
+                problem(f"{section}.{key}", "survey-map-key", "must be the column header, as text.")
             else:
                 out[key] = header
         return out
@@ -258,10 +258,10 @@ def load_map(path: Path, framework: Framework) -> tuple[SurveyMap, list[SurveyPr
         if got:
             m.notes[section] = got
     if "municipality_name" not in m.profile:
-        bad("profile.municipality_name", "is missing: the import needs the column naming each respondent's municipality.",
-            "survey-map-missing")
+        problem("profile.municipality_name", "survey-map-missing",
+                "is missing: the import needs the column naming each respondent's municipality.")
     for iid in sorted(ids - set(m.ratings)):
-        bad(f"ratings.{iid}", "is missing: every indicator needs the column holding its rating.", "survey-map-missing")
+        problem(f"ratings.{iid}", "survey-map-missing", "is missing: every indicator needs the column holding its rating.")
     return m, problems
 
 
@@ -369,8 +369,8 @@ def parse(csv_path: Path, survey_map: SurveyMap, framework: Framework) -> tuple[
             close = difflib.get_close_matches(folded, list(position), n=1, cutoff=0.75)
             hint = f" The export has \u201c{header[position[close[0]]]}\u201d (column {column_letter(position[close[0]] + 1)}): " \
                    "fix the spelling in one of them." if close else " Add the column to the export, or fix the header in the map."
-            problems.append(SurveyProblem(name, 1, "", "", "survey-missing-column",
-                                          f"the map's column \u201c{_short(typed, 60)}\u201d ({kind} {key}) is not in the export.{hint}"))
+            add(1, None, "survey-missing-column",
+                f"the map's column \u201c{_short(typed, 60)}\u201d ({kind} {key}) is not in the export.{hint}")
     for folded, n in position.items():
         if folded not in wanted and folded not in ignored:
             add(1, n, "survey-unmapped-column", "the map does not say what this column holds, so its answers would be lost. "
@@ -454,6 +454,9 @@ def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Fram
     respondents, problems, notes = parse(csv_path, survey_map, framework)
     name_key = PROFILE_BY_KEY["municipality_name"].name
 
+    def add(row: int, code: str, message: str) -> None:
+        problems.append(SurveyProblem(Path(csv_path).name, row, "", "", code, message))
+
     # Places by identity; two identities that would share a folder are a problem, as in batch.
     folders: dict[str, tuple[tuple[str, str, str], int]] = {}
     targets: list[tuple[Path, Respondent]] = []
@@ -465,10 +468,9 @@ def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Fram
         ident = identity(place, resp.values.get("profile.state"), resp.values.get("profile.jurisdiction_type"))
         folder = slugify(place)
         if folder in folders and folders[folder][0] != ident:
-            problems.append(SurveyProblem(Path(csv_path).name, resp.row, "", "", "survey-place-clash",
-                                          f"\u201c{_short(place)}\u201d would share the folder \u2018{folder}\u2019 with the place of "
-                                          f"row {folders[folder][1]}, which differs in name, state or type. Spell one place "
-                                          "the same way in every row, or tell different places apart."))
+            add(resp.row, "survey-place-clash", f"\u201c{_short(place)}\u201d would share the folder \u2018{folder}\u2019 with the "
+                f"place of row {folders[folder][1]}, which differs in name, state or type. Spell one place the same way "
+                "in every row, or tell different places apart.")
             continue
         folders.setdefault(folder, (ident, resp.row))
         who = resp.values.get(PROFILE_BY_KEY["respondent_name"].name) or resp.values.get(PROFILE_BY_KEY["advocate_name"].name)
