@@ -9,6 +9,15 @@ reported at the end, and DIR/cohort-summary.xlsx lists every place built.
 
 Each worker loads the framework once and keeps what can be kept between
 places (template bytes, compiled template text, matplotlib's font cache).
+
+With --benchmark every place is scored first, in this process, from the
+answers already read, and only the cohort's medians and quartiles go to the
+workers (benchmark.py); cohort-report.docx is rendered by a worker at the
+end. With --baseline DIR each place is built against its own earlier round,
+found by identity (baseline.index_round). The end-of-run table and
+batch-report.json are batch_report.py's. Longer than most modules because
+the two rounds of pool work, their failure handling and the cohort-wide
+steps between them share one pool and one set of results.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .batch_report import NEW_PLACE
 from .errors import ReadydocsError, UnreadableFileError
 from .framework import Framework
 
@@ -108,9 +118,6 @@ class PlaceOutcome:
     def documents(self) -> str:
         """What happened to this place's documents: written, refused (edited, kept) or skipped (not built)."""
         return "written" if self.ok else "refused" if self.refused else "skipped"
-
-
-NEW_PLACE = "new"
 
 
 @dataclass
@@ -272,7 +279,6 @@ def _pool(jobs: int, framework: Framework) -> Executor:
 
 
 Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, message, failures so far)
-REPORT_FILENAME = "batch-report.json"
 
 
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
@@ -372,6 +378,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
     result.summary_path = write_summary(result, out_dir, framework)
+    from .batch_report import write_report
+
     result.report_path = write_report(result, out_dir)
     return result
 
@@ -427,67 +435,6 @@ def _round_note(p: PlaceOutcome) -> str:
 
 
 # --------------------------------------------------------------------------
-# The end-of-run table and batch-report.json
-
-
-REPORT_COLUMNS = (("place", "Place"), ("verdict", "Verdict"), ("errors", "Errors"), ("warnings", "Warnings"),
-                  ("documents", "Documents"), ("round", "Round"))
-
-
-def report_rows(result: BatchResult) -> list[dict[str, Any]]:
-    """One row per place: what the end-of-run table shows and batch-report.json holds."""
-    rows = []
-    for p in result.places:
-        rows.append({
-            "place": p.name or "(municipality not known)",
-            "verdict": (p.summary or {}).get("overall", {}).get("label", "") if p.ok else "",
-            "errors": p.errors, "warnings": p.warnings, "documents": p.documents,
-            "round": "" if result.baseline is None else
-                     ("new" if p.earlier == NEW_PLACE else "compared" if p.earlier else ""),
-            "folder": p.folder, "files": list(p.files), "problems": list(p.problems),
-        })
-    return rows
-
-
-def report_document(result: BatchResult) -> dict[str, Any]:
-    rows = report_rows(result)
-    return {
-        "workbooks": result.workbooks,
-        "places": len(rows),
-        "built": len(result.built),
-        "refused": sum(1 for p in result.places if p.refused),
-        "skipped": sum(1 for p in result.places if not p.ok and not p.refused),
-        "baseline": str(result.baseline) if result.baseline else None,
-        "benchmark": result.benchmarked,
-        "notes": list(result.notes),
-        "rows": rows,
-    }
-
-
-def write_report(result: BatchResult, out_dir: Path) -> Path:
-    import json
-
-    from .outputs import write_atomic
-
-    path = out_dir / REPORT_FILENAME
-    write_atomic(path, (json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    return path
-
-
-def format_table(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """The end-of-run table as lines of text, one column per REPORT_COLUMNS entry (empty Round column left out)."""
-    columns = [(k, h) for k, h in REPORT_COLUMNS if k != "round" or any(r["round"] for r in rows)]
-    cells = [[h for _, h in columns]] + [[str(r[k]) if r[k] != "" else "\u2014" for k, _ in columns] for r in rows]
-    widths = [max(len(line[n]) for line in cells) for n in range(len(columns))]
-    numeric = {"errors", "warnings"}
-    out = []
-    for line in cells:
-        parts = [text.rjust(w) if k in numeric else text.ljust(w) for (k, _), text, w in zip(columns, line, widths)]
-        out.append("  ".join(parts).rstrip())
-    return out
-
-
-# --------------------------------------------------------------------------
 # Showing progress
 
 
@@ -516,7 +463,7 @@ class Reporter:
 
             self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(),
                                       TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
-                                      TextColumn("left"), TimeRemainingColumn(),
+                                      TimeRemainingColumn(), TextColumn("left"),
                                       console=Console(stderr=True), transient=False)
             self._progress.start()
         return self

@@ -472,7 +472,8 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     Workbooks naming the same municipality are pooled as respondents of one place.
     A place with a bad workbook is reported at the end and the others are still built.
     """
-    from .batch import Reporter, format_table, report_rows, run_batch
+    from .batch import Reporter, run_batch
+    from .batch_report import format_table, report_rows
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
