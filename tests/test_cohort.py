@@ -451,3 +451,25 @@ def test_docs_list_every_cohort_report_variable():
     named = set(re.findall(r"`([a-z_]+)(?:\[\])?`", section))
     missing = sorted({re.split(r"[.\[\]]+", p.rstrip("[]"))[-1] for p in flatten([sample_context()])} - named)
     assert not missing, f"docs/cohort.md does not describe: {', '.join(missing)}"
+
+
+def test_cohort_template_is_exported_and_checked_against_the_cohort_variables(tmp_path):
+    folder = tmp_path / "mine"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["templates", "export", str(folder)]).exit_code == 0
+    path = folder / "cohort-report.docx"
+    assert path.is_file()
+    d = docx.Document(path)
+    p = next(p for p in d.paragraphs if "{{ cohort.places_text }}" in p.text)
+    p.text = p.text.replace("cohort.places_text", "cohort.place_text")
+    d.save(path)
+    result = runner.invoke(cli, ["templates", "check", str(folder)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "cohort-report.docx" in line]
+    assert len(lines) == 1 and "[unknown-variable]" in lines[0] and "Did you mean \u201cplaces_text\u201d?" in lines[0], result.output
+    # A place's variables are not a cohort report's: the report template may not use them.
+    d = docx.Document(path)
+    d.add_paragraph("{{ overall.label }}")
+    d.save(path)
+    result = runner.invoke(cli, ["templates", "check", str(folder)])
+    assert sum("cohort-report.docx" in line and "overall" in line for line in result.output.splitlines()) == 1
