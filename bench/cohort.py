@@ -124,7 +124,8 @@ def main() -> int:
     if plain:
         q = statistics.median(plain)
         checks.append(("benchmark+report", p / q, "x", p / q <= 1.15, "<= 1.15x"))
-        print(f"cohort: --jobs 2 with comparison and cohort report {p:.2f} s, --no-benchmark {q:.2f} s "
+        print(f"cohort: medians of {RUNS} alternated runs; --jobs 2 with comparison and cohort report {p:.2f} s "
+              f"(runs: {', '.join(f'{x:.2f}' for x in parallel)}), --no-benchmark {q:.2f} s "
               f"(runs: {', '.join(f'{x:.2f}' for x in plain)})")
     for name, value, unit, ok, target in checks:
         print(f"  {name:<16} {value:7.2f} {unit:<2} target {target:<10} {'ok' if ok else 'MISSED'}")
