@@ -148,7 +148,7 @@ def template_files(framework: Framework) -> tuple[bytes, bytes]:
     lines = [
         f"# {MAP_NAME}: which column of a survey export holds which answer of the intake workbook.",
         "# Change the text on the right of each line to the column header your survey tool exports;",
-        "# delete profile and evidence lines your form does not ask (every indicator needs its rating). See docs/cohort.md.",
+        "# delete profile and evidence lines your form does not ask (every indicator needs its rating). See 'readydocs docs cohort'.",
         "",
         "[survey]",
         f"framework = {_toml_string(framework.key)}",
