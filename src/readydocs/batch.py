@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .batch_report import NEW_PLACE
+from .batch_report import NEW_PLACE, write_report
 from .errors import ReadydocsError, UnreadableFileError
 from .framework import Framework
 
@@ -357,14 +357,14 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             stats = _cohort_stats([members for _, members, _ in to_build], framework)
             result.benchmarked = True
 
-        failed_before = len(result.places)
+        failures = len(result.places)
         futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats)
                    for name, members, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()
             result.places.append(outcome)
-            failed_before += not outcome.ok
-            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else outcome.documents}", failed_before)
+            failures += not outcome.ok
+            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else outcome.documents}", failures)
         if result.benchmarked:
             # Rendered by a worker, which has the document libraries loaded already.
             built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
@@ -378,8 +378,6 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
     result.summary_path = write_summary(result, out_dir, framework)
-    from .batch_report import write_report
-
     result.report_path = write_report(result, out_dir)
     return result
 
