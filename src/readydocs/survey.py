@@ -491,7 +491,7 @@ def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Fram
     # Everything is checked before anything is written.
     made = []
     for path, resp in targets:
-        wb = build_intake(framework, file_name=path.name)
+        wb = build_intake(framework)
         for defined, value in resp.values.items():
             (sheet, ref), = wb.defined_names[defined].destinations
             wb[sheet][ref.replace("$", "")] = value
