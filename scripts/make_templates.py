@@ -158,6 +158,153 @@ class Table:
         d.add_paragraph("", style=d.styles["Normal"])
 
 
+# --- Native charts: a Word chart part with its embedded workbook, named readydocs:NAME ---
+# A paragraph "{{ chart }}" becomes the condition chart, "[chart: NAME]" chart NAME; see docxchart.py.
+CHART_SIZES_MM = {"readiness-report.docx": (165, 100), "talking-points.docx": (150, 88)}
+
+
+def _chart_space(kind: str):
+    """A horizontal bar chart as Word writes one, with stand-in numbers (a build replaces them); (XML, data).
+
+    python-pptx writes the chart XML (the same c:chartSpace as Word's), which is
+    then given readydocs' look. Per-point colours follow the bands: each template
+    bar is coloured by its band, which is how a build learns each band's colour
+    (restyle one bar of a band to restyle them all).
+    """
+    from lxml import etree
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xmlwriter import ChartXmlWriter
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    from readydocs.charts import BAND_COLOURS
+    from readydocs.docxchart import ChartData, Series
+    from readydocs.framework import load_framework
+
+    fw = load_framework()
+    mins = [b.min for b in fw.bands]
+    # Stand-in scores that visit every band, so each band's colour is in the template.
+    now = [min(100.0, mins[i % len(mins)] + 12) for i in range(len(fw.conditions))]
+    series = [("Earlier round", [max(0.0, v - 15) for v in now])] if kind == "rounds" else []
+    series.append(("Score" if kind == "conditions" else "This round", now))
+    data = CategoryChartData(number_format="0")
+    data.categories = [c.name for c in fw.conditions]
+    for name, values in series:
+        data.add_series(name, values)
+    root = etree.fromstring(ChartXmlWriter(XL_CHART_TYPE.BAR_CLUSTERED, data).xml.encode("utf-8"))
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+          "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+
+    def el(xml: str):
+        return etree.fromstring(f'<x xmlns:c="{ns["c"]}" xmlns:a="{ns["a"]}" '
+                                f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{xml}</x>')[0]
+
+    def fill(colour: str) -> str:
+        return f'<c:spPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></c:spPr>'
+
+    def small_text(size: int = 800) -> str:
+        return (f'<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="{size}"/></a:pPr>'
+                '<a:endParaRPr lang="en-US"/></a:p></c:txPr>')
+
+    # Word draws rounded corners unless told not to.
+    root.find("c:date1904", ns).addnext(el('<c:roundedCorners val="0"/>'))
+    bar = root.find(".//c:barChart", ns)
+    bar.find("c:grouping", ns).addnext(el('<c:varyColors val="0"/>'))
+    sers = bar.findall("c:ser", ns)
+    for n, ser in enumerate(sers):
+        banded = n == len(sers) - 1  # this round's bars; the earlier round's are plain
+        anchor = ser.find("c:tx", ns)
+        for xml in (fill(BAND_COLOURS[0] if banded else "9FB7BD"), '<c:invertIfNegative val="0"/>'):
+            anchor.addnext(el(xml))
+            anchor = anchor.getnext()
+        if banded:
+            for i, v in enumerate(now):
+                band = next(b for b, low in enumerate(mins) if v >= low)
+                anchor.addnext(el(f'<c:dPt><c:idx val="{i}"/><c:invertIfNegative val="0"/><c:bubble3D val="0"/>'
+                                  f'{fill(BAND_COLOURS[band])}</c:dPt>'))
+                anchor = anchor.getnext()
+        anchor.addnext(el('<c:dLbls><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>' + small_text() +
+                          '<c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/><c:showSerName val="0"/>'
+                          '<c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>'))
+    sers[-1].addnext(el('<c:gapWidth val="%d"/>' % (40 if kind == "rounds" else 60)))
+    # The first condition at the top, as in the table; the score axis at the foot, 0 to 100 in quarters
+    # so the band thresholds (50, 75) fall on gridlines.
+    cat_ax = root.find(".//c:catAx", ns)
+    cat_ax.find("c:scaling/c:orientation", ns).set("val", "maxMin")
+    cat_ax.find("c:crossAx", ns).addprevious(el(small_text(850)))
+    val_ax = root.find(".//c:valAx", ns)
+    scaling = val_ax.find("c:scaling", ns)
+    for xml in ('<c:orientation val="minMax"/>', '<c:max val="100"/>', '<c:min val="0"/>'):
+        scaling.append(el(xml))
+    gridlines = val_ax.find("c:majorGridlines", ns)
+    gridlines.append(el('<c:spPr><a:ln w="6350"><a:solidFill><a:srgbClr val="BFBFBF"/></a:solidFill></a:ln></c:spPr>'))
+    gridlines.addnext(el('<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="800" b="0"/></a:pPr>'
+                         '<a:r><a:rPr lang="en-US" sz="800" b="0"/><a:t>Score (0\u2013100)</a:t></a:r></a:p></c:rich></c:tx>'
+                         '<c:overlay val="0"/></c:title>'))
+    val_ax.find("c:crossAx", ns).addprevious(el(small_text()))
+    val_ax.find("c:crosses", ns).set("val", "max")
+    val_ax.append(el('<c:crossBetween val="between"/>'))
+    val_ax.append(el('<c:majorUnit val="25"/>'))
+    plot_area = root.find(".//c:plotArea", ns)
+    if kind == "rounds":
+        plot_area.addnext(el('<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'))
+    root.find("c:chart/c:dispBlanksAs", ns).addprevious(el('<c:plotVisOnly val="1"/>'))
+    # One series needs no title or legend: the caption says what the bars are.
+    root.find("c:chart/c:autoTitleDeleted", ns).set("val", "1")
+    default_run = root.find("c:txPr//a:defRPr", ns)
+    default_run.set("sz", "850")
+    default_run.append(el('<a:latin typeface="Calibri"/>'))
+    root.append(el('<c:externalData r:id="rId1"><c:autoUpdate val="0"/></c:externalData>'))
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    chart_data = ChartData(tuple(c.name for c in fw.conditions), tuple(Series(name, tuple(values), ()) for name, values in series),
+                           (), (), "", "")
+    return xml, chart_data
+
+
+def _native_charts(d, filename: str) -> None:
+    """Replace each chart paragraph's content with a native chart (see the comment above CHART_SIZES_MM)."""
+    import re
+
+    from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    from readydocs.docxchart import data_workbook
+
+    width, height = CHART_SIZES_MM.get(filename, (160, 95))
+    package = d.part.package
+    chart_paragraphs = [p for p in d.paragraphs if p.text == "{{ chart }}" or re.fullmatch(r"\[chart: \w+\]", p.text)]
+    for number, para in enumerate(chart_paragraphs, start=1):
+        kind = "conditions" if para.text == "{{ chart }}" else para.text[len("[chart: "):-1]
+        xml, data = _chart_space(kind)
+        chart_part = Part(PackURI(f"/word/charts/chart{number}.xml"), CT.DML_CHART, xml, package)
+        embedded = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{number}.xlsx"), CT.SML_SHEET,
+                        data_workbook(data), package)
+        chart_part.relate_to(embedded, RT.PACKAGE)
+        rid = d.part.relate_to(chart_part, RT.CHART)
+        alt = ("Bar chart of each readiness condition's score out of 100; readydocs fills in the numbers."
+               if kind == "conditions" else
+               "Bar chart of each readiness condition's score in the earlier round and in this one; readydocs fills in the numbers.")
+        emu_per_mm = 36000
+        drawing = parse_xml(
+            '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:drawing>'
+            '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{width * emu_per_mm}" cy="{height * emu_per_mm}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{100 + number}" name="readydocs:{kind}" title="Condition scores" descr="{alt}"/><wp:cNvGraphicFramePr/>'
+            '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+            '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+            f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>'
+            '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+        for run in list(para.runs):
+            run._r.getparent().remove(run._r)
+        para._p.append(drawing)
+        para.paragraph_format.keep_with_next = True  # the chart stays with its caption
+
+
+# --- end native charts ---
+
+
 REPORT = [
     (TITLE, "Readiness for Mobility Action Planning"),
     (SUB, "{{ place.name }}"),
@@ -179,14 +326,16 @@ REPORT = [
     # --- end rounds over time ---
     (H2, "Condition scores"),
     (P, "{{ chart }}"),
-    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
+    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, coloured by status: {% for b in framework.bands %}{{ b.label }} {% if loop.last and not loop.first %}below {{ loop.previtem.min }}{% else %}from {{ b.min }}{% endif %}{% if not loop.last %}, {% endif %}{% endfor %}."),
     Table(["Condition", "Score", "Status", "Indicators rated"],
           ["{{ c.name }}{% if c.essential %} (essential){% endif %}", "{{ c.score_text }}", "{{ c.status }}{% if c.disagree %}; respondents disagree{% endif %}", "{{ c.n_rated }} of {{ c.n_indicators }}"],
           "c in conditions", widths=[7.3, 1.7, 4.6, 3.4]),
     # --- Rounds over time: what changed since the earlier round (baseline.py) ---
     ("{%p if baseline.given %}", None),
     (H1, "What changed since {{ baseline.date }}"),
-    (P, "Each condition's score in the earlier round and now, placed in today's bands; in Figure 1 the thinner, paler bars show the earlier round.{% if not baseline.same_version %} The earlier round used framework version {{ baseline.framework_version }}.{% endif %}"),
+    (P, "Each condition's score in the earlier round and now, placed in today's bands; Figure 2 shows both rounds side by side.{% if not baseline.same_version %} The earlier round used framework version {{ baseline.framework_version }}.{% endif %}"),
+    (P, "[chart: rounds]"),
+    (CAP, "Figure 2. Score of each readiness condition, 0 to 100, in the round of {{ baseline.date }} and in this one."),
     Table(["Condition", "Earlier", "Now", "Change", "Status"],
           ["{{ b.name }}", "{{ b.earlier_text }}", "{{ b.current_text }}", "{{ b.direction_text }}{% if b.change is not none and b.change != 0 %} ({{ b.change_text }}){% endif %}",
            "{% if b.crossed %}{{ b.crossing_text }}{% else %}{{ b.current_status }}{% endif %}"],
@@ -349,6 +498,8 @@ TALKING = [
     (TITLE, "Talking points: Mobility Action Planning"),
     (SUB, "{{ place.name }} \u00b7 {{ dates.assessment }}"),
     (P, "For conversations led by {{ advocate.name }}{% if sponsor.given %} and {{ sponsor.name }}{% endif %}. Overall readiness: {{ overall.label }} (average {{ overall.average_text }} of 100)."),
+    (P, "[chart: conditions]"),
+    (CAP, "Score of each readiness condition, 0 to 100, coloured by status."),
     (H1, "For department heads"),
     (H2, "Key messages"),
     (BUL, "{{ place.name }} is preparing a Mobility Action Plan to help more residents move out of poverty, judged by economic success, power and autonomy, and being valued in community."),
@@ -585,6 +736,7 @@ def build(out_dir: Path) -> list[Path]:
             else:
                 items.append(item)
         _outline(d, items)
+        _native_charts(d, filename)
         _slim(d)
         path = out_dir / filename
         d.save(path)

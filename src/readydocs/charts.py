@@ -1,6 +1,13 @@
-"""The condition-score chart, drawn with matplotlib's Agg canvas (no pyplot, no display).
+"""The condition-score charts: the data of the templates' native charts, and a picture for --chart-image.
 
-Everything but the bars and their labels (axes, condition names, ticks, band
+A default build fills the native Word charts the templates hold
+(docxchart.py) with ``native_chart_data``: no drawing happens in readydocs,
+and matplotlib is not imported. ``build --chart-image`` instead draws a PNG
+with matplotlib's Agg canvas (no pyplot, no display), for tools that cannot
+show native charts; matplotlib is then an optional extra
+(``pip install 'readydocs[images]'``).
+
+For the picture, everything but the bars and their labels (axes, condition names, ticks, band
 labels) is the same for every place scored against one framework, so it is
 drawn once per process and kept as a bitmap; each chart then restores that
 bitmap and draws only its own bars (matplotlib's blitting). In a cohort batch
@@ -13,9 +20,13 @@ import io
 from functools import lru_cache
 from typing import Any, Sequence
 
+from .docxchart import ChartData, Series
+from .errors import OfficeMissingError
+
 # One colour per band position, best first; status words are printed beside every
 # bar too, so colour is never the only way to read the chart.
-_BAND_COLOURS = ("#1b7f6b", "#d9a21b", "#c0504d", "#7f7f7f")
+BAND_COLOURS = ("1B7F6B", "D9A21B", "C0504D", "7F7F7F")
+_BAND_COLOURS = tuple("#" + c.lower() for c in BAND_COLOURS)
 _EARLIER = "#9fb7bd"
 _TEXT = "#202020"
 _MUTED = "#404040"
@@ -49,8 +60,13 @@ class _Frame:
     def __init__(self, names: tuple[str, ...], bands: tuple[tuple[str, int], ...], with_baseline: bool):
         import textwrap
 
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+        try:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+        except ImportError:
+            raise OfficeMissingError("--chart-image draws the chart with matplotlib, which is not installed.",
+                                     "Install it with: pip install 'readydocs[images]' (or leave out --chart-image "
+                                     "for native, editable charts).") from None
 
         n = len(names)
         height_in = 0.42 * n + 1.3
@@ -145,3 +161,42 @@ def chart_alt_text(conditions: Sequence[dict[str, Any]]) -> str:
     parts = [f"{c['name']} {c['score']} ({c['status']})" if c["score"] is not None else f"{c['name']}: {c['status']}"
              for c in conditions]
     return "Bar chart of readiness scores out of 100: " + "; ".join(parts) + "."
+
+
+def native_chart_data(context: dict[str, Any], scores: dict[str, Any]) -> dict[str, ChartData]:
+    """The data for each chart marker a template may use, by name (``readydocs:conditions``, ...).
+
+    ``context`` is the template context; ``scores`` is what scores.json holds,
+    whose unrounded scores the charts and their workbooks carry (data labels
+    formatted "0" show the same whole numbers as the tables).
+    """
+    bands = context["framework"]["bands"]
+    position = {b["label"]: i for i, b in enumerate(bands)}
+    mins = tuple(float(b["min"]) for b in bands)
+    names = tuple(c["name"] for c in context["conditions"])
+    exact = {c["id"]: c["score"] for c in scores["conditions"]}
+    now = tuple(exact.get(c["id"]) for c in context["conditions"])
+    now_bands = tuple(None if v is None else position.get(c["status"]) for c, v in zip(context["conditions"], now))
+    charts = {"conditions": ChartData(
+        categories=names, series=(Series("Score", now, now_bands),), band_mins=mins, band_colours=BAND_COLOURS,
+        title="Condition scores", alt=chart_alt_text(context["conditions"]))}
+    baseline = context["baseline"]
+    if baseline.get("given"):
+        rows = {r["id"]: r for r in baseline["conditions"]}
+        earlier = tuple(rows[c["id"]]["earlier"] if c["id"] in rows else None for c in context["conditions"])
+        earlier_bands = tuple(None if rows.get(c["id"]) is None or rows[c["id"]]["earlier"] is None
+                              else position.get(rows[c["id"]]["earlier_status"]) for c in context["conditions"])
+        charts["rounds"] = ChartData(
+            categories=names,
+            series=(Series(f"Earlier ({baseline['date']})", earlier, earlier_bands),
+                    Series(f"This round ({context['dates']['assessment'] or 'now'})", now, now_bands)),
+            band_mins=mins, band_colours=BAND_COLOURS, title="Condition scores then and now",
+            alt=rounds_alt_text(context))
+    return charts
+
+
+def rounds_alt_text(context: dict[str, Any]) -> str:
+    """What the then-and-now chart shows, in words, for screen readers."""
+    baseline = context["baseline"]
+    parts = [f"{r['name']} {r['earlier_text']} then, {r['current_text']} now" for r in baseline["conditions"]]
+    return f"Bar chart of readiness scores out of 100 in the round of {baseline['date']} and in this one: " + "; ".join(parts) + "."

@@ -145,7 +145,7 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
           baseline: str | Path | None = None, assessment: Assessment | None = None,
-          force: bool = False, benchmark: Any | None = None) -> BuildResult:
+          force: bool = False, benchmark: Any | None = None, chart_image: bool = False) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
     ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
@@ -153,12 +153,13 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     checked (the batch runner's), used instead of reading ``paths``. A file in the output folder
     that a person has edited since the last build is not replaced (OutputConflictError) unless
     ``force``, which keeps a dated copy first. ``benchmark``: a batch's benchmark.CohortStats,
-    for the report's peer comparison.
+    for the report's peer comparison. ``chart_image``: pictures drawn with matplotlib
+    instead of native charts.
     """
     from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
     from .baseline import alt_text, chart_rounds, compare, load_baseline
     from .branding import drop_logo_problems, logo_for
-    from .charts import chart_alt_text, chart_png
+    from .charts import chart_alt_text, chart_png, native_chart_data
     from .context import build_context
     from .outputs import write_outputs
     from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
@@ -181,8 +182,16 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     brand = logo_for(assessment.responses[0], context["place"]["organization"], logo)
     result.scores = scores
     out_dir = Path(out_root) / context["place"]["slug"]
-    chart = chart_png(context["conditions"], context["framework"]["bands"], baseline=chart_rounds(context["baseline"]))
-    alt = chart_alt_text(context["conditions"]) + alt_text(context["baseline"])
+    result.summary = scores_document(assessment, scores, context)
+    charts = native_chart_data(context, result.summary)
+    chart, alt, pictures = None, "", None
+    if chart_image:
+        bands, rounds = context["framework"]["bands"], chart_rounds(context["baseline"])
+        chart = chart_png(context["conditions"], bands, baseline=rounds)
+        alt = chart_alt_text(context["conditions"]) + alt_text(context["baseline"])
+        pictures = {"conditions": chart_png(context["conditions"], bands)}
+        if rounds is not None:
+            pictures["rounds"] = chart
     when = dt.datetime(day.year, day.month, day.day, 9, 0, 0)
     rendered: list[tuple[Path, bytes]] = []
     for filename, title in DOCUMENTS:
@@ -191,9 +200,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             author=context["advocate"]["name"] or "readydocs", language=framework.language,
             keywords="Mobility Action Planning; readiness", when=when)
         data = render_document(resolve_template(filename, templates_dir), context, props, chart=chart, chart_alt=alt,
-                               logo=brand)
+                               logo=brand, native_charts=charts, chart_pictures=pictures)
         rendered.append((out_dir / filename, data))
-    result.summary = scores_document(assessment, scores, context)
     scores_json = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"
     rendered.append((out_dir / "scores.json", scores_json.encode("utf-8")))
     plan = build_plan(context, assessment.responses, framework, existing=out_dir / PLAN_FILE)

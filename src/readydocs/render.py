@@ -206,8 +206,14 @@ class DocumentProps:
 
 
 def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
-                    chart: bytes | None = None, chart_alt: str = "", logo=None) -> bytes:
-    """Render one template to .docx bytes. ``logo`` is a branding.Logo or None."""
+                    chart: bytes | None = None, chart_alt: str = "", logo=None,
+                    native_charts: dict[str, Any] | None = None, chart_pictures: dict[str, bytes] | None = None) -> bytes:
+    """Render one template to .docx bytes. ``logo`` is a branding.Logo or None.
+
+    ``native_charts`` (charts.native_chart_data) fills the template's native
+    charts (docxchart.py); with ``chart_pictures`` (PNG by chart name) each
+    native chart becomes that picture instead. ``chart`` is the PNG for ``{{ chart }}``.
+    """
     from docx.shared import Mm
     from docxtpl import InlineImage
     from jinja2 import TemplateError as JinjaTemplateError
@@ -238,6 +244,13 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
         raise TemplateError(f"{path}: the template could not be filled in ({type(exc).__name__}: {detail}).",
                             "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
+    if native_charts is not None:
+        from .docxchart import fill_charts, picture_charts
+
+        if chart_pictures is not None:
+            picture_charts(doc, chart_pictures, native_charts, str(path))
+        else:
+            fill_charts(doc, native_charts, str(path))
     alt = {}
     if chart is not None and chart_alt:
         alt[chart] = ("Condition scores", chart_alt)

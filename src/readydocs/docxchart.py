@@ -1,0 +1,489 @@
+"""Native Word charts: a template's DrawingML charts filled with readydocs' numbers.
+
+A chart in a Word document is a chart part (``word/charts/chartN.xml``, a
+``c:chartSpace``) drawn from its cached values, with the same numbers in an
+embedded workbook (``word/embeddings/*.xlsx``) that Word opens for "Edit
+Data". A template marks a chart for readydocs by its name, ``readydocs:NAME``
+(Word: Selection Pane; LibreOffice: right-click > Name); NAME says which data
+it shows (see ``charts.native_chart_data``). Charts without a marker are the
+template author's own and are left alone.
+
+Filling a chart changes only its data: category labels, values, series
+names, the cached copies of each, the embedded workbook, the alt text, and,
+for a series that has per-point colours (``c:dPt``), which colour each point
+gets. Everything else in the chart part (type, colours, fonts, axes, data
+labels, legend) is the template author's and is kept byte for byte in the
+XML tree.
+
+Band colours are learnt from the template: each per-point colour in the
+template's chart belongs to the band of the value cached for that point, so
+restyling a green bar in Word restyles every "In place" bar. A band the
+template's chart does not show gets the default palette's colour.
+
+Nothing in a template's chart is run or followed: the chart XML is parsed with
+entities and network access off and a size limit, a chart linked to an
+outside file is refused, and the embedded workbook, which readydocs replaces
+without reading, must still pass the intake workbook's zip guards.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .errors import TemplateError
+
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+CHART_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+PACKAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
+CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_C = f"{{{C_NS}}}"
+_A = f"{{{A_NS}}}"
+
+MARKER_PREFIX = "readydocs:"
+# A chart part Word writes for a few dozen points is 5-20 KB; a larger one is not a chart of ours.
+MAX_CHART_XML_BYTES = 2 * 1024 * 1024
+SHEET = "Sheet1"
+# Chart types whose series are categories and values; scatter and bubble charts plot x against y.
+_UNSUPPORTED_PLOTS = {"scatterChart", "bubbleChart", "stockChart", "surfaceChart", "surface3DChart"}
+# Elements of a c:ser that may come before each element we write, in schema order (all chart types).
+_BEFORE_TX = ("idx", "order")
+_BEFORE_CAT = _BEFORE_TX + ("tx", "spPr", "invertIfNegative", "pictureOptions", "marker", "dPt", "dLbls",
+                            "trendline", "errBars", "explosion")
+_BEFORE_VAL = _BEFORE_CAT + ("cat",)
+_FILLS = ("noFill", "solidFill", "gradFill", "blipFill", "pattFill", "grpFill")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+    # Band position of each value (0 = best band), None where there is no value.
+    bands: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What one marked chart shows, and how it is described to someone who cannot see it."""
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    band_mins: tuple[float, ...]  # lowest score of each band, best band first
+    band_colours: tuple[str, ...]  # default colour (RRGGBB) of each band position
+    title: str
+    alt: str
+
+
+def chart_marker(doc_pr) -> str | None:
+    """The data name a drawing's readydocs marker asks for ("conditions"), or None for an unmarked drawing."""
+    name = (doc_pr.get("name") or "").strip()
+    if name.lower().startswith(MARKER_PREFIX):
+        return name[len(MARKER_PREFIX):].strip().lower()
+    return None
+
+
+def marked_charts(root) -> list[tuple[Any, str, str]]:
+    """(wp:docPr, marker, relationship id) of every readydocs-marked chart in one part's XML."""
+    found = []
+    for holder in root.iter(f"{{{WP_NS}}}inline", f"{{{WP_NS}}}anchor"):
+        doc_pr = holder.find(f"{{{WP_NS}}}docPr")
+        chart = next(holder.iter(f"{_C}chart"), None)
+        if doc_pr is None or chart is None:
+            continue
+        marker = chart_marker(doc_pr)
+        rid = chart.get(f"{{{R_NS}}}id")
+        if marker is not None and rid:
+            found.append((doc_pr, marker, rid))
+    return found
+
+
+def _parse(blob: bytes, where: str):
+    from lxml import etree
+
+    if len(blob) > MAX_CHART_XML_BYTES:
+        raise TemplateError(f"{where}: the chart part is {len(blob) // 1024} KB, larger than a chart "
+                            f"({MAX_CHART_XML_BYTES // (1024 * 1024)} MB limit).", "Insert the chart again in Word.")
+    if b"<!DOCTYPE" in blob or b"<!ENTITY" in blob:
+        raise TemplateError(f"{where}: the chart part declares XML entities or a DOCTYPE, which Word never writes.",
+                            "Insert the chart again in Word.")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+    try:
+        root = etree.fromstring(blob, parser)
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"{where}: the chart part is not well-formed XML ({exc}).", "Insert the chart again in Word.")
+    if root.tag != f"{_C}chartSpace":
+        raise TemplateError(f"{where}: the chart part is not a chart.", "Insert the chart again in Word.")
+    return root
+
+
+def _series(root, where: str) -> list[Any]:
+    plot_area = root.find(f"{_C}chart/{_C}plotArea")
+    if plot_area is None:
+        raise TemplateError(f"{where}: the chart has no plot area.", "Insert the chart again in Word.")
+    sers = []
+    for plot in plot_area:
+        local = plot.tag.rpartition("}")[2]
+        if local in _UNSUPPORTED_PLOTS:
+            raise TemplateError(f"{where}: is a {local[:-5]} chart, which plots numbers against numbers.",
+                                "Use a bar, column, line, area, radar or pie chart for readydocs data.")
+        if local.endswith("Chart"):
+            sers.extend(plot.iterchildren(f"{_C}ser"))
+    if not sers:
+        raise TemplateError(f"{where}: the chart has no data series.", "Give the chart at least one series in Word (Edit Data).")
+    return sers
+
+
+def _el(tag: str, val: str | None = None, text: str | None = None):
+    from lxml import etree
+
+    prefix, local = tag.split(":")
+    el = etree.Element(f"{{{C_NS if prefix == 'c' else A_NS}}}{local}")
+    if val is not None:
+        el.set("val", val)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _put(ser, new, before: Sequence[str]) -> None:
+    """Replace ser's element of new's tag, or insert new after the last of ``before`` present."""
+    old = ser.find(new.tag)
+    if old is not None:
+        ser.replace(old, new)
+        return
+    position = 0
+    for i, child in enumerate(ser):
+        if child.tag.rpartition("}")[2] in before:
+            position = i + 1
+    ser.insert(position, new)
+
+
+def _number(v: float) -> str:
+    text = repr(round(float(v), 2))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _column(n: int) -> str:
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _str_ref(formula: str, texts: Sequence[str]):
+    ref = _el("c:strRef")
+    ref.append(_el("c:f", text=formula))
+    cache = _el("c:strCache")
+    cache.append(_el("c:ptCount", str(len(texts))))
+    for i, text in enumerate(texts):
+        pt = _el("c:pt")
+        pt.set("idx", str(i))
+        pt.append(_el("c:v", text=text))
+        cache.append(pt)
+    ref.append(cache)
+    return ref
+
+
+def _cached_values(ser) -> dict[int, float]:
+    out = {}
+    for pt in ser.iterfind(f"{_C}val//{_C}pt"):
+        v = pt.find(f"{_C}v")
+        try:
+            out[int(pt.get("idx", ""))] = float(v.text)
+        except (TypeError, ValueError, AttributeError):
+            continue
+    return out
+
+
+def _band_of(value: float, band_mins: Sequence[float]) -> int | None:
+    return next((i for i, low in enumerate(band_mins) if value >= low), None)
+
+
+def _fill_series(ser, n: int, series: Series, data: ChartData) -> None:
+    col = _column(n + 1)
+    last_row = len(data.categories) + 1
+    learnt: dict[int, Any] = {}
+    old_points = list(ser.iterchildren(f"{_C}dPt"))
+    if old_points:
+        # Which colour the template gave each band, read before the template's values are replaced.
+        old_values = _cached_values(ser)
+        for dpt in old_points:
+            idx = dpt.find(f"{_C}idx")
+            value = old_values.get(int(idx.get("val", "-1"))) if idx is not None and idx.get("val", "").isdigit() else None
+            band = None if value is None else _band_of(value, data.band_mins)
+            if band is not None:
+                learnt.setdefault(band, dpt)
+    tx = _el("c:tx")
+    tx.append(_str_ref(f"{SHEET}!${col}$1", [series.name]))
+    _put(ser, tx, _BEFORE_TX)
+    cat = _el("c:cat")
+    cat.append(_str_ref(f"{SHEET}!$A$2:$A${last_row}", data.categories))
+    _put(ser, cat, _BEFORE_CAT)
+    old_cache = ser.find(f"{_C}val/{_C}numRef/{_C}numCache")
+    old_format = old_cache.find(f"{_C}formatCode") if old_cache is not None else None
+    num_ref = _el("c:numRef")
+    num_ref.append(_el("c:f", text=f"{SHEET}!${col}$2:${col}${last_row}"))
+    cache = _el("c:numCache")
+    cache.append(_el("c:formatCode", text=old_format.text if old_format is not None and old_format.text else "General"))
+    cache.append(_el("c:ptCount", str(len(data.categories))))
+    for i, v in enumerate(series.values):
+        if v is None:
+            continue  # no score: a gap in the chart, as an empty cell is in Excel
+        pt = _el("c:pt")
+        pt.set("idx", str(i))
+        pt.append(_el("c:v", text=_number(v)))
+        cache.append(pt)
+    num_ref.append(cache)
+    val = _el("c:val")
+    val.append(num_ref)
+    _put(ser, val, _BEFORE_VAL)
+    if old_points:
+        _recolour(ser, old_points, learnt, series, data)
+
+
+def _recolour(ser, old_points, learnt: dict[int, Any], series: Series, data: ChartData) -> None:
+    """One c:dPt per point with a value, styled as the template styled that point's band."""
+    position = list(ser).index(old_points[0])
+    for dpt in old_points:
+        ser.remove(dpt)
+    pattern = next(iter(learnt.values()), old_points[0])
+    for i, (value, band) in enumerate(zip(series.values, series.bands)):
+        if value is None or band is None:
+            continue
+        dpt = copy.deepcopy(learnt.get(band, pattern))
+        idx = dpt.find(f"{_C}idx")
+        if idx is None:
+            idx = _el("c:idx")
+            dpt.insert(0, idx)
+        idx.set("val", str(i))
+        if band not in learnt:
+            _set_fill(dpt, data.band_colours[min(band, len(data.band_colours) - 1)])
+        ser.insert(position, dpt)
+        position += 1
+
+
+def _set_fill(dpt, colour: str) -> None:
+    sp_pr = dpt.find(f"{_C}spPr")
+    if sp_pr is None:
+        sp_pr = _el("c:spPr")
+        _put(dpt, sp_pr, ("idx", "invertIfNegative", "marker", "bubble3D", "explosion"))
+    for old in [c for c in sp_pr if c.tag.rpartition("}")[2] in _FILLS]:
+        sp_pr.remove(old)
+    fill = _el("a:solidFill")
+    rgb = _el("a:srgbClr", colour)
+    fill.append(rgb)
+    sp_pr.insert(1 if sp_pr.find(f"{_A}xfrm") is not None else 0, fill)
+
+
+def fill_chart_xml(blob: bytes, data: ChartData, where: str) -> bytes:
+    """The chart part with ``data`` in place of the template's numbers; everything else kept."""
+    from lxml import etree
+
+    root = _parse(blob, where)
+    sers = _series(root, where)
+    while len(sers) > len(data.series):
+        extra = sers.pop()
+        extra.getparent().remove(extra)
+    used = {int(e.get("val")) for ser in sers for e in (ser.find(f"{_C}idx"), ser.find(f"{_C}order"))
+            if e is not None and (e.get("val") or "").isdigit()}
+    while len(sers) < len(data.series):
+        # A series the template lacks looks like its last one, with its own number.
+        clone = copy.deepcopy(sers[-1])
+        number = max(used, default=-1) + 1
+        used.add(number)
+        for tag in ("idx", "order"):
+            el = clone.find(f"{_C}{tag}")
+            if el is not None:
+                el.set("val", str(number))
+        sers[-1].addnext(clone)
+        sers.append(clone)
+    for n, (ser, series) in enumerate(zip(sers, data.series)):
+        _fill_series(ser, n, series, data)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def check_embedded_workbook(blob: bytes, where: str) -> None:
+    """The zip and XML guards of an intake workbook, for a chart's embedded workbook."""
+    from .intake import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, _declares_dtd
+
+    def refuse(why: str) -> TemplateError:
+        return TemplateError(f"{where}: the chart's embedded workbook {why}; the template was not used.",
+                             "Insert the chart again in Word, or copy it from a default template ('readydocs templates export').")
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if len(infos) > MAX_PARTS:
+                raise refuse(f"holds {len(infos)} parts (limit {MAX_PARTS})")
+            if total > MAX_UNCOMPRESSED_BYTES or (total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO):
+                raise refuse(f"expands to {total // (1024 * 1024)} MB")
+            if any(i.flag_bits & 0x1 for i in infos):
+                raise refuse("is encrypted")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
+                    raise refuse(f"declares XML entities or a DOCTYPE in {info.filename}")
+    except TemplateError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        raise refuse("is damaged")
+
+
+def data_workbook(data: ChartData) -> bytes:
+    """The chart's numbers as a one-sheet .xlsx for Word's "Edit Data", the same bytes for the same data.
+
+    Categories down column A, one series per column from B, names in row 1:
+    the layout the chart's formulas point at. Written directly (a handful of
+    small XML parts with no dates in them and fixed zip times) rather than
+    through a spreadsheet library, which would stamp the clock and cost about
+    twenty times as long for what is a table of a few dozen cells.
+    """
+    from xml.sax.saxutils import escape
+
+    def cell(ref: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            text = escape(value)
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'<c r="{ref}"><v>{_number(value)}</v></c>'
+
+    rows = [[None] + [s.name for s in data.series]]
+    for i, name in enumerate(data.categories):
+        rows.append([name] + [s.values[i] if i < len(s.values) else None for s in data.series])
+    body = "".join(
+        f'<row r="{r}">' + "".join(cell(f"{_column(c)}{r}", v) for c, v in enumerate(row)) + "</row>"
+        for r, row in enumerate(rows, start=1))
+    width = _column(len(data.series))
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '</Types>'),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            '</Relationships>'),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{R_NS}"><sheets><sheet name="{SHEET}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            '</Relationships>'),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{main}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><dimension ref="A1:{width}{len(rows)}"/>'
+            '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+            '<cols><col min="1" max="1" width="44" customWidth="1"/></cols>'
+            f'<sheetData>{body}</sheetData></worksheet>'),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
+    return buf.getvalue()
+
+
+def _story_parts(doc) -> list[Any]:
+    parts = [doc.part] + sorted({rel.target_part for rel in doc.part.rels.values()
+                                 if not rel.is_external and rel.reltype.endswith(("/header", "/footer"))},
+                                key=lambda p: str(p.partname))
+    return parts
+
+
+def fill_charts(doc, datasets: dict[str, ChartData], template_name: str) -> None:
+    """Fill every readydocs-marked chart in a rendered python-docx Document, in place.
+
+    Charts a template left out when rendering (a chart inside ``{%p if %}``) are
+    dropped from the package, so no template sample data stays behind unseen.
+    """
+    for part in _story_parts(doc):
+        for doc_pr, marker, rid in marked_charts(part.element):
+            where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
+            data = datasets.get(marker)
+            if data is None:
+                raise TemplateError(f"{where}: readydocs has no chart data named \u201c{marker}\u201d.",
+                                    f"Name the chart {' or '.join(MARKER_PREFIX + k for k in sorted(datasets))} "
+                                    "(Word: Selection Pane; LibreOffice: right-click > Name).")
+            rel = part.rels.get(rid)
+            if rel is None or rel.is_external:
+                raise TemplateError(f"{where}: the chart is linked to an outside file.",
+                                    "Insert the chart in the template itself, not as a link.")
+            chart_part = rel.target_part
+            chart_part._blob = fill_chart_xml(chart_part.blob, data, where)
+            for chart_rel in chart_part.rels.values():
+                if chart_rel.is_external:
+                    raise TemplateError(f"{where}: the chart's data is linked to an outside workbook.",
+                                        "Paste the chart into the template with its data embedded, not linked.")
+                if chart_rel.reltype == PACKAGE_RT:
+                    target = chart_rel.target_part
+                    check_embedded_workbook(target.blob, where)
+                    target._blob = data_workbook(data)
+            doc_pr.set("title", data.title)
+            doc_pr.set("descr", data.alt)
+        _drop_unused_charts(part)
+
+
+def _drop_unused_charts(part) -> None:
+    referenced = set(part.element.xpath("//@r:id"))
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype == CHART_RT and rid not in referenced:
+            part.rels.pop(rid)
+
+
+def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartData], template_name: str) -> None:
+    """Put a picture (PNG bytes by marker) in place of each readydocs-marked chart, for ``--chart-image``.
+
+    The picture takes the chart's width, place and name; its height follows the
+    picture's proportions. The chart part itself leaves the document.
+    """
+    from docx.oxml.ns import qn
+
+    for part in _story_parts(doc):
+        for doc_pr, marker, _rid in marked_charts(part.element):
+            where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
+            png, data = pictures.get(marker), datasets.get(marker)
+            if png is None or data is None:
+                raise TemplateError(f"{where}: readydocs has no chart data named \u201c{marker}\u201d.",
+                                    f"Name the chart {' or '.join(MARKER_PREFIX + k for k in sorted(pictures))}.")
+            holder = doc_pr.getparent()
+            extent = holder.find(qn("wp:extent"))
+            width = int(extent.get("cx")) if extent is not None and (extent.get("cx") or "").isdigit() else None
+            inline = part.new_pic_inline(io.BytesIO(png), width, None)
+            graphic = holder.find(qn("a:graphic"))
+            holder.replace(graphic, inline.find(qn("a:graphic")))
+            if extent is not None:
+                new_extent = inline.find(qn("wp:extent"))
+                extent.set("cx", new_extent.get("cx"))
+                extent.set("cy", new_extent.get("cy"))
+            frame_pr = holder.find(qn("wp:cNvGraphicFramePr"))
+            if frame_pr is not None:
+                holder.replace(frame_pr, inline.find(qn("wp:cNvGraphicFramePr")))
+            doc_pr.set("title", data.title)
+            doc_pr.set("descr", data.alt)
+        _drop_unused_charts(part)
