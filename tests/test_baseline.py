@@ -56,8 +56,11 @@ def _check_report(report):
     assert "What changed since March 1, 2026" in texts
     assert [[c.text for c in row.cells] for row in d.tables[1].rows] == CHANGE_TABLE
     assert "Moved across a band: Leadership commitment (Not yet in place to In place) and Organizational capacity (Developing to Not yet in place)." in texts
-    alt = d.inline_shapes[0]._inline.docPr.get("descr")
-    assert "Thinner bars show the earlier round of March 1, 2026: Leadership commitment 42; Cross-sector partnerships 56; Organizational capacity 67;" in alt
+    names = [s._inline.docPr.get("name") for s in d.inline_shapes]
+    assert names == ["readydocs:conditions", "readydocs:rounds"]
+    alt = d.inline_shapes[1]._inline.docPr.get("descr")
+    assert ("in the round of March 1, 2026 and in this one: Leadership commitment 42 then, 83 now; "
+            "Cross-sector partnerships 56 then, 56 now; Organizational capacity 67 then, 22 now;") in alt
 
 
 def test_baseline_from_earlier_workbook(sample_xlsx, earlier, tmp_path):
@@ -67,6 +70,8 @@ def test_baseline_from_earlier_workbook(sample_xlsx, earlier, tmp_path):
 
 
 def test_baseline_from_earlier_scores_json_and_chart_shows_both_rounds(sample_xlsx, earlier, tmp_path):
+    from lxml import etree
+
     assert run("build", earlier, "-o", tmp_path / "then").exit_code == 0
     then_json = tmp_path / "then" / "city-of-riverbend" / "scores.json"
     assert json.loads(then_json.read_text())["assessment_date"] == "2026-03-01"
@@ -76,14 +81,27 @@ def test_baseline_from_earlier_scores_json_and_chart_shows_both_rounds(sample_xl
     report = tmp_path / "now" / "city-of-riverbend" / "readiness-report.docx"
     _check_report(report)
 
-    def chart(path):
+    def series(path):
+        """{chart name: [(series name, values)]} of a report's native charts."""
         d = docx.Document(str(path))
-        return d.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed, d
+        c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+        out = {}
+        for shape in d.inline_shapes:
+            rid = next(shape._inline.iter(f"{c}chart")).get(docx.oxml.ns.qn("r:id"))
+            root = etree.fromstring(d.part.related_parts[rid].blob)
+            out[shape._inline.docPr.get("name")] = [
+                (s.findtext(f"{c}tx//{c}v"), [float(v.text) for v in s.find(f"{c}val").iter(f"{c}v")])
+                for s in root.iter(f"{c}ser")]
+        return out
 
-    rid, d = chart(report)
-    rid0, d0 = chart(tmp_path / "plain" / "city-of-riverbend" / "readiness-report.docx")
-    both, single = d.part.related_parts[rid].blob, d0.part.related_parts[rid0].blob
-    assert both[:8] == b"\x89PNG\r\n\x1a\n" and both != single
+    both, single = series(report), series(tmp_path / "plain" / "city-of-riverbend" / "readiness-report.docx")
+    # Without an earlier round the report has only the condition chart; with one, a second chart of both rounds.
+    assert list(single) == ["readydocs:conditions"]
+    (earlier_series, now_series) = both["readydocs:rounds"]
+    assert earlier_series[0] == "Earlier (March 1, 2026)" and now_series[0] == "This round (October 15, 2026)"
+    assert earlier_series[1][:3] == [42, 56, 67]  # as in the change table
+    assert now_series[1][:3] == [83.33, 55.56, 22.22]  # as in scores.json
+    assert both["readydocs:conditions"] == single["readydocs:conditions"]
 
 
 def test_baseline_for_another_place_is_refused(sample_xlsx, tmp_path):

@@ -29,7 +29,7 @@ def _template(folder: Path, body: str, header: str | None = None, name: str = "t
     ("{{ place.__class__.__mro__[1].__subclasses__() }}", "access to attribute '__class__' of 'dict' object is unsafe"),
     ("{{ place.name.format.__globals__ }}", "is unsafe"),
     ("{{ tool.__init__ }}", "is unsafe"),
-    ("{{ chart.__dict__ }}", "is unsafe"),
+    ("{{ chart.__class__ }}", "is unsafe"),
     ("{% for i in range(10**6) %}{% endfor %}", "larger than MAX_RANGE (100000)"),
     ("{{ 'x' * 10**9 }}", "too large for a document"),
     ("{{ 10 ** 1000000 }}", "a number this large is not allowed"),

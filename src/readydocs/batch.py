@@ -155,20 +155,25 @@ class BatchResult:
 _framework: Framework | None = None
 
 
-def _init_worker(framework: Framework) -> None:
+def _init_worker(framework: Framework, chart_image: bool = False) -> None:
     """Run once per worker: keep the framework and load the rendering libraries up front."""
     global _framework
     _framework = framework
-    _warm()
+    _warm(chart_image)
 
 
-def _warm() -> None:
+def _warm(chart_image: bool = False) -> None:
     import docxtpl  # noqa: F401
-    import matplotlib.font_manager  # noqa: F401  (reads matplotlib's font cache once)
     import openpyxl  # noqa: F401
-    from matplotlib.backends import backend_agg  # noqa: F401
 
-    from . import actionplan, charts, cohort, pipeline, render  # noqa: F401
+    from . import actionplan, charts, cohort, docxchart, pipeline, render  # noqa: F401
+
+    if chart_image:  # matplotlib is an optional extra, loaded only for --chart-image
+        try:
+            import matplotlib.font_manager  # noqa: F401  (reads matplotlib's font cache once)
+            from matplotlib.backends import backend_agg  # noqa: F401
+        except ImportError:
+            pass  # the first chart says what to install
 
 
 def _peak_kb() -> int:
@@ -216,7 +221,7 @@ def _check(path: Path) -> Checked:
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
-           date: dt.date | None, earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
+           date: dt.date | None, earlier: str = "", benchmark: Any = None, chart_image: bool = False) -> PlaceOutcome:
     from .errors import OutputConflictError
     from .pipeline import Assessment, build
     from .validate import combine
@@ -226,7 +231,8 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: 
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
     try:
         result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment,
-                       baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark)
+                       baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
+                       chart_image=chart_image)
     except OutputConflictError as exc:
         return PlaceOutcome(name, files, False, problems=(str(exc),), refused=True, earlier=earlier,
                             warnings=len(assessment.report.warnings), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
@@ -250,8 +256,8 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: 
 class _InProcess(Executor):
     """--jobs 1: the same work in this process, one item at a time."""
 
-    def __init__(self, framework: Framework):
-        _init_worker(framework)
+    def __init__(self, framework: Framework, chart_image: bool = False):
+        _init_worker(framework, chart_image)
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
         f: Future = Future()
@@ -262,20 +268,19 @@ class _InProcess(Executor):
         return f
 
 
-def _pool(jobs: int, framework: Framework) -> Executor:
+def _pool(jobs: int, framework: Framework, chart_image: bool = False) -> Executor:
     if jobs <= 1:
-        return _InProcess(framework)
+        return _InProcess(framework, chart_image)
     import multiprocessing as mp
 
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:
         # Workers fork from a server that has already imported the heavy libraries.
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["readydocs.batch", "docxtpl", "matplotlib.font_manager",
-                                    "matplotlib.backends.backend_agg", "openpyxl"])
+        ctx.set_forkserver_preload(["readydocs.batch", "docxtpl", "openpyxl"])
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework,))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework, chart_image))
 
 
 Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, message, failures so far)
@@ -284,12 +289,13 @@ Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, mes
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
               progress: Progress | None = None, baseline: Path | None = None,
-              benchmark: bool | None = None) -> BatchResult:
+              benchmark: bool | None = None, chart_image: bool = False) -> BatchResult:
     """Check every workbook, build every place, write the cohort summary and batch-report.json.
 
     ``baseline``: an earlier batch's output folder; each place is compared with its own earlier
     round, found by identity (municipality, state, jurisdiction type). ``benchmark``: compare each
     place with the cohort (None: when at least ``[benchmark] min_places`` places are built).
+    ``chart_image``: as for build.
     """
     from .context import slugify
     from .pipeline import place_key
@@ -308,7 +314,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         result.notes += earlier_round.unreadable
     out_dir = Path(out_dir)
 
-    with _pool(jobs, framework) as pool:
+    with _pool(jobs, framework, chart_image) as pool:
         checked: list[Checked] = []
         futures = [pool.submit(_check, p) for p in paths]
         unusable = 0
@@ -358,7 +364,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             result.benchmarked = True
 
         failures = len(result.places)
-        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats)
+        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats, chart_image)
                    for name, members, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()

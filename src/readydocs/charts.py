@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from .docxchart import ChartData, Series
-from .errors import OfficeMissingError
+from .errors import MissingExtraError
 
 # One colour per band position, best first; status words are printed beside every
 # bar too, so colour is never the only way to read the chart.
@@ -64,7 +64,7 @@ class _Frame:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure
         except ImportError:
-            raise OfficeMissingError("--chart-image draws the chart with matplotlib, which is not installed.",
+            raise MissingExtraError("--chart-image draws the chart with matplotlib, which is not installed.",
                                      "Install it with: pip install 'readydocs[images]' (or leave out --chart-image "
                                      "for native, editable charts).") from None
 
@@ -161,6 +161,11 @@ def chart_alt_text(conditions: Sequence[dict[str, Any]]) -> str:
     parts = [f"{c['name']} {c['score']} ({c['status']})" if c["score"] is not None else f"{c['name']}: {c['status']}"
              for c in conditions]
     return "Bar chart of readiness scores out of 100: " + "; ".join(parts) + "."
+
+
+# The data a template's chart can name (readydocs:NAME): each condition's score, and the
+# earlier round against this one (only when there is an earlier round).
+CHART_NAMES = ("conditions", "rounds")
 
 
 def native_chart_data(context: dict[str, Any], scores: dict[str, Any]) -> dict[str, ChartData]:

@@ -27,6 +27,12 @@ def _framework_option(f):
     )(f)
 
 
+def _chart_image_option(f):
+    return click.option("--chart-image", "chart_image", is_flag=True,
+                        help="Charts as pictures instead of native, editable Word charts, for tools that cannot show "
+                             "those (needs: pip install 'readydocs[images]').")(f)
+
+
 def _handle_errors(f):
     """Turn our exceptions into one line and the right exit code."""
     @functools.wraps(f)
@@ -335,17 +341,19 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="An earlier round to compare with: the scores.json of its build, or its intake workbook.")
 @click.option("--force", is_flag=True,
               help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
+@_chart_image_option
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, framework_path: Path | None):
+          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, chart_image: bool, framework_path: Path | None):
     """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
     if baseline is not None:
         _refuse_own_baseline(baseline, workbooks)
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force)
+                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force,
+                         chart_image=chart_image)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -463,10 +471,12 @@ def check_docs(files: tuple[Path, ...]):
 @click.option("--benchmark/--no-benchmark", "benchmark", default=None,
               help="Compare each place with the cohort in its report, and write cohort-report.docx for the team "
                    "(default: on with five or more places).")
+@_chart_image_option
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
-          date: dt.datetime | None, baseline_dir: Path | None, benchmark: bool | None, framework_path: Path | None):
+          date: dt.datetime | None, baseline_dir: Path | None, benchmark: bool | None, chart_image: bool,
+          framework_path: Path | None):
     """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
 
     Workbooks naming the same municipality are pooled as respondents of one place.
@@ -478,7 +488,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
                            date=date.date() if date else None, progress=reporter,
-                           baseline=baseline_dir, benchmark=benchmark)
+                           baseline=baseline_dir, benchmark=benchmark, chart_image=chart_image)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo("")

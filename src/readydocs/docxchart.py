@@ -32,7 +32,7 @@ import copy
 import io
 import zipfile
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 from .errors import TemplateError
 
@@ -40,6 +40,7 @@ C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CHART_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 PACKAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -416,34 +417,50 @@ def _story_parts(doc) -> list[Any]:
     return parts
 
 
-def fill_charts(doc, datasets: dict[str, ChartData], template_name: str) -> None:
+def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) -> str | None:
+    """Why a marked chart cannot be filled (unknown data, linked, unsafe workbook), or None."""
+    if marker not in names:
+        return (f"readydocs has no chart data named \u201c{marker}\u201d. Name the chart "
+                f"{' or '.join(MARKER_PREFIX + k for k in sorted(names))} (Word: Selection Pane; LibreOffice: right-click > Name).")
+    rel = part.rels.get(rid)
+    if rel is None or rel.is_external:
+        return "the chart is linked to an outside file. Insert the chart in the template itself, not as a link."
+    for chart_rel in rel.target_part.rels.values():
+        if chart_rel.is_external:
+            return "the chart's data is linked to an outside workbook. Paste the chart with its data embedded, not linked."
+        if chart_rel.reltype == PACKAGE_RT:
+            try:
+                check_embedded_workbook(chart_rel.target_part.blob, "")
+            except TemplateError as exc:
+                return exc.message.lstrip(": ") + " " + (exc.hint or "")
+    return None
+
+
+def fill_charts(doc, datasets: dict[str, ChartData], template_name: str, names: Collection[str]) -> None:
     """Fill every readydocs-marked chart in a rendered python-docx Document, in place.
 
-    Charts a template left out when rendering (a chart inside ``{%p if %}``) are
-    dropped from the package, so no template sample data stays behind unseen.
+    ``names`` are all the chart data readydocs knows; ``datasets`` what this
+    build has (no "rounds" without an earlier round). A chart of known data
+    this build lacks is left out, as is a chart the template left out when
+    rendering (inside ``{%p if %}``): no stand-in numbers stay behind unseen.
     """
     for part in _story_parts(doc):
         for doc_pr, marker, rid in marked_charts(part.element):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
+            problem = chart_problems(part, doc_pr, marker, rid, names)
+            if problem:
+                raise TemplateError(f"{where}: {problem}")
             data = datasets.get(marker)
             if data is None:
-                raise TemplateError(f"{where}: readydocs has no chart data named \u201c{marker}\u201d.",
-                                    f"Name the chart {' or '.join(MARKER_PREFIX + k for k in sorted(datasets))} "
-                                    "(Word: Selection Pane; LibreOffice: right-click > Name).")
-            rel = part.rels.get(rid)
-            if rel is None or rel.is_external:
-                raise TemplateError(f"{where}: the chart is linked to an outside file.",
-                                    "Insert the chart in the template itself, not as a link.")
-            chart_part = rel.target_part
+                drawing = next(doc_pr.iterancestors(f"{{{W_NS}}}drawing"), None)
+                if drawing is not None:
+                    drawing.getparent().remove(drawing)
+                continue
+            chart_part = part.rels[rid].target_part
             chart_part._blob = fill_chart_xml(chart_part.blob, data, where)
             for chart_rel in chart_part.rels.values():
-                if chart_rel.is_external:
-                    raise TemplateError(f"{where}: the chart's data is linked to an outside workbook.",
-                                        "Paste the chart into the template with its data embedded, not linked.")
                 if chart_rel.reltype == PACKAGE_RT:
-                    target = chart_rel.target_part
-                    check_embedded_workbook(target.blob, where)
-                    target._blob = data_workbook(data)
+                    chart_rel.target_part._blob = data_workbook(data)
             doc_pr.set("title", data.title)
             doc_pr.set("descr", data.alt)
         _drop_unused_charts(part)
@@ -456,7 +473,8 @@ def _drop_unused_charts(part) -> None:
             part.rels.pop(rid)
 
 
-def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartData], template_name: str) -> None:
+def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartData], template_name: str,
+                   names: Collection[str]) -> None:
     """Put a picture (PNG bytes by marker) in place of each readydocs-marked chart, for ``--chart-image``.
 
     The picture takes the chart's width, place and name; its height follows the
@@ -465,13 +483,18 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
     from docx.oxml.ns import qn
 
     for part in _story_parts(doc):
-        for doc_pr, marker, _rid in marked_charts(part.element):
+        for doc_pr, marker, rid in marked_charts(part.element):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
+            problem = chart_problems(part, doc_pr, marker, rid, names)
+            if problem:
+                raise TemplateError(f"{where}: {problem}")
             png, data = pictures.get(marker), datasets.get(marker)
-            if png is None or data is None:
-                raise TemplateError(f"{where}: readydocs has no chart data named \u201c{marker}\u201d.",
-                                    f"Name the chart {' or '.join(MARKER_PREFIX + k for k in sorted(pictures))}.")
             holder = doc_pr.getparent()
+            if png is None or data is None:
+                drawing = next(doc_pr.iterancestors(f"{{{W_NS}}}drawing"), None)
+                if drawing is not None:
+                    drawing.getparent().remove(drawing)
+                continue
             extent = holder.find(qn("wp:extent"))
             width = int(extent.get("cx")) if extent is not None and (extent.get("cx") or "").isdigit() else None
             inline = part.new_pic_inline(io.BytesIO(png), width, None)

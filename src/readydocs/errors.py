@@ -69,6 +69,12 @@ class WriteError(ReadydocsError):
     code = "write-failed"
 
 
+class MissingExtraError(ReadydocsError):
+    """An option needs an optional package that is not installed (for example matplotlib for --chart-image)."""
+
+    exit_code = 2
+
+
 class OfficeMissingError(ReadydocsError):
     """LibreOffice (soffice), needed to convert a document, is not installed or not on PATH."""
 

@@ -172,6 +172,7 @@ def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str
     patcher = DocxTemplate(str(path))
     env = jinja_env()
     problems: list[LintProblem] = []
+    _check_charts(doc, name, problems)
     for label, root in _parts(doc):
         paras = _paragraphs(root)
         add = lambda para, code, message: problems.append(  # noqa: E731
@@ -194,6 +195,32 @@ def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str
             continue
         _Checker(known, env, lambda lineno, code, msg: add(by_line.get(lineno), code, msg)).run(ast)
     return problems
+
+
+def _check_charts(doc, name: str, problems: list[LintProblem]) -> None:
+    """Native charts named readydocs:NAME must name data readydocs has, and hold nothing unsafe (``bad-chart``)."""
+    from .charts import CHART_NAMES
+    from .docxchart import chart_problems, marked_charts
+
+    parts = [("body", doc.part)] + [(label, rel.target_part) for label, rel in _story_rels(doc)]
+    for label, part in parts:
+        numbers = {p: n for n, p in enumerate(part.element.iter(f"{_W}p"), start=1)}
+        for doc_pr, marker, rid in marked_charts(part.element):
+            problem = chart_problems(part, doc_pr, marker, rid, CHART_NAMES)
+            if problem:
+                para = next(doc_pr.iterancestors(f"{_W}p"), None)
+                problems.append(LintProblem(name, label, numbers.get(para), "", "", "bad-chart",
+                                            f"chart \u201c{doc_pr.get('name')}\u201d: {problem}"))
+
+
+def _story_rels(doc) -> list[tuple[str, Any]]:
+    out = []
+    for kind in ("header", "footer"):
+        rels = sorted((rel for rel in doc.part.rels.values() if rel.reltype.endswith("/" + kind)),
+                      key=lambda r: str(r.target_part.partname))
+        for i, rel in enumerate(rels, start=1):
+            out.append((kind if len(rels) == 1 else f"{kind} {i}", rel))
+    return out
 
 
 def _check_tags(para: _Para, patcher, add) -> bool:

@@ -245,12 +245,13 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
                             "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
     if native_charts is not None:
+        from .charts import CHART_NAMES
         from .docxchart import fill_charts, picture_charts
 
         if chart_pictures is not None:
-            picture_charts(doc, chart_pictures, native_charts, str(path))
+            picture_charts(doc, chart_pictures, native_charts, str(path), CHART_NAMES)
         else:
-            fill_charts(doc, native_charts, str(path))
+            fill_charts(doc, native_charts, str(path), CHART_NAMES)
     alt = {}
     if chart is not None and chart_alt:
         alt[chart] = ("Condition scores", chart_alt)
