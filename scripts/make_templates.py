@@ -184,8 +184,10 @@ def _chart_space(kind: str):
     mins = [b.min for b in fw.bands]
     # Stand-in scores that visit every band, so each band's colour is in the template.
     now = [min(100.0, mins[i % len(mins)] + 12) for i in range(len(fw.conditions))]
-    series = [("Earlier round", [max(0.0, v - 15) for v in now])] if kind == "rounds" else []
-    series.append(("Score" if kind == "conditions" else "This round", now))
+    # The first series' name is the chart's marker too: LibreOffice keeps it where it forgets the drawing's name.
+    marker = f"readydocs:{kind}"
+    series = [(marker, [max(0.0, v - 15) for v in now])] if kind == "rounds" else []
+    series.append((marker if kind == "conditions" else "This round", now))
     data = CategoryChartData(number_format="0")
     data.categories = [c.name for c in fw.conditions]
     for name, values in series:

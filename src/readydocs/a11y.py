@@ -4,8 +4,8 @@
   property or as the default language of the text);
 * headings go down one level at a time, the first is a level 1 heading, and
   none is empty (Title and Subtitle are not heading levels);
-* every picture has alt text that says something (not "chart", not a file
-  name), unless it is marked as decorative;
+* every picture and every native chart has alt text that says something
+  (not "chart", not a file name), unless it is marked as decorative;
 * every table of two or more rows marks its first row as a header row, which
   also makes it repeat on each page;
 * colour is not the only carrier of meaning: a shaded table cell with no
@@ -30,6 +30,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 V_NS = "urn:schemas-microsoft-com:vml"
 
@@ -214,14 +215,16 @@ def _check_images(root, label: str, add) -> None:
             descr = (pr.get("descr") or "").strip()
             if _decorative(pr):
                 continue
-            where = _where(label, n, p) + f", picture \u201c{pr.get('name') or '?'}\u201d"
+            # A native chart (a graphic frame of chart data) needs alt text as much as a picture does.
+            kind = "chart" if any(g.get("uri") == CHART_URI for g in pr.getparent().iter(f"{{{A_NS}}}graphicData")) else "picture"
+            where = _where(label, n, p) + f", {kind} \u201c{pr.get('name') or '?'}\u201d"
             if not descr:
                 add(where, "no-alt-text",
-                    "the picture has no alt text. Right-click it > View Alt Text, and say what it shows "
+                    f"the {kind} has no alt text. Right-click it > View Alt Text, and say what it shows "
                     "(for a chart, the numbers it shows), or mark it as decorative.")
             elif descr.lower().strip(" .") in _GENERIC_ALT or _FILE_NAME.match(descr):
                 add(where, "vague-alt-text",
-                    f"the alt text \u201c{_short(descr)}\u201d does not say what the picture shows. Describe its content "
+                    f"the alt text \u201c{_short(descr)}\u201d does not say what the {kind} shows. Describe its content "
                     "(for a chart, the numbers it shows).")
         for shape in p.iter(f"{{{V_NS}}}shape"):
             if _nearest(shape, f"{_W}p") is p and shape.find(f"{{{V_NS}}}imagedata") is not None and not (shape.get("alt") or "").strip():

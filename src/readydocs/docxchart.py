@@ -4,9 +4,9 @@ A chart in a Word document is a chart part (``word/charts/chartN.xml``, a
 ``c:chartSpace``) drawn from its cached values, with the same numbers in an
 embedded workbook (``word/embeddings/*.xlsx``) that Word opens for "Edit
 Data". A template marks a chart for readydocs by its name, ``readydocs:NAME``
-(Word: Selection Pane; LibreOffice: right-click > Name); NAME says which data
-it shows (see ``charts.native_chart_data``). Charts without a marker are the
-template author's own and are left alone.
+(Word: Selection Pane; LibreOffice: right-click > Name), or by naming its
+first series so; NAME says which data it shows (``charts.CHART_NAMES``).
+Charts without a marker are the template author's own and are left alone.
 
 Filling a chart changes only its data: category labels, values, series
 names, the cached copies of each, the embedded workbook, the alt text, and,
@@ -81,25 +81,33 @@ class ChartData:
     alt: str
 
 
-def chart_marker(doc_pr) -> str | None:
-    """The data name a drawing's readydocs marker asks for ("conditions"), or None for an unmarked drawing."""
-    name = (doc_pr.get("name") or "").strip()
+def _marker(name: str | None) -> str | None:
+    name = (name or "").strip()
     if name.lower().startswith(MARKER_PREFIX):
         return name[len(MARKER_PREFIX):].strip().lower()
     return None
 
 
-def marked_charts(root) -> list[tuple[Any, str, str]]:
-    """(wp:docPr, marker, relationship id) of every readydocs-marked chart in one part's XML."""
+def marked_charts(part) -> list[tuple[Any, str, str]]:
+    """(wp:docPr, marker, relationship id) of every readydocs-marked chart in one part (body, header, footer).
+
+    The marker is the drawing's name, or else its chart's first series name:
+    LibreOffice forgets a chart's name when it opens a .docx, but keeps its
+    series names, so the default templates carry the marker in both.
+    """
     found = []
-    for holder in root.iter(f"{{{WP_NS}}}inline", f"{{{WP_NS}}}anchor"):
+    for holder in part.element.iter(f"{{{WP_NS}}}inline", f"{{{WP_NS}}}anchor"):
         doc_pr = holder.find(f"{{{WP_NS}}}docPr")
         chart = next(holder.iter(f"{_C}chart"), None)
-        if doc_pr is None or chart is None:
+        rid = chart.get(f"{{{R_NS}}}id") if chart is not None else None
+        if doc_pr is None or not rid:
             continue
-        marker = chart_marker(doc_pr)
-        rid = chart.get(f"{{{R_NS}}}id")
-        if marker is not None and rid:
+        marker = _marker(doc_pr.get("name"))
+        rel = part.rels.get(rid)
+        if marker is None and rel is not None and not rel.is_external:
+            first = next(_parse(rel.target_part.blob, f"chart \u201c{doc_pr.get('name')}\u201d").iter(f"{_C}ser"), None)
+            marker = _marker(first.findtext(f"{_C}tx//{_C}v")) if first is not None else None
+        if marker is not None:
             found.append((doc_pr, marker, rid))
     return found
 
@@ -445,7 +453,7 @@ def fill_charts(doc, datasets: dict[str, ChartData], template_name: str, names: 
     rendering (inside ``{%p if %}``): no stand-in numbers stay behind unseen.
     """
     for part in _story_parts(doc):
-        for doc_pr, marker, rid in marked_charts(part.element):
+        for doc_pr, marker, rid in marked_charts(part):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
             problem = chart_problems(part, doc_pr, marker, rid, names)
             if problem:
@@ -483,7 +491,7 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
     from docx.oxml.ns import qn
 
     for part in _story_parts(doc):
-        for doc_pr, marker, rid in marked_charts(part.element):
+        for doc_pr, marker, rid in marked_charts(part):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
             problem = chart_problems(part, doc_pr, marker, rid, names)
             if problem:

@@ -201,11 +201,17 @@ def _check_charts(doc, name: str, problems: list[LintProblem]) -> None:
     """Native charts named readydocs:NAME must name data readydocs has, and hold nothing unsafe (``bad-chart``)."""
     from .charts import CHART_NAMES
     from .docxchart import chart_problems, marked_charts
+    from .errors import TemplateError
 
     parts = [("body", doc.part)] + [(label, rel.target_part) for label, rel in _story_rels(doc)]
     for label, part in parts:
         numbers = {p: n for n, p in enumerate(part.element.iter(f"{_W}p"), start=1)}
-        for doc_pr, marker, rid in marked_charts(part.element):
+        try:
+            charts = marked_charts(part)
+        except TemplateError as exc:
+            problems.append(LintProblem(name, label, None, "", "", "bad-chart", exc.message.lstrip(": ")))
+            continue
+        for doc_pr, marker, rid in charts:
             problem = chart_problems(part, doc_pr, marker, rid, CHART_NAMES)
             if problem:
                 para = next(doc_pr.iterancestors(f"{_W}p"), None)
