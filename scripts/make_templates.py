@@ -160,7 +160,7 @@ class Table:
 
 # --- Native charts: a Word chart part with its embedded workbook, named readydocs:NAME ---
 # A paragraph "{{ chart }}" becomes the condition chart, "[chart: NAME]" chart NAME; see docxchart.py.
-CHART_SIZES_MM = {"readiness-report.docx": (165, 100), "talking-points.docx": (150, 88)}
+CHART_SIZES_MM = {"readiness-report.docx": (165, 100), "talking-points.docx": (140, 82)}
 
 
 def _chart_space(kind: str):
