@@ -425,3 +425,13 @@ def test_check_docs_requires_alt_text_on_native_charts(built, tmp_path):
     result = run("check-docs", tmp_path / "no-alt.docx")
     assert result.exit_code == 1
     assert "chart \u201creadydocs:conditions\u201d: the chart has no alt text." in result.output
+
+
+def test_batch_chart_image_and_native_default(sample_xlsx, tmp_path):
+    native = run("batch", sample_xlsx, "-o", tmp_path / "native", "-j", "1")
+    pictures = run("batch", sample_xlsx, "-o", tmp_path / "pictures", "-j", "1", "--chart-image")
+    assert native.exit_code == 0 and pictures.exit_code == 0, native.output + pictures.output
+    assert list(charts_of(tmp_path / "native" / "city-of-riverbend" / "readiness-report.docx")) == ["readydocs:conditions"]
+    report = tmp_path / "pictures" / "city-of-riverbend" / "readiness-report.docx"
+    assert charts_of(report) == {}
+    assert [s.type for s in docx.Document(str(report)).inline_shapes] == [docx.enum.shape.WD_INLINE_SHAPE.PICTURE]

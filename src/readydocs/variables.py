@@ -22,7 +22,7 @@ from typing import Any
 
 # Variables render.py adds at rendering time; they are not in the context.
 RENDERED = {
-    "chart": ("image", "The condition-score bar chart, with alt text listing every score."),
+    "chart": ("image or empty", "With --chart-image, the condition-score chart as a picture; empty text otherwise."),
     "logo": ("image or empty", "The logo from the profile sheet or --logo, sized for the header; empty text when there is none."),
 }
 
