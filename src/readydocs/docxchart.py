@@ -319,13 +319,9 @@ def fill_chart_xml(blob: bytes, data: ChartData, where: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def check_embedded_workbook(blob: bytes, where: str) -> None:
-    """The zip and XML guards of an intake workbook, for a chart's embedded workbook."""
+def embedded_workbook_problem(blob: bytes) -> str | None:
+    """What fails the intake workbook's zip and XML guards in a chart's embedded workbook, or None."""
     from .intake import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, _declares_dtd
-
-    def refuse(why: str) -> TemplateError:
-        return TemplateError(f"{where}: the chart's embedded workbook {why}; the template was not used.",
-                             "Insert the chart again in Word, or copy it from a default template ('readydocs templates export').")
 
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as zf:
@@ -333,18 +329,17 @@ def check_embedded_workbook(blob: bytes, where: str) -> None:
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             if len(infos) > MAX_PARTS:
-                raise refuse(f"holds {len(infos)} parts (limit {MAX_PARTS})")
+                return f"holds {len(infos)} parts (limit {MAX_PARTS})"
             if total > MAX_UNCOMPRESSED_BYTES or (total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO):
-                raise refuse(f"expands to {total // (1024 * 1024)} MB")
+                return f"expands to {total // (1024 * 1024)} MB"
             if any(i.flag_bits & 0x1 for i in infos):
-                raise refuse("is encrypted")
+                return "is encrypted"
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
-                    raise refuse(f"declares XML entities or a DOCTYPE in {info.filename}")
-    except TemplateError:
-        raise
+                    return f"declares XML entities or a DOCTYPE in {info.filename}"
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        raise refuse("is damaged")
+        return "is damaged"
+    return None
 
 
 def data_workbook(data: ChartData) -> bytes:
@@ -437,10 +432,10 @@ def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) 
         if chart_rel.is_external:
             return "the chart's data is linked to an outside workbook. Paste the chart with its data embedded, not linked."
         if chart_rel.reltype == PACKAGE_RT:
-            try:
-                check_embedded_workbook(chart_rel.target_part.blob, "")
-            except TemplateError as exc:
-                return exc.message.lstrip(": ") + " " + (exc.hint or "")
+            problem = embedded_workbook_problem(chart_rel.target_part.blob)
+            if problem:
+                return (f"the chart's embedded workbook {problem}, so the template was not used. Insert the chart again "
+                        "in Word, or copy it from a default template ('readydocs templates export').")
     return None
 
 
