@@ -480,8 +480,8 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
                    names: Collection[str]) -> None:
     """Put a picture (PNG bytes by marker) in place of each readydocs-marked chart, for ``--chart-image``.
 
-    The picture takes the chart's width, place and name; its height follows the
-    picture's proportions. The chart part itself leaves the document.
+    The picture takes the chart's place and name and fits inside its box,
+    keeping the picture's proportions. The chart part leaves the document.
     """
     from docx.oxml.ns import qn
 
@@ -499,8 +499,10 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
                     drawing.getparent().remove(drawing)
                 continue
             extent = holder.find(qn("wp:extent"))
-            width = int(extent.get("cx")) if extent is not None and (extent.get("cx") or "").isdigit() else None
-            inline = part.new_pic_inline(io.BytesIO(png), width, None)
+            box = [int(extent.get(k)) if extent is not None and (extent.get(k) or "").isdigit() else None for k in ("cx", "cy")]
+            inline = part.new_pic_inline(io.BytesIO(png), box[0], None)
+            if box[1] and int(inline.find(qn("wp:extent")).get("cy")) > box[1]:
+                inline = part.new_pic_inline(io.BytesIO(png), None, box[1])  # taller than the chart was: fit its height
             graphic = holder.find(qn("a:graphic"))
             holder.replace(graphic, inline.find(qn("a:graphic")))
             if extent is not None:
