@@ -436,3 +436,25 @@ def test_batch_chart_image_and_native_default(sample_xlsx, tmp_path):
     report = tmp_path / "pictures" / "city-of-riverbend" / "readiness-report.docx"
     assert charts_of(report) == {}
     assert [s.type for s in docx.Document(str(report)).inline_shapes] == [docx.enum.shape.WD_INLINE_SHAPE.PICTURE]
+
+
+def test_a_chart_inside_a_condition_is_checked_on_every_build(sample_xlsx, tmp_path):
+    """The then-and-now chart is rendered only with --baseline, but a bad name in it stops any build."""
+    d = docx.Document(str(ROOT / "templates" / "readiness-report.docx"))
+    (rounds,) = [s for s in d.inline_shapes if s._inline.docPr.get("name") == "readydocs:rounds"]
+    rounds._inline.docPr.set("name", "readydocs:round")
+    (tmp_path / "tpl").mkdir()
+    d.save(tmp_path / "tpl" / "readiness-report.docx")
+    built = run("build", sample_xlsx, "-o", tmp_path / "out", "--templates", tmp_path / "tpl")
+    assert built.exit_code == 1
+    assert "readiness-report.docx, chart \u201creadydocs:round\u201d: readydocs has no chart data named \u201cround\u201d." in built.output
+
+
+def test_a_scatter_chart_is_named_as_such(sample_xlsx, tmp_path):
+    tpl = tmp_path / "tpl"
+    _edit_chart(ROOT / "templates" / "talking-points.docx", tpl / "talking-points.docx",
+                lambda xml: xml.replace("<c:barChart>", "<c:scatterChart>").replace("</c:barChart>", "</c:scatterChart>"))
+    check = run("templates", "check", tpl)
+    assert "is a scatter chart, which plots numbers against numbers. Use a bar, column, line" in check.output
+    built = run("build", sample_xlsx, "-o", tmp_path / "out", "--templates", tpl)
+    assert built.exit_code == 1 and "talking-points.docx, chart \u201creadydocs:conditions\u201d: is a scatter chart" in built.output

@@ -115,10 +115,12 @@ def marked_charts(part) -> list[tuple[Any, str, str]]:
 def _parse(blob: bytes, where: str):
     from lxml import etree
 
+    from .intake import _DTD_MARKERS
+
     if len(blob) > MAX_CHART_XML_BYTES:
         raise TemplateError(f"{where}: the chart part is {len(blob) // 1024} KB, larger than a chart "
                             f"({MAX_CHART_XML_BYTES // (1024 * 1024)} MB limit).", "Insert the chart again in Word.")
-    if b"<!DOCTYPE" in blob or b"<!ENTITY" in blob:
+    if any(m in blob for m in _DTD_MARKERS):  # in UTF-8 or UTF-16, as for an intake workbook
         raise TemplateError(f"{where}: the chart part declares XML entities or a DOCTYPE, which Word never writes.",
                             "Insert the chart again in Word.")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
@@ -428,6 +430,10 @@ def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) 
     rel = part.rels.get(rid)
     if rel is None or rel.is_external:
         return "the chart is linked to an outside file. Insert the chart in the template itself, not as a link."
+    try:
+        _series(_parse(rel.target_part.blob, ""), "")
+    except TemplateError as exc:
+        return exc.message.lstrip(": ") + (f" {exc.hint}" if exc.hint else "")
     for chart_rel in rel.target_part.rels.values():
         if chart_rel.is_external:
             return "the chart's data is linked to an outside workbook. Paste the chart with its data embedded, not linked."
@@ -439,20 +445,34 @@ def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) 
     return None
 
 
-def fill_charts(doc, datasets: dict[str, ChartData], template_name: str, names: Collection[str]) -> None:
-    """Fill every readydocs-marked chart in a rendered python-docx Document, in place.
+def check_charts(doc, template_name: str, names: Collection[str]) -> None:
+    """Refuse a template (before rendering) with a marked chart that cannot be filled, naming it.
 
-    ``names`` are all the chart data readydocs knows; ``datasets`` what this
-    build has (no "rounds" without an earlier round). A chart of known data
-    this build lacks is left out, as is a chart the template left out when
-    rendering (inside ``{%p if %}``): no stand-in numbers stay behind unseen.
+    ``names`` are all the chart data readydocs knows. Checked before
+    rendering, so a chart inside ``{%p if %}`` is checked on every build.
+    """
+    for part in _story_parts(doc):
+        try:
+            charts = marked_charts(part)
+        except TemplateError as exc:
+            raise TemplateError(f"{template_name}, {exc.message}", exc.hint)
+        for doc_pr, marker, rid in charts:
+            problem = chart_problems(part, doc_pr, marker, rid, names)
+            if problem:
+                raise TemplateError(f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d: {problem}")
+
+
+def fill_charts(doc, datasets: dict[str, ChartData], template_name: str) -> None:
+    """Fill every readydocs-marked chart in a rendered python-docx Document (checked by check_charts), in place.
+
+    ``datasets`` is what this build has (no "rounds" without an earlier round).
+    A chart of data this build lacks is left out, as is a chart the template
+    left out when rendering (inside ``{%p if %}``): no stand-in numbers stay
+    behind unseen.
     """
     for part in _story_parts(doc):
         for doc_pr, marker, rid in marked_charts(part):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
-            problem = chart_problems(part, doc_pr, marker, rid, names)
-            if problem:
-                raise TemplateError(f"{where}: {problem}")
             data = datasets.get(marker)
             if data is None:
                 drawing = next(doc_pr.iterancestors(f"{{{W_NS}}}drawing"), None)
@@ -476,9 +496,8 @@ def _drop_unused_charts(part) -> None:
             part.rels.pop(rid)
 
 
-def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartData], template_name: str,
-                   names: Collection[str]) -> None:
-    """Put a picture (PNG bytes by marker) in place of each readydocs-marked chart, for ``--chart-image``.
+def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartData]) -> None:
+    """Put a picture (PNG bytes by marker) in place of each readydocs-marked chart (checked by check_charts), for ``--chart-image``.
 
     The picture takes the chart's place and name and fits inside its box,
     keeping the picture's proportions. The chart part leaves the document.
@@ -487,10 +506,6 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
 
     for part in _story_parts(doc):
         for doc_pr, marker, rid in marked_charts(part):
-            where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
-            problem = chart_problems(part, doc_pr, marker, rid, names)
-            if problem:
-                raise TemplateError(f"{where}: {problem}")
             png, data = pictures.get(marker), datasets.get(marker)
             holder = doc_pr.getparent()
             if png is None or data is None:

@@ -220,6 +220,12 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
     tpl = _docx_template(path)
+    if native_charts is not None:
+        from .charts import CHART_NAMES
+        from .docxchart import check_charts
+
+        tpl.init_docx()  # rendering reuses this Document
+        check_charts(tpl.docx, str(path), CHART_NAMES)
     ctx = dict(context)
     if chart is not None:
         ctx["chart"] = InlineImage(tpl, io.BytesIO(chart), width=Mm(CHART_WIDTH_MM))
@@ -245,13 +251,12 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
                             "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
     if native_charts is not None:
-        from .charts import CHART_NAMES
         from .docxchart import fill_charts, picture_charts
 
         if chart_pictures is not None:
-            picture_charts(doc, chart_pictures, native_charts, str(path), CHART_NAMES)
+            picture_charts(doc, chart_pictures, native_charts)
         else:
-            fill_charts(doc, native_charts, str(path), CHART_NAMES)
+            fill_charts(doc, native_charts, str(path))
     alt = {}
     if chart is not None and chart_alt:
         alt[chart] = ("Condition scores", chart_alt)
