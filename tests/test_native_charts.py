@@ -114,7 +114,8 @@ def test_a_condition_without_enough_information_is_a_gap_in_the_chart(sample_xls
     (ser,) = series_of(charts_of(report)["readydocs:conditions"]["root"])
     assert 2 not in ser["values"] and 2 not in ser["fills"] and len(ser["values"]) == 8
     wb = openpyxl.load_workbook(io.BytesIO(charts_of(report)["readydocs:conditions"]["workbook"]))
-    assert list(wb["Sheet1"].values)[3] == ("Organizational capacity", None)
+    assert list(wb["Sheet1"].values)[3] == ("Organizational capacity (not enough information)", None)
+    assert ser["categories"][2] == "Organizational capacity (not enough information)"
 
 
 def test_embedded_workbook_is_the_same_bytes_for_the_same_data():

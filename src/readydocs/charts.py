@@ -178,7 +178,9 @@ def native_chart_data(context: dict[str, Any], scores: dict[str, Any]) -> dict[s
     bands = context["framework"]["bands"]
     position = {b["label"]: i for i, b in enumerate(bands)}
     mins = tuple(float(b["min"]) for b in bands)
-    names = tuple(c["name"] for c in context["conditions"])
+    # A condition without a score has no bar; its label says why, so no one reads the gap as zero.
+    names = tuple(c["name"] if c["score"] is not None else f"{c['name']} ({c['status'][:1].lower()}{c['status'][1:]})"
+                  for c in context["conditions"])
     exact = {c["id"]: c["score"] for c in scores["conditions"]}
     now = tuple(exact.get(c["id"]) for c in context["conditions"])
     now_bands = tuple(None if v is None else position.get(c["status"]) for c, v in zip(context["conditions"], now))
