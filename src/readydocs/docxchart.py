@@ -20,6 +20,13 @@ template's chart belongs to the band of the value cached for that point, so
 restyling a green bar in Word restyles every "In place" bar. A band the
 template's chart does not show gets the default palette's colour.
 
+The default templates' charts are written by python-pptx's chart XML writer
+(scripts/make_templates.py; a development dependency): Word and PowerPoint
+share the c:chartSpace format, and that writer is well kept. A build does not
+use python-pptx: it only replaces the data of a chart someone may have
+restyled, which takes a few lxml edits, where python-pptx would add a fifth
+of a second of imports to every build and its workbook writer stamps the clock.
+
 Nothing in a template's chart is run or followed: the chart XML is parsed with
 entities and network access off and a size limit, a chart linked to an
 outside file is refused, and the embedded workbook, which readydocs replaces
