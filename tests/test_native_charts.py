@@ -459,3 +459,19 @@ def test_a_scatter_chart_is_named_as_such(sample_xlsx, tmp_path):
     assert "is a scatter chart, which plots numbers against numbers. Use a bar, column, line" in check.output
     built = run("build", sample_xlsx, "-o", tmp_path / "out", "--templates", tpl)
     assert built.exit_code == 1 and "talking-points.docx, chart \u201creadydocs:conditions\u201d: is a scatter chart" in built.output
+
+
+def test_templates_check_notes_a_template_showing_the_chart_as_a_picture(sample_xlsx, tmp_path):
+    """A template made for earlier versions, with {{ chart }}: a note (not an error), and the build still works."""
+    d = docx.Document()
+    d.add_paragraph("Scores").add_run()
+    d.add_paragraph("{{ chart }}")
+    (tmp_path / "tpl").mkdir()
+    d.save(tmp_path / "tpl" / "talking-points.docx")
+    check = run("templates", "check", tmp_path / "tpl")
+    assert check.exit_code == 0
+    assert "talking-points.docx: {{ chart }} is a picture only with 'build --chart-image' (empty text otherwise)" in check.output
+    for extra, shapes in (((), 0), (("--chart-image",), 1)):
+        out = tmp_path / f"out{len(extra)}"
+        assert run("build", sample_xlsx, "-o", out, "--templates", tmp_path / "tpl", *extra).exit_code == 0
+        assert len(docx.Document(str(out / "city-of-riverbend" / "talking-points.docx")).inline_shapes) == shapes

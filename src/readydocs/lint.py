@@ -520,11 +520,26 @@ def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
                 notes.append(f"{filename}: not in {folder}; the default template is used.")
                 continue
         problems.extend(lint_template(path, cohort_ref if (filename, _) in COHORT_DOCUMENTS else ref))
+        if _uses_chart_picture(path):
+            notes.append(f"{filename}: {{{{ chart }}}} is a picture only with 'build --chart-image' (empty text otherwise); "
+                         "a native chart named readydocs:conditions is filled on every build (see Charts in docs/templates.md).")
     if folder is not None:
         for other in sorted(Path(folder).glob("*.docx")):
             if other.name not in names and not other.name.startswith("~$"):
                 notes.append(f"{other.name}: not used. Templates must be named {', '.join(sorted(names))}.")
     return problems, notes
+
+
+def _uses_chart_picture(path: Path) -> bool:
+    """Whether a template (one made for earlier versions) shows the chart through {{ chart }}."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("word/document.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False  # lint_template has reported it
+    return re.search(r"\{\{\s*chart\s*\}\}", re.sub(r"<[^>]+>", "", xml)) is not None
 
 
 def export_templates(folder: Path, force: bool = False) -> list[Path]:
