@@ -39,6 +39,7 @@ import copy
 import io
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Collection, Sequence
 
 from .errors import TemplateError
@@ -130,14 +131,20 @@ def _parse(blob: bytes, where: str):
     if any(m in blob for m in _DTD_MARKERS):  # in UTF-8 or UTF-16, as for an intake workbook
         raise TemplateError(f"{where}: the chart part declares XML entities or a DOCTYPE, which Word never writes.",
                             "Insert the chart again in Word.")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
     try:
-        root = etree.fromstring(blob, parser)
+        root = etree.fromstring(blob, _parser())
     except etree.XMLSyntaxError as exc:
         raise TemplateError(f"{where}: the chart part is not well-formed XML ({exc}).", "Insert the chart again in Word.")
     if root.tag != f"{_C}chartSpace":
         raise TemplateError(f"{where}: the chart part is not a chart.", "Insert the chart again in Word.")
     return root
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def _series(root, where: str) -> list[Any]:
@@ -328,6 +335,17 @@ def fill_chart_xml(blob: bytes, data: ChartData, where: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+@lru_cache(maxsize=32)
+def _chart_part_problem(blob: bytes) -> str | None:
+    # Cached by content: a batch checks the same few template charts for every place.
+    try:
+        _series(_parse(blob, ""), "")
+    except TemplateError as exc:
+        return exc.message.lstrip(": ") + (f" {exc.hint}" if exc.hint else "")
+    return None
+
+
+@lru_cache(maxsize=32)
 def embedded_workbook_problem(blob: bytes) -> str | None:
     """What fails the intake workbook's zip and XML guards in a chart's embedded workbook, or None."""
     from .intake import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, _declares_dtd
@@ -437,10 +455,9 @@ def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) 
     rel = part.rels.get(rid)
     if rel is None or rel.is_external:
         return "the chart is linked to an outside file. Insert the chart in the template itself, not as a link."
-    try:
-        _series(_parse(rel.target_part.blob, ""), "")
-    except TemplateError as exc:
-        return exc.message.lstrip(": ") + (f" {exc.hint}" if exc.hint else "")
+    problem = _chart_part_problem(rel.target_part.blob)
+    if problem:
+        return problem
     for chart_rel in rel.target_part.rels.values():
         if chart_rel.is_external:
             return "the chart's data is linked to an outside workbook. Paste the chart with its data embedded, not linked."
