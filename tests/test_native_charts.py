@@ -475,3 +475,15 @@ def test_templates_check_notes_a_template_showing_the_chart_as_a_picture(sample_
         out = tmp_path / f"out{len(extra)}"
         assert run("build", sample_xlsx, "-o", out, "--templates", tmp_path / "tpl", *extra).exit_code == 0
         assert len(docx.Document(str(out / "city-of-riverbend" / "talking-points.docx")).inline_shapes) == shapes
+
+
+def test_both_charts_and_their_workbooks_are_the_same_bytes_on_every_build(sample_xlsx, tmp_path):
+    earlier = set_cells(sample_xlsx, {"profile.assessment_date": "2026-03-01"}, tmp_path / "earlier.xlsx")
+    reports = []
+    for name in ("a", "b"):
+        result = run("build", sample_xlsx, "-o", tmp_path / name, "--baseline", earlier)
+        assert result.exit_code == 0, result.output
+        reports.append((tmp_path / name / "city-of-riverbend" / "readiness-report.docx").read_bytes())
+    assert reports[0] == reports[1]
+    with zipfile.ZipFile(io.BytesIO(reports[0])) as z:
+        assert len([n for n in z.namelist() if n.startswith("word/embeddings/")]) == 2
