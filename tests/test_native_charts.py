@@ -263,13 +263,15 @@ def test_pdf_of_a_libreoffice_restyled_chart_shows_its_colour(sample_xlsx, tmp_p
     assert colours["7030A0"] > 800 and colours[GREEN] == 0, colours
 
 
-def test_a_default_build_imports_no_matplotlib(sample_xlsx, tmp_path):
+def test_a_default_build_or_batch_imports_no_matplotlib(sample_xlsx, tmp_path):
     code = (
         "import sys\n"
         "from readydocs.framework import load_framework\n"
         "from readydocs.pipeline import build\n"
         f"r = build([{str(sample_xlsx)!r}], __import__('pathlib').Path({str(tmp_path)!r}), load_framework())\n"
         "assert r.written, 'nothing built'\n"
+        "from readydocs.batch import run_batch\n"
+        f"assert run_batch([{str(sample_xlsx)!r}], __import__('pathlib').Path({str(tmp_path / 'batch')!r}), load_framework(), jobs=1).built\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'pptx')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
