@@ -522,7 +522,7 @@ def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
         problems.extend(lint_template(path, cohort_ref if (filename, _) in COHORT_DOCUMENTS else ref))
         if _uses_chart_picture(path):
             notes.append(f"{filename}: {{{{ chart }}}} is a picture only with 'build --chart-image' (empty text otherwise); "
-                         "a native chart named readydocs:conditions is filled on every build (see Charts in docs/templates.md).")
+                         "a native chart named readydocs:conditions is filled on every build (see Charts in readydocs docs templates).")
     if folder is not None:
         for other in sorted(Path(folder).glob("*.docx")):
             if other.name not in names and not other.name.startswith("~$"):
