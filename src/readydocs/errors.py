@@ -73,6 +73,7 @@ class MissingExtraError(ReadydocsError):
     """An option needs an optional package that is not installed (for example matplotlib for --chart-image)."""
 
     exit_code = 2
+    code = "extra-missing"
 
 
 class OfficeMissingError(ReadydocsError):
