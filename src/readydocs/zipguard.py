@@ -198,3 +198,39 @@ def _field_codes(root) -> list[str]:
     if current:
         codes.append("".join(current))
     return codes
+
+
+def damaged(path: Path, kind: Kind, exc: Exception) -> UnreadableFileError:
+    """The error for a checked .docx that python-docx still could not open: which part is broken, when one is."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in sorted(zf.namelist()):
+                if not name.endswith(_XML_PARTS):
+                    continue
+                try:
+                    etree.fromstring(zf.read(name), parser)
+                except etree.XMLSyntaxError as bad:
+                    detail = " ".join(str(bad).split())[:100]
+                    return UnreadableFileError(f"{path}: is damaged: part {name} is not well-formed XML ({detail}).",
+                                               f"Open it in {kind.app} or LibreOffice and save it again as {kind.ext}, "
+                                               "or use an earlier copy.")
+    except (zipfile.BadZipFile, OSError):
+        pass
+    detail = " ".join(str(exc).split())[:100]
+    return UnreadableFileError(f"{path}: is damaged or incomplete: {kind.app} parts are missing or wrong "
+                               f"({type(exc).__name__}{': ' + detail if detail else ''}).",
+                               f"Open it in {kind.app} or LibreOffice and save it again as {kind.ext}, or use an earlier copy.")
+
+
+def open_docx(path: Path, kind: Kind = DOCUMENT):
+    """A python-docx Document, after every check above; one UnreadableFileError line otherwise."""
+    import docx
+
+    check_docx(path, kind)
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise damaged(path, kind, exc) from exc
