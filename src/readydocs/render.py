@@ -388,11 +388,10 @@ class DocumentProps:
 
 
 def fit_property(text: str, limit: int = MAX_PROPERTY_LENGTH) -> str:
-    """Text shortened to fit a document property: at a word break when there is one near, with an ellipsis."""
-    text = " ".join(text.split())
+    """Text as given when it fits a document property; else shortened at a word break near the limit, with an ellipsis."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = " ".join(text.split())[: limit - 1]
     space = cut.rfind(" ")
     if space > limit * 0.6:
         cut = cut[:space]
