@@ -133,13 +133,13 @@ def check_docx(path: Path, kind: Kind = DOCUMENT) -> set[str]:
         raise UnreadableFileError(f"{path}: is a password-protected or an old Word 97-2003 (.doc) file, not a .docx document.",
                                   f"Open it in Word or LibreOffice and save it as a Word document (.docx) without a password.")
     if not head.startswith(b"PK"):
-        raise UnreadableFileError(f"{path}: is not a Word .docx file{' (it is empty)' if not head else ''}.",
-                                  f"Give a .docx file saved from Word or LibreOffice. {kind.fallback}")
+        raise UnreadableFileError(f"{path}: is not a Word .docx document{' (the file is empty)' if not head else ''}.",
+                                  "Give a .docx file saved from Word or LibreOffice.")
     names, _ = check_archive(path, kind)
     if "word/document.xml" not in names:
         other = " (it is an Excel workbook)" if "xl/workbook.xml" in names else ""
-        raise UnreadableFileError(f"{path}: is not a Word .docx file{other}: it has no word/document.xml part.",
-                                  f"Give a .docx file saved from Word or LibreOffice. {kind.fallback}")
+        raise UnreadableFileError(f"{path}: is not a Word .docx document{other}: it has no word/document.xml part.",
+                                  "Give a .docx file saved from Word or LibreOffice.")
     return names
 
 
