@@ -395,21 +395,22 @@ class _Checker:
                 self.expr(child.value, scope)
         return None
 
-    def not_allowed_on_value(self, node, base: str, key: str) -> None:
-        """A method or attribute on a single value: only the plain text methods are allowed."""
+    def not_allowed_on_value(self, node, base: str, key: str) -> bool:
+        """A method or attribute on a single value: only the plain text methods are allowed. True when reported."""
         kinds = self.known.ref[base].kinds
         shown = base.replace("[]", "")
         if "image" in " ".join(kinds):
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {shown} is a picture; put \u201c{{{{ {shown} }}}}\u201d "
                      "on its own where it should appear, with nothing after the name.")
         elif "text" in kinds and key in TEXT_METHODS:
-            return
+            return False
         elif "text" in kinds:
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: templates may call only "
                      f"{', '.join(sorted(TEXT_METHODS))} on text. Use a filter instead (docs/templates.md).")
         else:
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {shown} is a single value, with no fields or methods "
                      "a template may use. Use a filter instead (docs/templates.md).")
+        return True
 
     def call_args(self, node, scope) -> None:
         for a in node.args:
@@ -421,24 +422,25 @@ class _Checker:
                 self.expr(extra, scope)
 
     def attribute(self, node, base: str | None, key: str) -> str | None:
+        if base == _REPORTED:
+            return _REPORTED  # one problem per expression: "a.__b__.__c__" is reported once
         if key.startswith("_"):
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: names starting with \u201c_\u201d reach into "
                      "the program, not the data; templates cannot use them.")
-            return None
+            return _REPORTED
         if base is None:
             return None  # a name whose contents are not known here (a macro argument, a namespace)
         if base.startswith(_GLOBAL):
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {base[len(_GLOBAL):]} is one of Jinja's helpers; "
                      "templates may call it but not reach into it.")
-            return None
+            return _REPORTED
         path = f"{base}.{key}"
         if path in self.known.ref:
             return path
         if self.known.is_open(base):
             return None  # nothing known below it
         if self.known.is_scalar(base):
-            self.not_allowed_on_value(node, base, key)
-            return None
+            return _REPORTED if self.not_allowed_on_value(node, base, key) else None
         if self.known.is_group(base) and key in GROUP_METHODS:
             return None
         siblings = self.known.children(base)
@@ -453,6 +455,7 @@ class _Checker:
 
 
 _GLOBAL = "global:"  # expr()'s path for one of Jinja's helpers (range, cycler, namespace...)
+_REPORTED = "reported:"  # expr()'s path once a problem in the expression has been reported
 
 
 def _source(node) -> str:
