@@ -328,7 +328,12 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
     from jinja2 import TemplateError as JinjaTemplateError
     from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
+    from .sandbox import LimitError
+
     at = f"{path}, {where}" if where else str(path)
+    if isinstance(exc, LimitError):
+        return TemplateError(f"{at}: {exc}.", "Simplify the template; docs/safety.md lists the limits, and "
+                             "--template-time-limit raises the time and step limits.")
     if isinstance(exc, TemplateSyntaxError):
         return TemplateError(f"{at}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
     if isinstance(exc, SecurityError):

@@ -8,8 +8,9 @@ is bounded here, in one place:
   ``GROUP_METHODS`` on a group); nothing can be changed in place. Jinja's
   sandbox already refuses attributes that reach into Python's internals
   (``''.__class__``).
-* Every loop step and every call counts against ``MAX_OPERATIONS`` and a time
-  limit (``DEFAULT_TIME_LIMIT`` seconds, ``build --template-time-limit``), both
+* Every loop step and every call counts against a time limit
+  (``DEFAULT_TIME_LIMIT`` seconds, ``build --template-time-limit``) and a step
+  count that grows with it (``OPERATIONS_PER_SECOND`` per second), both
   checked by the rendering code itself, so a limit holds on every system and
   in every batch worker: ``{% for i in range(100000) %}{% for j in
   range(100000) %}`` stops with one line instead of running for hours.
@@ -46,10 +47,11 @@ MAX_POWER_DIGITS = 10_000
 # Characters in any one value a template makes, and in one rendered part (the
 # default report's body renders to about 200,000 characters of XML).
 MAX_TEXT = 10_000_000
-# Loop steps plus calls while rendering one document (the default report takes a few thousand).
-MAX_OPERATIONS = 2_000_000
-# Seconds one document may take to render (the default report takes well under one).
+# Seconds one document may take to render (the default report takes well under one), and
+# loop steps plus calls allowed per second of it: 2,000,000 by default, where the default
+# report takes a few thousand. Raising the time limit raises both.
 DEFAULT_TIME_LIMIT = 10.0
+OPERATIONS_PER_SECOND = 200_000
 # Paragraphs lipsum() may make.
 MAX_LIPSUM_WORDS = 100_000
 
@@ -61,32 +63,35 @@ GROUP_METHODS = frozenset({"items", "keys", "values", "get"})
 _PLAIN = (str, int, float, bool, list, tuple, dict)
 
 
+class LimitError(SecurityError):
+    """A template met one of the limits: too many steps, too long, or too much text."""
+
+
 class Budget:
     """What one document's rendering may still spend."""
 
-    def __init__(self, time_limit: float | None = None, max_operations: int = MAX_OPERATIONS):
+    def __init__(self, time_limit: float | None = None):
         self.time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
         self.deadline = time.monotonic() + self.time_limit
-        self.left = max_operations
-        self.max_operations = max_operations
+        self.max_operations = max(1, int(self.time_limit * OPERATIONS_PER_SECOND))
+        self.left = self.max_operations
 
     def spend(self, n: int = 1) -> None:
         self.left -= n
         if self.left < 0:
-            raise SecurityError(f"the template takes more than {self.max_operations:,} steps to fill in "
-                                "(a loop or a call repeated far too often)")
-        if self.left % 256 == 0 and time.monotonic() > self.deadline:
-            raise SecurityError(f"the template took longer than the {self.time_limit:g}-second limit to fill in "
-                                "(raise it with --template-time-limit if the template is meant to be this slow)")
+            raise LimitError(f"the template takes more than {self.max_operations:,} steps to fill in "
+                             "(a loop or a call repeated far too often)")
+        if self.left % 16 == 0 and time.monotonic() > self.deadline:
+            raise LimitError(f"the template took longer than the {self.time_limit:g}-second limit to fill in")
 
 
 _budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("readydocs_budget", default=None)
 
 
 @contextlib.contextmanager
-def limits(time_limit: float | None = None, max_operations: int = MAX_OPERATIONS):
+def limits(time_limit: float | None = None):
     """Render inside this to share one budget between all parts of one document."""
-    token = _budget.set(Budget(time_limit, max_operations))
+    token = _budget.set(Budget(time_limit))
     try:
         yield
     finally:
@@ -142,12 +147,12 @@ def text_size(value: Any, cap: int = MAX_TEXT) -> int:
 def _check_text(value: Any, what: str = "a value") -> None:
     n = text_size(value)
     if n > MAX_TEXT:
-        raise SecurityError(f"{what} of more than {MAX_TEXT:,} characters is too large for a document")
+        raise LimitError(f"{what} of more than {MAX_TEXT:,} characters is too large for a document")
 
 
 def _check_length(n: int, what: str = "the result") -> None:
     if n > MAX_TEXT:
-        raise SecurityError(f"{what} would be {n:,} characters, too large for a document")
+        raise LimitError(f"{what} would be {n:,} characters, too large for a document")
 
 
 def _int(v: Any, default: int = 0) -> int:
@@ -251,7 +256,7 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     from jinja2.utils import generate_lorem_ipsum
 
     if _int(n) * _int(max) > MAX_LIPSUM_WORDS:
-        raise SecurityError(f"lipsum() may make at most {MAX_LIPSUM_WORDS:,} words in a template")
+        raise LimitError(f"lipsum() may make at most {MAX_LIPSUM_WORDS:,} words in a template")
     return generate_lorem_ipsum(n=n, html=html, min=min, max=max)
 
 
@@ -271,7 +276,7 @@ def _bounded_join(environment_join):
         for chunk in parts:
             total += len(chunk) if isinstance(chunk, str) else text_size(chunk)
             if total > MAX_TEXT:
-                raise SecurityError(f"the template makes more than {MAX_TEXT:,} characters of text")
+                raise LimitError(f"the template makes more than {MAX_TEXT:,} characters of text")
             out.append(chunk)
             if len(out) % 1024 == 0:
                 _spend()
@@ -376,10 +381,10 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_PRODUCT_LENGTH:
-                    raise SecurityError(f"a value of {len(seq) * n:,} items is too large for a document")
+                    raise LimitError(f"a value of {len(seq) * n:,} items is too large for a document")
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
             if right * abs(left).bit_length() > MAX_POWER_DIGITS * 4:
-                raise SecurityError("a number this large is not allowed in a template")
+                raise LimitError("a number this large is not allowed in a template")
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
             _check_length(text_size(left) + text_size(right), "the sum")
         if operator == "%" and isinstance(left, str):
