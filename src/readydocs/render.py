@@ -356,6 +356,7 @@ def _docx_template(path: Path):
     data = template_bytes(path)
     try:
         tpl = _safe_template_class()(io.BytesIO(data))
+        tpl.init_docx()  # docxtpl parses on first use; here, so a damaged file is told apart
     except Exception as exc:
         from .zipguard import TEMPLATE, damaged
 
