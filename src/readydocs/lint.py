@@ -399,7 +399,7 @@ class _Checker:
         """A method or attribute on a single value: only the plain text methods are allowed. True when reported."""
         kinds = self.known.ref[base].kinds
         shown = base.replace("[]", "")
-        if "image" in " ".join(kinds):
+        if "picture" in " ".join(kinds):
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {shown} is a picture; put \u201c{{{{ {shown} }}}}\u201d "
                      "on its own where it should appear, with nothing after the name.")
         elif "text" in kinds and key in TEXT_METHODS:
