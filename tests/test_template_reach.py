@@ -61,11 +61,17 @@ def test_every_document_sees_only_plain_data(sample_xlsx, tmp_path, framework, m
     second = set_cells(sample_xlsx, {"profile.respondent_name": "Budget office"}, tmp_path / "second.xlsx")
     third = set_cells(sample_xlsx, {"profile.respondent_name": "Parks", indicator_name("rating", "LEAD-1"): 1}, tmp_path / "third.xlsx")
     earlier = set_cells(sample_xlsx, {"profile.assessment_date": dt.datetime(2026, 3, 1)}, tmp_path / "earlier.xlsx")
+    alone = build([sample_xlsx], tmp_path / "alone", framework)
+    assert len(alone.written) == 5 and len(seen) >= 3 * 3  # body, header and footer of each document
+    for where, context in seen:
+        assert _impure(context) == [], where
+        assert type(context["chart"]) is str and context["logo"] == ""
+    seen.clear()
     result = build([sample_xlsx, second, third], tmp_path / "out", framework, logo=logo, baseline=earlier)
     assert result.assessment.valid and len(result.written) == 5
     documents = {name.split()[0] for name, _ in seen}
     assert documents == {f for f, _ in DOCUMENTS}
-    assert len(seen) >= 3 * 3  # body, header and footer of each
+    assert len(seen) >= 3 * 3
     for where, context in seen:
         assert _impure(context) == [], where
         assert len(context["respondents"]) == 3 and context["baseline"]["given"]

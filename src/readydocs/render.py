@@ -1,11 +1,16 @@
 """Filling the Word templates with docxtpl.
 
-Every template is rendered in Jinja's sandbox with StrictUndefined and
-autoescape on: a template from elsewhere cannot reach into Python objects, a
-missing variable fails naming the template, and a person's "<" or "&" reaches
-the document as typed. Each part of a template is checked for variables the
-context lacks before it renders, and all documents are rendered in memory
-before any is written, so a broken template leaves no partial set.
+Every template is rendered in Jinja's sandbox (sandbox.py: plain data only,
+bounded time, steps and text) with StrictUndefined and autoescape on: a
+template from elsewhere cannot reach into Python objects, a missing variable
+fails naming the template and paragraph, and a person's "<" or "&" reaches
+the document as typed. A template file passes the zip guard and holds no
+linked content before it is opened. Pictures (the chart, the logo) reach the
+template as text placeholders and are swapped in after Jinja has finished;
+document properties are set here, never rendered. Each part of a template is
+checked for variables the context lacks before it renders, and all documents
+are rendered in memory before any is written, so a broken template leaves no
+partial set.
 """
 
 from __future__ import annotations
@@ -207,7 +212,7 @@ def _safe_template_class():
             self.is_rendered = True
 
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
-            """docxtpl's own, changed in five ways:
+            """docxtpl's own, changed in these ways:
 
             - each part is checked for variables the context lacks, from the same
               (cached) parse that renders it, so linting costs no second pass;

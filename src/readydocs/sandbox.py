@@ -230,10 +230,10 @@ def _bounded_filter(name: str, func):
     """A filter that checks its arguments before it runs, and its result after."""
     import functools
 
-    from jinja2.utils import _PassArg
-
     predict = _PREDICT.get(name)
-    passes = _PassArg.from_obj(func)
+    # Filters marked pass_context / pass_eval_context / pass_environment get that first;
+    # functools.wraps copies the mark, so Jinja passes it to the wrapper too.
+    passes = getattr(func, "jinja_pass_arg", None)
 
     @functools.wraps(func)
     def bounded(*args, **kwargs):
