@@ -187,6 +187,7 @@ def test_a_300_character_name_builds_with_a_shortened_title(sample_xlsx, tmp_pat
     ("{{ cycler.__init__.__globals__ }}", "names starting with \u201c_\u201d"),
     ("{{ range.start }}", "range is one of Jinja's helpers; templates may call it but not reach into it"),
     ("{{ chart.tpl.save('x') }}", "chart is a picture; put \u201c{{ chart }}\u201d on its own"),
+    ("{{ chart|upper }}", "\u201cchart|upper\u201d: chart is a picture; a filter would turn it into text."),
 ])
 def test_lint_flags_calls_and_attributes_outside_the_data(tmp_path, text, fragment):
     path = _template(tmp_path / "tpl", "Fine: {{ place.name|upper }} {{ place.name.upper() }}", text)
@@ -212,7 +213,7 @@ def test_lint_and_sandbox_allow_plain_text_methods(sample_xlsx, tmp_path, text):
 
 def test_placeholder_outside_the_text_is_refused(sample_xlsx, tmp_path):
     """A placeholder changed by a filter would leave its text in the document: refused, naming the part."""
-    path = _template(tmp_path / "tpl", "{{ chart|upper }}")
+    path = _template(tmp_path / "tpl", "{{ chart|lower|upper }}")
     result, out = _build(sample_xlsx, tmp_path, tmp_path / "tpl")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [

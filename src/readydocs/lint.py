@@ -370,6 +370,11 @@ class _Checker:
                 self.say(node, "unknown-filter",
                          f"there is no filter named \u201c{node.name}\u201d.{_did_you_mean(node.name, self.env.filters)}")
                 return None
+            if base and base in self.known.ref and "picture" in " ".join(self.known.ref[base].kinds) \
+                    and node.name not in ("default", "d"):
+                self.say(node, "not-allowed", f"\u201c{base}|{node.name}\u201d: {base} is a picture; a filter would turn it "
+                         f"into text. Put \u201c{{{{ {base} }}}}\u201d on its own where it should appear.")
+                return None
             if base and self.known.is_list(base):
                 if node.name in _SAME_LIST_FILTERS:
                     return base
