@@ -187,6 +187,8 @@ def test_a_300_character_name_builds_with_a_shortened_title(sample_xlsx, tmp_pat
     ("{{ cycler.__init__.__globals__ }}", "names starting with \u201c_\u201d"),
     ("{{ range.start }}", "range is one of Jinja's helpers; templates may call it but not reach into it"),
     ("{{ chart.tpl.save('x') }}", "chart is a picture; put \u201c{{ chart }}\u201d on its own"),
+    ("{% include 'other.xml' %}", "a template cannot include, import or extend another file"),
+    ("{% import 'macros.xml' as m %}", "a template cannot include, import or extend another file"),
     ("{{ chart|upper }}", "\u201cchart|upper\u201d: chart is a picture; a filter would turn it into text."),
 ])
 def test_lint_flags_calls_and_attributes_outside_the_data(tmp_path, text, fragment):
@@ -209,6 +211,19 @@ def test_lint_and_sandbox_allow_plain_text_methods(sample_xlsx, tmp_path, text):
     assert lint_template(path) == []
     result, out = _build(sample_xlsx, tmp_path, tmp_path / "tpl")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("{% include '/etc/passwd' %}", "a template cannot include, import or extend another file."),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "the template calls itself too deeply"),
+])
+def test_build_refuses_other_files_and_endless_recursion_in_one_line(sample_xlsx, tmp_path, text, fragment):
+    path = _template(tmp_path / "tpl", text)
+    result, out = _build(sample_xlsx, tmp_path, tmp_path / "tpl")
+    assert result.exit_code == 1
+    line, = result.stderr.splitlines()
+    assert line.startswith(f"Error: {path}, paragraph 2, ") and fragment in line
+    assert not out.exists()
 
 
 def test_placeholder_outside_the_text_is_refused(sample_xlsx, tmp_path):

@@ -314,6 +314,8 @@ class _Checker:
             for target, value in zip(node.targets, node.values):
                 self.bind(target, self.expr(value, scope), inner)
             self.visit_all(node.body, inner)
+        elif isinstance(node, (J.Include, J.Import, J.FromImport, J.Extends)):
+            self.say(node, "not-allowed", _NO_OTHER_FILES)
         elif isinstance(node, J.Expr):
             self.expr(node, scope)
         elif isinstance(node, J.Node):
@@ -460,6 +462,8 @@ class _Checker:
 
 
 _GLOBAL = "global:"  # expr()'s path for one of Jinja's helpers (range, cycler, namespace...)
+_NO_OTHER_FILES = ("a template cannot include, import or extend another file; put everything it needs in "
+                   "this one (macros can be defined here with {% macro %}).")
 _REPORTED = "reported:"  # expr()'s path once a problem in the expression has been reported
 
 

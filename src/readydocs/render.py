@@ -348,6 +348,9 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
         return TemplateError(*_explain_undefined(path, f"{at}: {getattr(exc, 'message', exc)}"))
     if isinstance(exc, JinjaTemplateError):
         return TemplateError(f"{at}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
+    if isinstance(exc, TypeError) and "no loader" in str(exc):
+        return TemplateError(f"{at}: a template cannot include, import or extend another file.",
+                             "Put everything the template needs in it; macros can be defined with {% macro %}.")
     if isinstance(exc, RecursionError):
         return TemplateError(f"{at}: the template calls itself too deeply (a macro that never stops calling itself).",
                              "Remove the recursion from the template.")
