@@ -45,14 +45,14 @@ from jinja2.utils import Namespace
 MAX_PRODUCT_LENGTH = 1_000_000
 MAX_POWER_DIGITS = 10_000
 # Characters in any one value a template makes, and in one rendered part (the
-# default report's body renders to about 200,000 characters of XML).
+# default report's body renders to about 25,000 characters of XML).
 MAX_TEXT = 10_000_000
 # Seconds one document may take to render (the default report takes well under one), and
 # loop steps plus calls allowed per second of it: 2,000,000 by default, where the default
-# report takes a few thousand. Raising the time limit raises both.
+# report takes under a hundred. Raising the time limit raises both.
 DEFAULT_TIME_LIMIT = 10.0
 OPERATIONS_PER_SECOND = 200_000
-# Paragraphs lipsum() may make.
+# Words lipsum() may make (paragraphs times the most words in one).
 MAX_LIPSUM_WORDS = 100_000
 
 # The methods a template may call: plain text methods that never make text
