@@ -205,6 +205,7 @@ def test_lint_flags_calls_and_attributes_outside_the_data(tmp_path, text, fragme
     "{% for k, v in place.items() %}{{ k }}{% endfor %} {{ place.get('name') }}",
     "{% set ns = namespace(n=0) %}{% for c in conditions %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}",
     "{% for c in conditions %}{{ loop.index }}{{ c.name.split()|first }}{% endfor %}",
+    "{% for g in conditions|groupby('status') %}{{ g.grouper }}: {{ g.list|length }}{% endfor %}",
 ])
 def test_lint_and_sandbox_allow_plain_text_methods(sample_xlsx, tmp_path, text):
     path = _template(tmp_path / "tpl", text)

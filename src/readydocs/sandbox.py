@@ -60,7 +60,8 @@ MAX_LIPSUM_WORDS = 100_000
 TEXT_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip",
                           "startswith", "endswith", "split"})
 GROUP_METHODS = frozenset({"items", "keys", "values", "get"})
-_PLAIN = (str, int, float, bool, list, tuple, dict)
+# Exactly these types: Jinja's own results (groupby's named tuples) keep their fields.
+_PLAIN = (int, float, bool, list, tuple)
 
 
 class LimitError(SecurityError):
@@ -365,11 +366,11 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         return None
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, str):
+        if isinstance(obj, str):  # Markup too: escaped text is text
             return attr in TEXT_METHODS
-        if isinstance(obj, dict):
+        if type(obj) is dict:
             return attr in GROUP_METHODS
-        if isinstance(obj, _PLAIN):
+        if type(obj) in _PLAIN:
             return False
         return super().is_safe_attribute(obj, attr, value)
 
