@@ -58,8 +58,10 @@ def _refused(sample_xlsx, tmp_path, text, fragment):
     assert len(lines) == 1 and "Traceback" not in result.output, result.output
     assert lines[0].startswith(f"Error: {path}, paragraph 2, \u201c"), lines[0]
     assert fragment in lines[0], lines[0]
-    if "unsafe" not in fragment:  # a limit met, not a refusal
-        assert lines[0].endswith("--template-time-limit raises the time and step limits."), lines[0]
+    if "to fill in" in fragment:  # the time and step limits can be raised; the size limits cannot
+        assert lines[0].endswith("(docs/safety.md lists the limits). --template-time-limit raises the time and step limits.")
+    elif "unsafe" not in fragment:
+        assert lines[0].endswith("Simplify the template (docs/safety.md lists the limits)."), lines[0]
     assert not out.exists()
 
 

@@ -337,8 +337,8 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
 
     at = f"{path}, {where}" if where else str(path)
     if isinstance(exc, LimitError):
-        return TemplateError(f"{at}: {exc}.", "Simplify the template; docs/safety.md lists the limits, and "
-                             "--template-time-limit raises the time and step limits.")
+        raise_it = " --template-time-limit raises the time and step limits." if exc.raisable else ""
+        return TemplateError(f"{at}: {exc}.", f"Simplify the template (docs/safety.md lists the limits).{raise_it}")
     if isinstance(exc, TemplateSyntaxError):
         return TemplateError(f"{at}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
     if isinstance(exc, SecurityError):

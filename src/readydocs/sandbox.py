@@ -65,7 +65,15 @@ _PLAIN = (int, float, bool, list, tuple)
 
 
 class LimitError(SecurityError):
-    """A template met one of the limits: too many steps, too long, or too much text."""
+    """A template met one of the limits: too much text, too many steps or too long."""
+
+    raisable = False  # the time and step limits can be raised with --template-time-limit
+
+
+class BudgetError(LimitError):
+    """Too many steps, or too long."""
+
+    raisable = True
 
 
 class Budget:
@@ -80,10 +88,10 @@ class Budget:
     def spend(self, n: int = 1) -> None:
         self.left -= n
         if self.left < 0:
-            raise LimitError(f"the template takes more than {self.max_operations:,} steps to fill in "
+            raise BudgetError(f"the template takes more than {self.max_operations:,} steps to fill in "
                              "(a loop or a call repeated far too often)")
         if self.left % 16 == 0 and time.monotonic() > self.deadline:
-            raise LimitError(f"the template took longer than the {self.time_limit:g}-second limit to fill in")
+            raise BudgetError(f"the template took longer than the {self.time_limit:g}-second limit to fill in")
 
 
 _budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("readydocs_budget", default=None)
