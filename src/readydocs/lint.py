@@ -5,7 +5,13 @@ each footer), paragraph by paragraph. Every problem names the template and
 the paragraph (its number in the part, its table cell when it is in a table,
 and the start of its text), so a person can find it in Word.
 
-What is checked, in this order for each paragraph:
+First the file as a whole: it must pass the checks every Office file goes
+through and open as a .docx (``not-a-template``, naming a damaged part), hold
+nothing Word or LibreOffice would fetch from elsewhere (``linked-content``),
+and have no template tags in its document properties, which readydocs sets
+itself and never renders (``template-in-properties``).
+
+Then, in this order for each paragraph:
 
 * tags that start in one paragraph and end in another (``unclosed-tag``), and
   tags Word split across runs in a way docxtpl's own repair does not fix
@@ -19,6 +25,11 @@ What is checked, in this order for each paragraph:
 * variables readydocs does not provide (``unknown-variable``), followed
   through ``for`` loops and ``set`` so that ``c.nmae`` inside
   ``{% for c in conditions %}`` is caught, with the nearest real name;
+* methods and attributes outside the data (``not-allowed``): anything but
+  sandbox.TEXT_METHODS on text and sandbox.GROUP_METHODS on a group, anything
+  on a number or a picture placeholder, names starting with ``_``, reaching
+  into Jinja's helpers, and including, importing or extending other files.
+  The sandbox refuses the same things when the template is filled in;
 * filters and tests Jinja does not have (``unknown-filter``, ``unknown-test``).
 
 The known variables come from variables.reference(): the context the pipeline
