@@ -59,9 +59,9 @@ def _refused(sample_xlsx, tmp_path, text, fragment):
     assert lines[0].startswith(f"Error: {path}, paragraph 2, \u201c"), lines[0]
     assert fragment in lines[0], lines[0]
     if "to fill in" in fragment:  # the time and step limits can be raised; the size limits cannot
-        assert lines[0].endswith("(docs/safety.md lists the limits). --template-time-limit raises the time and step limits.")
+        assert lines[0].endswith("(readydocs docs safety lists the limits). --template-time-limit raises the time and step limits.")
     elif "unsafe" not in fragment:
-        assert lines[0].endswith("Simplify the template (docs/safety.md lists the limits)."), lines[0]
+        assert lines[0].endswith("Simplify the template (readydocs docs safety lists the limits)."), lines[0]
     assert not out.exists()
 
 

@@ -120,7 +120,7 @@ def _internal_error(exc: BaseException) -> str:
 def _template_time_limit_option(f):
     return click.option(
         "--template-time-limit", "template_time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
-        metavar="SECONDS", help="Seconds each document's template may take to fill in (default 10; see docs/safety.md).",
+        metavar="SECONDS", help="Seconds each document's template may take to fill in (default 10; see readydocs docs safety).",
     )(f)
 
 

@@ -424,10 +424,10 @@ class _Checker:
             return False
         elif "text" in kinds:
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: templates may call only "
-                     f"{', '.join(sorted(TEXT_METHODS))} on text. Use a filter instead (docs/templates.md).")
+                     f"{', '.join(sorted(TEXT_METHODS))} on text. Use a filter instead (readydocs docs templates says which).")
         else:
             self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {shown} is a single value, with no fields or methods "
-                     "a template may use. Use a filter instead (docs/templates.md).")
+                     "a template may use. Use a filter instead (readydocs docs templates says which).")
         return True
 
     def call_args(self, node, scope) -> None:

@@ -338,12 +338,12 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
     at = f"{path}, {where}" if where else str(path)
     if isinstance(exc, LimitError):
         raise_it = " --template-time-limit raises the time and step limits." if exc.raisable else ""
-        return TemplateError(f"{at}: {exc}.", f"Simplify the template (docs/safety.md lists the limits).{raise_it}")
+        return TemplateError(f"{at}: {exc}.", f"Simplify the template (readydocs docs safety lists the limits).{raise_it}")
     if isinstance(exc, TemplateSyntaxError):
         return TemplateError(f"{at}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
     if isinstance(exc, SecurityError):
         return TemplateError(f"{at}: the template tried something not allowed ({str(exc).rstrip('.')}).",
-                             "Remove that expression from the template (docs/safety.md lists the limits).")
+                             "Remove that expression from the template (readydocs docs safety lists the limits).")
     if isinstance(exc, UndefinedError):
         return TemplateError(*_explain_undefined(path, f"{at}: {getattr(exc, 'message', exc)}"))
     if isinstance(exc, JinjaTemplateError):
