@@ -294,7 +294,8 @@ def _safe_template_class():
         def _label(self, part) -> str:
             from .docxparts import labels
 
-            return labels(self.docx).get(str(part.partname), str(part.partname).lstrip("/"))
+            name = str(part.partname)
+            return labels(self.docx).get(name) or ("footnotes" if name.endswith("/footnotes.xml") else name.lstrip("/"))
 
         def _located(self, part, src_xml: str, exc: Exception) -> str:
             """Where in the template a Jinja error is: the part, and the paragraph when it can be told.
@@ -316,7 +317,10 @@ def _safe_template_class():
             if not lineno or lineno > len(lines):
                 return label
             line_text = " ".join(re.sub(r"<[^>]+>", "", lines[lineno - 1]).split())
-            element = part.element.body if label == "body" else part.element
+            element = getattr(part, "element", None)  # footnotes are a plain part, not parsed by python-docx
+            if element is None:
+                return f"{label}, \u201c{shorten(line_text)}\u201d" if line_text else label
+            element = element.body if label == "body" else element
             found = [p for p in paragraphs(element) if " ".join(p.text.split()) and " ".join(p.text.split()) in line_text]
             loc = "paragraph" if label == "body" else f"{label} paragraph"
             if not found:
