@@ -269,3 +269,16 @@ def test_not_a_template_is_one_clear_line(sample_xlsx, tmp_path, content, messag
     assert line.startswith(f"Error: {path}: {message}")
     check = CliRunner().invoke(cli, ["templates", "check", str(path.parent)])
     assert f"{REPORT}: {message}" in check.output and check.exit_code == 1
+
+
+def test_check_docs_checks_every_file_and_names_the_unreadable_ones(bomb, sample_xlsx, tmp_path):
+    good = default_templates_dir() / "talking-points.docx"
+    result = CliRunner().invoke(cli, ["check-docs", str(sample_xlsx), str(bomb), str(good)])
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert [line.split(": ")[1] for line in errors] == [str(sample_xlsx), str(bomb)]
+    assert "is not a Word .docx document (it is an Excel workbook)" in errors[0]
+    assert "expands to 2048 MB" in errors[1]
+    assert result.stderr.splitlines()[-1] == "2 of 3 files could not be checked."
+    # The readable template was still checked (its text placeholders make it a template, not a document).
+    assert str(good) in result.stdout
