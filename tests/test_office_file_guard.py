@@ -280,5 +280,5 @@ def test_check_docs_checks_every_file_and_names_the_unreadable_ones(bomb, sample
     assert "is not a Word .docx document (it is an Excel workbook)" in errors[0]
     assert "expands to 2048 MB" in errors[1]
     assert result.stderr.splitlines()[-1] == "2 of 3 files could not be checked."
-    # The readable template was still checked (its text placeholders make it a template, not a document).
+    # The readable file after them was still checked.
     assert str(good) in result.stdout
