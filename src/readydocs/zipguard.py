@@ -147,7 +147,7 @@ def check_docx(path: Path, kind: Kind = DOCUMENT) -> set[str]:
 # when someone clicks it; nothing else is fetched when the file is opened or converted.
 _EXTERNAL_ALLOWED = ("/hyperlink",)
 # Fields that pull content from another file or program when updated.
-_LINK_FIELDS = re.compile(r"^\s*(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDEAUTO|DDE|IMPORT)\b", re.IGNORECASE)
+_LINK_FIELDS = re.compile(r"^\s*(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDEAUTO|DDE|IMPORT|DATABASE)\b", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
