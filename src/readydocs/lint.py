@@ -31,6 +31,9 @@ Then, in this order for each paragraph:
   into Jinja's helpers, and including, importing or extending other files.
   The sandbox refuses the same things when the template is filled in;
 * filters and tests Jinja does not have (``unknown-filter``, ``unknown-test``).
+* expressions of constants only that would pass one of the sandbox's limits
+  (``over-limit``): they are worked out here, within those limits, so
+  ``'x'|center(10**9)`` is found before a build stops at it.
 
 The known variables come from variables.reference(): the context the pipeline
 builds for the bundled sample.
@@ -46,7 +49,7 @@ from typing import Any, Iterable
 
 from .docxparts import Para, paragraphs, parts, shorten
 from .render import DOCUMENTS, default_templates_dir, jinja_env
-from .sandbox import GROUP_METHODS, TEXT_METHODS, uncounted
+from .sandbox import GROUP_METHODS, TEXT_METHODS, LimitError, uncounted
 
 _SMART_QUOTES = "\u2018\u2019\u201c\u201d\u201a\u201e\u2032\u2033"
 _OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -349,6 +352,8 @@ class _Checker:
         """The reference path an expression stands for, or None when unknown; reports what is wrong."""
         from jinja2 import nodes as J
 
+        if isinstance(node, (J.Filter, J.BinExpr, J.Call)):
+            self.over_limit(node)
         if isinstance(node, J.Name):
             if node.name in scope:
                 return scope[node.name]
@@ -361,6 +366,13 @@ class _Checker:
                 hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
                 self.say(node, "unknown-variable",
                          f"\u201c{node.name}\u201d is not a variable readydocs provides.{hint} readydocs docs templates lists them all.")
+            return None
+        if isinstance(node, J.Getattr) and isinstance(node.node, J.Const):
+            value = node.node.value
+            if not (isinstance(value, str) and node.attr in TEXT_METHODS):
+                self.say(node, "not-allowed", f"\u201c{value!r}.{node.attr}\u201d: templates may call only "
+                         f"{', '.join(sorted(TEXT_METHODS))} on text, and nothing on a number. "
+                         "Use a filter instead (readydocs docs templates says which).")
             return None
         if isinstance(node, (J.Getattr, J.Getitem)):
             base = self.expr(node.node, scope)
@@ -412,6 +424,17 @@ class _Checker:
             elif isinstance(child, J.Keyword):
                 self.expr(child.value, scope)
         return None
+
+    def over_limit(self, node) -> None:
+        """An expression of constants only (``'x'|center(10**9)``) is worked out here, within the sandbox's
+        limits, so one that a build would stop at is reported now."""
+        try:
+            _constant(node, self.env)
+        except LimitError as exc:
+            self.say(node, "over-limit", f"{str(exc).rstrip('.')}; a build would stop here. "
+                     "readydocs docs safety lists the limits.")
+        except Exception:  # not made of constants only, or an error the build reports itself
+            pass
 
     def not_allowed_on_value(self, node, base: str, key: str) -> bool:
         """A method or attribute on a single value: only the plain text methods are allowed. True when reported."""
@@ -470,6 +493,40 @@ class _Checker:
         self.say(node, "unknown-variable",
                  f"\u201c{_source(node)}\u201d: \u201c{key}\u201d is not a field of {owner}.{hint} readydocs docs templates lists them all.")
         return None
+
+
+class _NotConstant(Exception):
+    pass
+
+
+def _constant(node, env):
+    """The value of an expression made only of constants, operators, filters and lipsum(); _NotConstant otherwise."""
+    from jinja2 import nodes as J
+
+    def value(n):
+        if isinstance(n, J.Const):
+            return n.value
+        if isinstance(n, (J.List, J.Tuple)):
+            return [value(i) for i in n.items]
+        if isinstance(n, J.BinExpr):
+            return env.call_binop(None, n.operator, value(n.left), value(n.right))
+        if isinstance(n, J.Neg):
+            return -value(n.node)
+        if isinstance(n, (J.Filter, J.Call)) and not (n.dyn_args or n.dyn_kwargs):
+            args = [value(a) for a in n.args]
+            kwargs = {k.key: value(k.value) for k in n.kwargs}
+            if isinstance(n, J.Call) and isinstance(n.node, J.Name) and n.node.name in ("lipsum", "range"):
+                return env.globals[n.node.name](*args, **kwargs)
+            if isinstance(n, J.Filter) and n.node is not None and n.name in env.filters:
+                func = env.filters[n.name]
+                passes = getattr(getattr(func, "jinja_pass_arg", None), "name", None)
+                first = {None: [], "environment": [env], "eval_context": [J.EvalContext(env)]}
+                if passes not in first:
+                    raise _NotConstant
+                return func(*first[passes], value(n.node), *args, **kwargs)
+        raise _NotConstant
+
+    return value(node)
 
 
 _GLOBAL = "global:"  # expr()'s path for one of Jinja's helpers (range, cycler, namespace...)
