@@ -573,6 +573,19 @@ def import_survey_command(answers: Path, map_path: Path, out_dir: Path, framewor
                f"Build them with 'readydocs batch {out_dir}'.")
 
 
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port on 127.0.0.1 to listen on (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the address.")
+@_framework_option
+@_handle_errors
+def serve(port: int, no_browser: bool, framework_path: Path | None):
+    """Open the readydocs page in a browser: check workbooks and get the documents without a terminal."""
+    from .web.server import serve as run_page
+
+    run_page(_load_framework(framework_path), port=port, open_browser=not no_browser, echo=click.echo)
+
+
 def main() -> None:
     """The console entry point. Once the command has finished (every file written is already
     flushed, synced and closed by outputs.write_atomic), the process ends at once: the

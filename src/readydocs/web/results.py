@@ -1,0 +1,229 @@
+"""What the page does with a session's files: the CLI's library calls, shaped for the page.
+
+Each workbook is checked on its own (pipeline.assess), so every problem is
+shown under the file, sheet and cell it concerns. Nothing is built while any
+workbook, the logo or the templates has an error. Then the workbooks are
+grouped by the place they name (pipeline.place_key, as `readydocs batch`
+groups them) and each place is built with pipeline.build exactly as
+`readydocs build` builds it, into its own folder; PDFs come from pdf.to_pdf.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import ReadydocsError
+from ..framework import Framework
+
+WHOLE_WORKBOOK = "The whole workbook"
+
+
+@dataclass
+class Row:
+    """One problem as the page shows it."""
+
+    severity: str  # "error" or "warning"
+    cell: str
+    message: str
+    code: str
+    line: str  # the problem as the CLI prints it
+
+
+@dataclass
+class FileReport:
+    name: str  # as the person named the file
+    sheets: list[tuple[str, list[Row]]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Row]:
+        return [r for _, rows in self.sheets for r in rows]
+
+    @property
+    def n_errors(self) -> int:
+        return sum(r.severity == "error" for r in self.rows)
+
+    @property
+    def n_warnings(self) -> int:
+        return sum(r.severity == "warning" for r in self.rows)
+
+
+@dataclass
+class Download:
+    name: str  # file name in the place's folder
+    label: str
+    size: int
+
+
+@dataclass
+class PlaceResult:
+    name: str
+    slug: str
+    folder: Path
+    workbooks: list[str]
+    context: dict[str, Any]  # context.build_context for the place, as the `score` command shows it
+    downloads: list[Download] = field(default_factory=list)
+    pdf_problem: str = ""
+
+
+@dataclass
+class Outcome:
+    files: list[FileReport] = field(default_factory=list)
+    template_problems: list[Any] = field(default_factory=list)  # lint.LintProblem
+    notes: list[str] = field(default_factory=list)
+    other_problems: list[str] = field(default_factory=list)  # logo, template zip, a build that failed
+    places: list[PlaceResult] = field(default_factory=list)
+
+    @property
+    def n_errors(self) -> int:
+        return sum(f.n_errors for f in self.files) + len(self.template_problems) + len(self.other_problems)
+
+    @property
+    def n_warnings(self) -> int:
+        return sum(f.n_warnings for f in self.files)
+
+    @property
+    def built(self) -> bool:
+        return bool(self.places) and not self.n_errors
+
+    def file(self, place: int, name: str) -> Path | None:
+        """The file ``name`` of place number ``place``, when the build wrote it; never a path from the request."""
+        if not (0 <= place < len(self.places)):
+            return None
+        p = self.places[place]
+        for d in p.downloads:
+            if d.name == name:
+                return p.folder / d.name
+        return None
+
+
+class Scrubber:
+    """Shows stored paths as the names people gave their files."""
+
+    def __init__(self, session_folder: Path, names: dict[Path, str]):
+        self.pairs = sorted(((str(p), n) for p, n in names.items()), key=lambda pair: -len(pair[0]))
+        self.folder = str(session_folder)
+
+    def __call__(self, text: str) -> str:
+        for stored, shown in self.pairs:
+            text = text.replace(stored, shown)
+        return text.replace(self.folder + "/", "").replace(self.folder, "the upload")
+
+
+def label_for(filename: str) -> str:
+    from ..actionplan import FILENAME as PLAN_FILE
+    from ..render import DOCUMENTS
+
+    titles = dict(DOCUMENTS)
+    stem_docx = filename[:-4] + ".docx" if filename.endswith(".pdf") else filename
+    if stem_docx in titles:
+        return f"{titles[stem_docx]} ({'PDF' if filename.endswith('.pdf') else 'Word'})"
+    if filename == PLAN_FILE:
+        return "Action plan tracker (Excel)"
+    if filename == "scores.json":
+        return "Scores (JSON, for other programs)"
+    return filename
+
+
+def file_report(name: str, problems: Sequence[Any], scrub: Scrubber) -> FileReport:
+    """Problems grouped by sheet, in the order met; problems about the whole workbook first."""
+    report = FileReport(name)
+    by_sheet: dict[str, list[Row]] = {}
+    for p in problems:
+        shown = dataclasses.replace(p, file=name, message=scrub(p.message))
+        by_sheet.setdefault(p.sheet or WHOLE_WORKBOOK, []).append(
+            Row(p.severity, p.cell or "", shown.message, p.code, shown.line()))
+    if WHOLE_WORKBOOK in by_sheet:
+        report.sheets.append((WHOLE_WORKBOOK, by_sheet.pop(WHOLE_WORKBOOK)))
+    report.sheets.extend(by_sheet.items())
+    return report
+
+
+def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Path, str]], *,
+                    logo: Path | None = None, templates_dir: Path | None = None, want_pdf: bool = False,
+                    outcome: Outcome | None = None) -> Outcome:
+    """Check every workbook; when nothing has an error, build every place into ``folder``/out.
+
+    ``outcome`` may already hold problems with the logo or templates; then nothing is built.
+    """
+    from ..branding import drop_logo_problems
+    from ..pipeline import assess, place_key
+
+    outcome = outcome or Outcome()
+    scrub = Scrubber(folder, {p: n for p, n in workbooks})
+    checked = []  # (path, shown name, municipality)
+    for path, name in workbooks:
+        try:
+            assessment = assess([path], framework)
+        except ReadydocsError as exc:
+            outcome.files.append(FileReport(name, [(WHOLE_WORKBOOK, [
+                Row("error", "", scrub(str(exc)), "unreadable", f"error: {scrub(str(exc))}")])]))
+            continue
+        if logo is not None:
+            drop_logo_problems(assessment.report)  # as build --logo does: the workbook's own logo cell is not used
+        outcome.files.append(file_report(name, assessment.report.problems, scrub))
+        checked.append((path, name, assessment.responses[0].profile.get("municipality_name") or ""))
+    if outcome.n_errors:
+        return outcome
+
+    groups: dict[str, list[tuple[Path, str, str]]] = {}
+    for item in checked:
+        groups.setdefault(place_key(item[2]), []).append(item)
+    for n, members in enumerate(groups.values(), start=1):
+        place = _build_place(framework, folder / "out" / f"{n:02d}", members, logo, templates_dir, want_pdf, scrub, outcome)
+        if place is not None:
+            outcome.places.append(place)
+    if outcome.n_errors:
+        outcome.places.clear()  # nothing is offered while anything failed
+    return outcome
+
+
+def _build_place(framework: Framework, out_root: Path, members: list[tuple[Path, str, str]], logo: Path | None,
+                 templates_dir: Path | None, want_pdf: bool, scrub: Scrubber, outcome: Outcome) -> PlaceResult | None:
+    from ..context import build_context
+    from ..pipeline import as_of, build
+
+    paths = [m[0] for m in members]
+    names = [m[1] for m in members]
+    try:
+        result = build(paths, out_root, framework, templates_dir=templates_dir, logo=logo)
+    except ReadydocsError as exc:
+        outcome.other_problems.append(f"{', '.join(names)}: {scrub(str(exc))}")
+        return None
+    if not result.assessment.valid:  # problems only seen when the workbooks are read together
+        for line in (p.line() for p in result.assessment.report.errors):
+            outcome.other_problems.append(scrub(line))
+        return None
+    context = build_context(result.assessment.responses, result.scores, framework, as_of=as_of(result.assessment))
+    written = list(result.written)
+    place = PlaceResult(context["place"]["name"], context["place"]["slug"], result.out_dir, names, context)
+    if want_pdf:
+        from ..pdf import PdfError, to_pdf
+
+        try:
+            written += to_pdf([p for p in result.written if p.suffix == ".docx"])
+        except PdfError as exc:
+            place.pdf_problem = scrub(str(exc))
+    place.downloads = [Download(p.name, label_for(p.name), p.stat().st_size) for p in written]
+    return place
+
+
+def zip_bytes(outcome: Outcome) -> bytes:
+    """Every file of every place, one folder per place (named like the place's output folder)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for place in outcome.places:
+            top, k = place.slug, 1
+            while top in used:  # two places whose names make the same folder name
+                k += 1
+                top = f"{place.slug}-{k}"
+            used.add(top)
+            for d in place.downloads:
+                zf.write(place.folder / d.name, f"{top}/{d.name}")
+    return buf.getvalue()
