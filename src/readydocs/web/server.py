@@ -6,6 +6,7 @@ be printed at once and a browser that connects early simply waits.
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 import threading
@@ -54,9 +55,18 @@ def serve(framework: Framework, port: int = 0, open_browser: bool = True, echo: 
     app = create_app(framework, sock.getsockname()[1], on_ready=ready)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", http="h11", ws="none",
                             timeout_graceful_shutdown=5)
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn shuts down cleanly on SIGTERM and then raises it again; end with exit code 0, not a kill.
+        signal.signal(signal.SIGTERM, _exit_quietly)
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl+C, raised again by uvicorn after its clean shutdown
+        pass
     finally:
         app.store.close()
         sock.close()
         echo("readydocs stopped; the files added to the page were deleted.")
+
+
+def _exit_quietly(signum, frame) -> None:
+    raise SystemExit(0)

@@ -61,7 +61,7 @@ def display_name(sent: str | None, fallback: str) -> str:
 
 def size_text(n: int) -> str:
     if n >= MB:
-        return f"{n / MB:.1f} MB"
+        return f"{n / MB:.1f}".removesuffix(".0") + " MB"
     return f"{max(1, round(n / 1024))} KB"
 
 
