@@ -5,9 +5,11 @@ The browser tests (test_web_browser.py) drive the same page in Chromium.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,6 +71,13 @@ def problem_rows(html: str) -> list[tuple[str, str, str]]:
     """(kind, cell, code) for each row of the problems tables."""
     rows = re.findall(r'<tr class="(error|warning)">\s*<td>.*?</td>\s*<td class="cell">(.*?)</td>.*?<code>(.*?)</code>', html, re.S)
     return [(kind, cell, code) for kind, cell, code in rows]
+
+
+def _cell_of(path: Path, name: str) -> str:
+    import openpyxl
+
+    (sheet, ref), = openpyxl.load_workbook(path).defined_names[name].destinations
+    return ref.replace("$", "")
 
 
 def files_under(folder: Path) -> set[Path]:
@@ -207,6 +216,37 @@ def test_logo_that_is_not_an_image_is_a_problem(client, sample_xlsx):
     r = post_check(client, [workbook(sample_xlsx), ("logo", ("logo.png", b"GIF89a....", "image/png"))])
     assert "logo.png is not a PNG or JPEG image." in r.text
     assert "everything.zip" not in r.text
+
+
+def test_logo_named_by_the_workbook_points_to_the_upload_field(client, sample_xlsx, tmp_path):
+    set_cells(sample_xlsx, {"profile.logo_file": "brand/logo.png"})
+    r = post_check(client, [workbook(sample_xlsx)])
+    assert ("error", _cell_of(sample_xlsx, "profile.logo_file"), "logo-not-found") in problem_rows(r.text)
+    assert "Logo file 'brand/logo.png' was not found (looked for brand/logo.png)." in html.unescape(r.text)
+    assert "add the logo under \u201cOptional\u201d instead" in r.text
+    assert str(tmp_path) not in r.text and "readydocs-web-" not in r.text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_copies_when_libreoffice_is_present(framework, private_tmp, sample_xlsx):
+    with TestClient(create_app(framework, PORT, office=True), base_url=BASE) as c:
+        page = c.get("/").text
+        assert 'id="pdf"' in page
+        r = post_check(c, [workbook(sample_xlsx)], pdf="1")
+        for name in DOCS:
+            assert f"/files/0/{name[:-5]}.pdf" in r.text
+        sid = re.search(r'/s/([\w-]+)/everything\.zip', r.text).group(1)
+        pdf = c.get(f"/s/{sid}/files/0/readiness-report.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert pdf.headers["content-type"] == "application/pdf"
+
+
+def test_without_libreoffice_the_page_says_so_and_offers_no_pdf(client, sample_xlsx):
+    page = client.get("/").text
+    assert 'id="pdf"' not in page
+    assert "PDF copies need LibreOffice, which is not installed on this computer." in page
+    r = post_check(client, [workbook(sample_xlsx)], pdf="1")  # asked for anyway: the documents, no PDFs
+    assert "documents ready" in r.text and ".pdf" not in r.text
 
 
 # --------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -153,8 +154,18 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
                  "or add fewer at a time.")
         return render(413, alert=alert).body
 
+    warming: list[threading.Thread] = []
+
+    def warm_once() -> None:
+        if not warming:
+            warming.append(threading.Thread(target=_warm, args=(build_lock,), daemon=True))
+            warming[0].start()
+
     async def home(request: Request):
-        return render()
+        response = render()
+        # Load the rendering libraries once the first page is out, not while it is being sent.
+        response.background = BackgroundTask(warm_once)
+        return response
 
     def download_bytes(kind: str) -> bytes:
         if kind not in downloads:
@@ -245,7 +256,6 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        threading.Thread(target=_warm, args=(build_lock,), daemon=True).start()
         if on_ready:
             on_ready()
         try:

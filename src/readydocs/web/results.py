@@ -19,6 +19,8 @@ from ..errors import ReadydocsError
 from ..framework import Framework
 
 WHOLE_WORKBOOK = "The whole workbook"
+# The page cannot see the folder a workbook came from, so a logo it names is rarely found.
+LOGO_HINT = " On this page you can add the logo under \u201cOptional\u201d instead; it replaces the one the workbook names."
 
 
 @dataclass
@@ -109,7 +111,7 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         for stored, shown in self.pairs:
             text = text.replace(stored, shown)
-        return text.replace(self.folder + "/", "").replace(self.folder, "the upload")
+        return text.replace(self.folder + "/in/", "").replace(self.folder + "/", "").replace(self.folder, "the upload")
 
 
 def label_for(filename: str) -> str:
@@ -129,10 +131,13 @@ def label_for(filename: str) -> str:
 
 def file_report(name: str, problems: Sequence[Any], scrub: Scrubber) -> FileReport:
     """Problems grouped by sheet, in the order met; problems about the whole workbook first."""
+    from ..branding import LOGO_CODES
+
     report = FileReport(name)
     by_sheet: dict[str, list[Row]] = {}
     for p in problems:
-        shown = dataclasses.replace(p, file=name, message=scrub(p.message))
+        message = scrub(p.message) + (LOGO_HINT if p.code in LOGO_CODES else "")
+        shown = dataclasses.replace(p, file=name, message=message)
         by_sheet.setdefault(p.sheet or WHOLE_WORKBOOK, []).append(
             Row(p.severity, p.cell or "", shown.message, p.code, shown.line()))
     if WHOLE_WORKBOOK in by_sheet:
