@@ -93,6 +93,7 @@ def shots(tmp_path_factory):
 def page(browser):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
     p = context.new_page()
+    p.set_default_timeout(90_000)  # a first build on a busy machine
     outside: list[str] = []
     p.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1:", "data:")) else None)
     yield p
@@ -265,7 +266,7 @@ def test_foreign_host_and_missing_token_refused_by_the_live_server(server, sampl
     assert r.status_code == 403 and "This form has expired" in r.text
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "terminate", "window-closed"])
 def test_temp_folder_is_gone_after_shutdown(tmp_path, sample_xlsx, sig):
     import httpx
 
@@ -274,7 +275,8 @@ def test_temp_folder_is_gone_after_shutdown(tmp_path, sample_xlsx, sig):
     proc, url = start_server(tmpdir)
     try:
         token = re.search(r'name="token" value="([^"]+)"', httpx.get(url).text).group(1)
-        r = httpx.post(url + "check", data={"token": token}, files={"workbooks": ("a.xlsx", sample_xlsx.read_bytes())})
+        r = httpx.post(url + "check", data={"token": token}, files={"workbooks": ("a.xlsx", sample_xlsx.read_bytes())},
+                       timeout=120)
         assert r.status_code == 303
         (run_folder,) = tmpdir.glob("readydocs-web-*")
         assert any(p.name == "readiness-report.docx" for p in run_folder.rglob("*"))

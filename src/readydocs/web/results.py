@@ -164,7 +164,7 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
             assessment = assess([path], framework)
         except ReadydocsError as exc:
             outcome.files.append(FileReport(name, [(WHOLE_WORKBOOK, [
-                Row("error", "", scrub(str(exc)), "unreadable", f"error: {scrub(str(exc))}")])]))
+                Row("error", "", scrub(str(exc)), "", f"error: {scrub(str(exc))}")])]))
             continue
         if logo is not None:
             drop_logo_problems(assessment.report)  # as build --logo does: the workbook's own logo cell is not used

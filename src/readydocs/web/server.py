@@ -55,17 +55,23 @@ def serve(framework: Framework, port: int = 0, open_browser: bool = True, echo: 
     app = create_app(framework, sock.getsockname()[1], on_ready=ready)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", http="h11", ws="none",
                             timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
     if threading.current_thread() is threading.main_thread():
         # uvicorn shuts down cleanly on SIGTERM and then raises it again; end with exit code 0, not a kill.
         signal.signal(signal.SIGTERM, _exit_quietly)
+        if hasattr(signal, "SIGHUP"):  # the terminal window was closed: shut down the same way
+            signal.signal(signal.SIGHUP, lambda signum, frame: server.handle_exit(signal.SIGTERM, frame))
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl+C, raised again by uvicorn after its clean shutdown
         pass
     finally:
         app.store.close()
         sock.close()
-        echo("readydocs stopped; the files added to the page were deleted.")
+        try:
+            echo("readydocs stopped; the files added to the page were deleted.")
+        except OSError:  # the terminal is gone
+            pass
 
 
 def _exit_quietly(signum, frame) -> None:
