@@ -248,6 +248,20 @@ def test_page_reflows_at_200_percent_zoom(browser, server, shots, sample_xlsx, b
         context.close()
 
 
+def test_oversized_upload_is_refused_with_a_clear_message_in_the_browser(page, server, shots, tmp_path):
+    from readydocs.web.uploads import MAX_REQUEST_BYTES
+
+    huge = tmp_path / "huge.xlsx"
+    with huge.open("wb") as f:
+        f.truncate(MAX_REQUEST_BYTES + 1024 * 1024)
+    page.goto(server)
+    submit(page, [huge])
+    assert page.title() == "Not done – readydocs"
+    alert = page.get_by_role("alert").inner_text()
+    assert "this page takes at most 64 MB at once" in alert and "Nothing was kept" in alert
+    shoot(page, shots, "7-too-large")
+
+
 def test_a_form_posted_from_another_page_is_refused(page, server, sample_xlsx):
     token = re.search(r'name="token" value="([^"]+)"', __import__("urllib.request").request.urlopen(server).read().decode()).group(1)
     # A page with no origin of ours (as a file or another site would be) posting with the right token.
