@@ -394,6 +394,18 @@ def test_temp_folder_is_gone_after_shutdown(app, sample_xlsx, private_tmp):
     assert not files_under(private_tmp)
 
 
+def test_an_unexpected_failure_is_one_message_and_keeps_nothing(client, app, sample_xlsx, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr("readydocs.web.app.check_and_build", broken)
+    r = post_check(client, [workbook(sample_xlsx)])
+    assert r.status_code == 500
+    assert "readydocs could not finish this check (KeyError: &#39;surprise&#39;). Nothing was kept." in r.text
+    assert "Traceback" not in r.text
+    assert len(app.store) == 0 and not list(app.store.root.iterdir())
+
+
 def test_display_names_are_printable_and_bounded():
     assert uploads.display_name("C:\\Users\\me\\Desktop\\budget.xlsx", "x") == "budget.xlsx"
     assert uploads.display_name("../../etc/passwd", "x") == "passwd"

@@ -37,6 +37,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..context import join_names
+from ..errors import ReadydocsError
 from ..framework import Framework
 from . import uploads
 from .results import Outcome, check_and_build, zip_bytes
@@ -211,6 +212,11 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
                     _incoming(logo) if _chosen(logo) else None, _incoming(zipped) if _chosen(zipped) else None, want_pdf)
             except uploads.UploadError as exc:
                 return render(exc.status, alert=str(exc))
+            except ReadydocsError as exc:  # e.g. the temporary folder cannot be written
+                return render(500, alert=str(exc))
+            except Exception as exc:  # a bug must cost one check, not the page
+                return render(500, alert=f"readydocs could not finish this check ({type(exc).__name__}: {exc}). "
+                                         "Nothing was kept. Please report this, with the workbook if you can.")
         finally:
             await form.close()
         return RedirectResponse(f"/s/{session.id}", status_code=303)
