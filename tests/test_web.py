@@ -422,3 +422,18 @@ def test_help_and_validate_do_not_load_the_web_libraries():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]"), out
     assert "--no-browser" in out
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", "1 error"), ("", "1 skipped")])
+def test_browser_tests_fail_in_ci_without_chromium_and_skip_elsewhere(tmp_path, ci, outcome):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update({"READYDOCS_CHROMIUM": str(tmp_path / "no-chromium"), **({"CI": ci} if ci else {})})
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "bt"),
+                          str(Path(__file__).with_name("test_web_browser.py")), "-k", "blank_workbook"],
+                         env=env, capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert outcome in run.stdout, run.stdout[-2000:]
+    assert (run.returncode != 0) == bool(ci)
+    if ci:
+        assert "the browser tests must run in CI" in run.stdout
