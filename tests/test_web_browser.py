@@ -276,7 +276,7 @@ def test_a_form_posted_from_another_page_is_refused(page, server, sample_xlsx):
 
 
 def test_foreign_host_and_missing_token_refused_by_the_live_server(server, sample_xlsx):
-    import httpx
+    import httpx2 as httpx
 
     assert httpx.get(server, headers={"host": "rebound.example"}).status_code == 403
     r = httpx.post(server + "check", files={"workbooks": ("a.xlsx", sample_xlsx.read_bytes())})
@@ -285,7 +285,7 @@ def test_foreign_host_and_missing_token_refused_by_the_live_server(server, sampl
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "terminate", "window-closed"])
 def test_temp_folder_is_gone_after_shutdown(tmp_path, sample_xlsx, sig):
-    import httpx
+    import httpx2 as httpx
 
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
