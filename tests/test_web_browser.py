@@ -184,6 +184,32 @@ def test_sample_builds_and_the_zip_opens_in_python_docx(page, server, shots, sam
     assert Path(one.value.path()).read_bytes() == z.read("city-of-riverbend/talking-points.docx")
 
 
+def test_workbooks_dropped_on_the_page_are_checked_together(page, server, shots, sample_xlsx, bad_xlsx):
+    import base64
+
+    page.goto(server)
+    files = [(p.name, base64.b64encode(p.read_bytes()).decode()) for p in (bad_xlsx, sample_xlsx)]
+    # What the browser hands the page when a person drops two files from their file manager on the heading.
+    page.evaluate("""files => {
+        const dt = new DataTransfer();
+        for (const [name, b64] of files) {
+            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+            dt.items.add(new File([bytes], name));
+        }
+        const h1 = document.querySelector('h1');
+        h1.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        h1.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", files)
+    assert page.url == server  # still on the page, not showing the dropped file
+    assert page.inner_text("#chosen") == "2 workbooks chosen: bad.xlsx, sample.xlsx"
+    assert page.evaluate("document.activeElement.id") == "workbooks"
+    shoot(page, shots, "8-dropped")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check and build").click()
+    assert page.title() == "Problems to fix – readydocs"
+    assert page.locator("h3").all_inner_texts()[:2] == ["bad.xlsx", "sample.xlsx"]
+
+
 FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex='-1'])"
 
 
