@@ -437,3 +437,33 @@ def test_browser_tests_fail_in_ci_without_chromium_and_skip_elsewhere(tmp_path, 
     assert (run.returncode != 0) == bool(ci)
     if ci:
         assert "the browser tests must run in CI" in run.stdout
+
+
+def test_no_text_browser_is_started_in_the_terminal_without_a_display(monkeypatch):
+    from readydocs.web import server
+
+    monkeypatch.setattr(server.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert server.graphical() is False
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert server.graphical() is True
+    monkeypatch.setattr(server.sys, "platform", "win32")
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    assert server.graphical() is True
+
+
+def test_a_port_in_use_is_one_line_with_exit_code_2():
+    from readydocs.web.server import listen
+
+    taken = listen(0)
+    try:
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "readydocs", "serve", "--no-browser", "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+    finally:
+        taken.close()
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        f"Error: Port {port} on 127.0.0.1 cannot be used (Address already in use). "
+        "Choose another with --port, or leave --port out to use a free one."]

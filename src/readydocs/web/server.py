@@ -6,6 +6,7 @@ be printed at once and a browser that connects early simply waits.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
@@ -37,6 +38,14 @@ def listen(port: int) -> socket.socket:
     return sock
 
 
+def graphical() -> bool:
+    """Whether a browser window can open. Without a display, Python's webbrowser would start a
+    text browser (lynx, w3m) inside this very terminal, so the page is only printed then."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def serve(framework: Framework, port: int = 0, open_browser: bool = True, echo: Callable[[str], None] = print) -> None:
     """Serve the page until interrupted (Ctrl+C); every uploaded file is deleted on the way out."""
     import uvicorn
@@ -49,7 +58,7 @@ def serve(framework: Framework, port: int = 0, open_browser: bool = True, echo: 
     def ready() -> None:
         echo(f"readydocs is running at {url}")
         echo("Open that address in a browser if it did not open by itself. Press Ctrl+C here to stop.")
-        if open_browser:
+        if open_browser and graphical():
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
     app = create_app(framework, sock.getsockname()[1], on_ready=ready)
