@@ -260,6 +260,33 @@ def test_keyboard_alone_reaches_every_control_and_submits(page, server, shots, s
     assert any("everything.zip" in k for k in reached)
 
 
+LOW_CONTRAST = """() => {
+    const rgb = s => s.match(/[\\d.]+/g).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((acc, v, i) => acc + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = e => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+    const low = [];
+    for (const e of document.querySelectorAll('body *')) {
+        if (![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) || !e.getClientRects().length) continue;
+        const s = getComputedStyle(e);
+        const [a, b] = [lum(rgb(s.color).slice(0, 3)), lum(background(e))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) low.push(e.tagName + ' ' + ratio.toFixed(2) + ' ' + e.textContent.trim().slice(0, 40));
+    }
+    return low;
+}"""
+
+
+def test_all_text_meets_contrast_on_every_page_state(page, server, sample_xlsx, bad_xlsx):
+    page.goto(server)
+    assert page.evaluate(LOW_CONTRAST) == []
+    submit(page, [bad_xlsx])
+    assert page.evaluate(LOW_CONTRAST) == []
+    submit(page, [sample_xlsx])
+    assert page.evaluate(LOW_CONTRAST) == []
+
+
 def test_page_reflows_at_200_percent_zoom(browser, server, shots, sample_xlsx, bad_xlsx):
     # 200% zoom of a 1280-pixel window is a 640-pixel-wide page at twice the pixel density.
     context = browser.new_context(viewport={"width": 640, "height": 900}, device_scale_factor=2)
