@@ -380,6 +380,11 @@ def test_idle_and_surplus_sessions_are_deleted(private_tmp):
     assert len(store) == sessions.MAX_SESSIONS
     store.new()  # one over the limit: the least recently used goes
     assert not made[0].folder.exists() and len(store) == sessions.MAX_SESSIONS
+    now[0] += sessions.SESSION_IDLE_SECONDS / 2
+    kept = store.get(made[-1].id)
+    now[0] += sessions.SESSION_IDLE_SECONDS / 2 + 1
+    assert store.get(made[1].id) is None and not made[1].folder.exists()  # idle too long: gone when next asked for
+    assert store.get(kept.id) is kept  # used half an hour ago
     now[0] += sessions.SESSION_IDLE_SECONDS + 1
     last = store.new()
     assert len(store) == 1 and all(not s.folder.exists() for s in made)

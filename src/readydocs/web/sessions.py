@@ -3,7 +3,8 @@
 All sessions of one run live under one folder made for that run (mode 0700,
 like every folder ``tempfile.mkdtemp`` makes). A session ends when the person
 presses "Start again", when they check new files from its page, when it has
-been idle for SESSION_IDLE_SECONDS, or when more than MAX_SESSIONS exist (the
+been idle for SESSION_IDLE_SECONDS (checked whenever any page of the app
+is asked for a session), or when more than MAX_SESSIONS exist (the
 least recently used goes); its folder is deleted then. At shutdown the run's
 folder goes with everything in it.
 
@@ -44,7 +45,7 @@ class SessionStore:
 
     def new(self) -> Session:
         with self._lock:
-            self._sweep()
+            self._sweep(making_room=True)
             sid = secrets.token_urlsafe(16)
             folder = Path(tempfile.mkdtemp(prefix="s-", dir=self.root))
             session = Session(sid, folder, self._clock())
@@ -53,6 +54,7 @@ class SessionStore:
 
     def get(self, sid: str) -> Session | None:
         with self._lock:
+            self._sweep(making_room=False)
             session = self._sessions.get(sid)
             if session is not None:
                 session.last_used = self._clock()
@@ -75,11 +77,13 @@ class SessionStore:
     def __len__(self) -> int:
         return len(self._sessions)
 
-    def _sweep(self) -> None:
+    def _sweep(self, making_room: bool) -> None:
+        """End idle sessions; when making room for a new one, also the least recently used past MAX_SESSIONS - 1."""
         now = self._clock()
         stale = [s for s in self._sessions.values() if now - s.last_used > SESSION_IDLE_SECONDS]
-        by_age = sorted((s for s in self._sessions.values() if s not in stale), key=lambda s: s.last_used)
-        stale += by_age[:max(0, len(by_age) - (MAX_SESSIONS - 1))]
+        if making_room:
+            by_age = sorted((s for s in self._sessions.values() if s not in stale), key=lambda s: s.last_used)
+            stale += by_age[:max(0, len(by_age) - (MAX_SESSIONS - 1))]
         for s in stale:
             self._sessions.pop(s.id, None)
             shutil.rmtree(s.folder, ignore_errors=True)
