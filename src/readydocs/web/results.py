@@ -158,7 +158,7 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
 
     outcome = outcome or Outcome()
     scrub = Scrubber(folder, {p: n for p, n in workbooks})
-    checked = []  # (path, shown name, municipality)
+    checked = []  # (path, shown name, municipality, its assessment)
     for path, name in workbooks:
         try:
             assessment = assess([path], framework)
@@ -169,11 +169,11 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
         if logo is not None:
             drop_logo_problems(assessment.report)  # as build --logo does: the workbook's own logo cell is not used
         outcome.files.append(file_report(name, assessment.report.problems, scrub))
-        checked.append((path, name, assessment.responses[0].profile.get("municipality_name") or ""))
+        checked.append((path, name, assessment.responses[0].profile.get("municipality_name") or "", assessment))
     if outcome.n_errors:
         return outcome
 
-    groups: dict[str, list[tuple[Path, str, str]]] = {}
+    groups: dict[str, list[tuple]] = {}
     for item in checked:
         groups.setdefault(place_key(item[2]), []).append(item)
     for n, members in enumerate(groups.values(), start=1):
@@ -185,15 +185,18 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
     return outcome
 
 
-def _build_place(framework: Framework, out_root: Path, members: list[tuple[Path, str, str]], logo: Path | None,
+def _build_place(framework: Framework, out_root: Path, members: list[tuple], logo: Path | None,
                  templates_dir: Path | None, want_pdf: bool, scrub: Scrubber, outcome: Outcome) -> PlaceResult | None:
     from ..context import build_context
     from ..pipeline import as_of, build
 
     paths = [m[0] for m in members]
     names = [m[1] for m in members]
+    # One workbook is built from the check just made; several are read together again, so that
+    # build's checks across respondents (same place, same framework version) apply.
+    checked = members[0][3] if len(members) == 1 else None
     try:
-        result = build(paths, out_root, framework, templates_dir=templates_dir, logo=logo)
+        result = build(paths, out_root, framework, templates_dir=templates_dir, logo=logo, assessment=checked)
     except ReadydocsError as exc:
         outcome.other_problems.append(f"{', '.join(names)}: {scrub(str(exc))}")
         return None
