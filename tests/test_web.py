@@ -472,3 +472,37 @@ def test_a_port_in_use_is_one_line_with_exit_code_2():
     assert run.stderr.strip().splitlines() == [
         f"Error: Port {port} on 127.0.0.1 cannot be used (Address already in use). "
         "Choose another with --port, or leave --port out to use a free one."]
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"not a zip at all", "set.zip is not a .zip file."),
+    (_zip({"readme.txt": b"x"}), "set.zip holds none of the templates. Name them internal-launch-memo.docx, readiness-report.docx, talking-points.docx."),
+    (_zip({"a/talking-points.docx": b"x", "b/talking-points.docx": b"y"}), "set.zip holds more than one talking-points.docx. Keep one of them."),
+    (_zip({f"f{n}.txt": b"" for n in range(uploads.MAX_ZIP_MEMBERS + 1)}), f"set.zip holds {uploads.MAX_ZIP_MEMBERS + 1} files; a template set is three."),
+])
+def test_template_zips_that_cannot_be_used_say_why(tmp_path, data, problem):
+    from readydocs.render import DOCUMENTS
+
+    folder, problems, notes = uploads.unpack_templates(uploads.Incoming("set.zip", io.BytesIO(data)), tmp_path / "t",
+                                                       {f for f, _ in DOCUMENTS})
+    assert folder is None
+    assert problems[0].startswith(problem)
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_template_declared_larger_than_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_TEMPLATE_BYTES", 1000)
+    data = _zip({"readiness-report.docx": b"0" * 5000, "other.docx": b"x"})
+    folder, problems, notes = uploads.unpack_templates(uploads.Incoming("set.zip", io.BytesIO(data)), tmp_path / "t",
+                                                       {"readiness-report.docx"})
+    assert folder is None
+    assert problems == ["readiness-report.docx in set.zip is 5 KB unpacked, past the 1 KB limit for a template."]
+    assert notes == ["other.docx in set.zip is not used. Templates must be named readiness-report.docx."]
