@@ -139,6 +139,7 @@ def test_errors_are_shown_by_sheet_and_cell_and_nothing_is_built(client, sample_
     r = post_check(client, [workbook(bad), workbook(sample_xlsx, "colleague.xlsx")])
     assert r.status_code == 200
     assert "<title>Problems to fix" in r.text
+    assert "Correct the cells named below, save, and add the workbooks again." in r.text
     rows = problem_rows(r.text.split("<h3>colleague.xlsx</h3>")[0])
     assert ("error", "D4", "missing-rating") in rows
     assert ("error", "D8", "invalid-rating") in rows
@@ -184,6 +185,7 @@ def test_template_zip_is_checked_first_and_problems_name_the_paragraph(client, s
         z.writestr("my-templates/readiness-report.docx", broken.getvalue())
     r = post_check(client, [workbook(sample_xlsx), ("templates", ("mine.zip", zbuf.getvalue(), "application/zip"))])
     assert "Problems to fix" in r.text
+    assert "Correct the problems below and add the files again." in r.text and "Correct the cells" not in r.text
     assert "<td>readiness-report.docx</td>" in r.text
     assert "unknown-variable" in r.text and "Did you mean \u201cplace\u201d?" in r.text
     assert "Prepared for {{ plaec.name }}" in r.text  # the paragraph, shown as text (autoescaped, not run)
