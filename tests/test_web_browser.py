@@ -355,3 +355,36 @@ def test_temp_folder_is_gone_after_shutdown(tmp_path, sample_xlsx, sig):
     assert code == 0, out
     assert "the files added to the page were deleted" in out
     assert not list(tmpdir.iterdir())
+
+
+def test_stopping_in_the_middle_of_a_build_leaves_no_files(tmp_path, sample_xlsx):
+    import threading
+    import time
+
+    import httpx2 as httpx
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    proc, url = start_server(tmpdir)
+    try:
+        token = re.search(r'name="token" value="([^"]+)"', httpx.get(url).text).group(1)
+        data = sample_xlsx.read_bytes()
+        post = threading.Thread(target=lambda: _quietly(lambda: httpx.post(
+            url + "check", data={"token": token}, files=[("workbooks", (f"w{n}.xlsx", data)) for n in range(3)], timeout=120)))
+        post.start()
+        for _ in range(400):  # until the upload is stored and the build under way (bounded: 4 s)
+            if list(tmpdir.glob("readydocs-web-*/s-*/in/03.xlsx")):
+                break
+            time.sleep(0.01)
+    finally:
+        code, out = stop_server(proc, signal.SIGINT)
+    post.join(timeout=120)
+    assert code == 0, out
+    assert not list(tmpdir.iterdir())
+
+
+def _quietly(call):
+    try:
+        call()
+    except Exception:  # the server went away mid-request, as intended
+        pass

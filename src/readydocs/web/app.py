@@ -44,6 +44,7 @@ from .results import Outcome, check_and_build, zip_bytes
 from .sessions import SessionStore
 
 HERE = Path(__file__).parent
+SHUTDOWN_WAIT_SECONDS = 60  # for a build in progress when the server stops
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 MEDIA_TYPES = {
@@ -267,6 +268,9 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
         try:
             yield
         finally:
+            # A build still running (stopped mid-build) finishes writing before its folder is deleted,
+            # or the folder could be made again behind the deletion.
+            await run_in_threadpool(build_lock.acquire, True, SHUTDOWN_WAIT_SECONDS)
             store.close()
 
     routes = [
