@@ -406,7 +406,7 @@ def test_an_unexpected_failure_is_one_message_and_keeps_nothing(client, app, sam
     def broken(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr("readydocs.web.app.check_and_build", broken)
+    monkeypatch.setattr("readydocs.web.app.check_uploads", broken)
     r = post_check(client, [workbook(sample_xlsx)])
     assert r.status_code == 500
     assert "readydocs could not finish this check (KeyError: &#39;surprise&#39;). Nothing was kept." in r.text

@@ -30,7 +30,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
@@ -40,7 +40,7 @@ from ..context import join_names
 from ..errors import ReadydocsError
 from ..framework import Framework
 from . import uploads
-from .results import Outcome, check_and_build, zip_bytes
+from .results import check_uploads, zip_bytes
 from .sessions import SessionStore
 
 HERE = Path(__file__).parent
@@ -299,31 +299,12 @@ def _incoming(f: UploadFile) -> uploads.Incoming:
 def _run_check(store: SessionStore, lock: threading.Lock, framework: Framework, previous: str,
                workbooks: list[uploads.Incoming], logo: uploads.Incoming | None, zipped: uploads.Incoming | None,
                want_pdf: bool):
-    from ..render import DOCUMENTS
-
+    """A new session holding the uploads and what came of them; one at a time."""
     with lock:
         session = store.new()
         try:
-            outcome = Outcome()
-            stored = uploads.save_workbooks(workbooks, session.folder / "in")
-            logo_path = templates_dir = None
-            if logo is not None:
-                logo_path, why = uploads.save_logo(logo, session.folder)
-                if why:
-                    outcome.other_problems.append(why)
-            if zipped is not None:
-                templates_dir, problems, notes = uploads.unpack_templates(zipped, session.folder / "templates",
-                                                                          {f for f, _ in DOCUMENTS})
-                outcome.other_problems += problems
-                outcome.notes += notes
-                if templates_dir is not None:
-                    from ..lint import lint_folder
-
-                    lint_problems, lint_notes = lint_folder(templates_dir)
-                    outcome.template_problems += lint_problems
-                    outcome.notes += [n.replace(str(templates_dir), "your templates zip") for n in lint_notes]
-            session.outcome = check_and_build(framework, session.folder, stored, logo=logo_path,
-                                              templates_dir=templates_dir, want_pdf=want_pdf, outcome=outcome)
+            session.outcome = check_uploads(framework, session.folder, workbooks, logo=logo, zipped=zipped,
+                                            want_pdf=want_pdf)
         except BaseException:
             store.end(session.id)
             raise

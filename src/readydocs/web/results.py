@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from ..errors import ReadydocsError
 from ..framework import Framework
+from . import uploads
 
 WHOLE_WORKBOOK = "The whole workbook"
 # The page cannot see the folder a workbook came from, so a logo it names is rarely found.
@@ -144,6 +145,32 @@ def file_report(name: str, problems: Sequence[Any], scrub: Scrubber) -> FileRepo
         report.sheets.append((WHOLE_WORKBOOK, by_sheet.pop(WHOLE_WORKBOOK)))
     report.sheets.extend(by_sheet.items())
     return report
+
+
+def check_uploads(framework: Framework, folder: Path, workbooks: list[uploads.Incoming], *,
+                  logo: uploads.Incoming | None = None, zipped: uploads.Incoming | None = None,
+                  want_pdf: bool = False) -> Outcome:
+    """Store the uploads in ``folder``, check the logo and the templates, then check_and_build."""
+    from ..lint import lint_folder
+    from ..render import DOCUMENTS
+
+    outcome = Outcome()
+    stored = uploads.save_workbooks(workbooks, folder / "in")
+    logo_path = templates_dir = None
+    if logo is not None:
+        logo_path, why = uploads.save_logo(logo, folder)
+        if why:
+            outcome.other_problems.append(why)
+    if zipped is not None:
+        templates_dir, problems, notes = uploads.unpack_templates(zipped, folder / "templates", {f for f, _ in DOCUMENTS})
+        outcome.other_problems += problems
+        outcome.notes += notes
+        if templates_dir is not None:
+            lint_problems, lint_notes = lint_folder(templates_dir)  # as `readydocs templates check` does
+            outcome.template_problems += lint_problems
+            outcome.notes += [n.replace(str(templates_dir), "your templates zip") for n in lint_notes]
+    return check_and_build(framework, folder, stored, logo=logo_path, templates_dir=templates_dir, want_pdf=want_pdf,
+                           outcome=outcome)
 
 
 def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Path, str]], *,
