@@ -11,6 +11,7 @@ groups them) and each place is built with pipeline.build exactly as
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -112,7 +113,8 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         for stored, shown in self.pairs:
             text = text.replace(stored, shown)
-        return text.replace(self.folder + "/in/", "").replace(self.folder + "/", "").replace(self.folder, "the upload")
+        inside = str(Path(self.folder) / "in") + os.sep
+        return text.replace(inside, "").replace(self.folder + os.sep, "").replace(self.folder, "the upload")
 
 
 def label_for(filename: str) -> str:
