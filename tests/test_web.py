@@ -508,3 +508,18 @@ def test_a_template_declared_larger_than_the_limit_is_refused_unread(tmp_path, m
     assert folder is None
     assert problems == ["readiness-report.docx in set.zip is 5 KB unpacked, past the 1 KB limit for a template."]
     assert notes == ["other.docx in set.zip is not used. Templates must be named readiness-report.docx."]
+
+
+def test_two_uploads_with_one_name_are_told_apart(tmp_path):
+    stored = uploads.save_workbooks([uploads.Incoming("a/intake.xlsx", io.BytesIO(b"1")),
+                                     uploads.Incoming("b/intake.xlsx", io.BytesIO(b"2"))], tmp_path / "in")
+    assert [(p.name, n) for p, n in stored] == [("01.xlsx", "intake.xlsx"), ("02.xlsx", "intake.xlsx (2)")]
+    assert (tmp_path / "in" / "02.xlsx").read_bytes() == b"2"
+
+
+def test_more_files_than_the_form_takes_is_one_clear_message(client, app, sample_xlsx):
+    files = [workbook(sample_xlsx, f"w{n}.xlsx") for n in range(uploads.MAX_WORKBOOKS + 5)]
+    r = client.post("/check", data={"token": app.token}, files=files)
+    assert r.status_code == 413
+    assert f"Add at most {uploads.MAX_WORKBOOKS} workbooks, one logo and one templates zip at a time." in r.text
+    assert len(app.store) == 0
