@@ -161,9 +161,19 @@ def test_two_respondents_of_one_place_make_one_report_and_two_places_two(client,
     assert "From other.xlsx (1 respondent)." in r.text
     sid = re.search(r'/s/([\w-]+)/everything\.zip', r.text).group(1)
     names = zipfile.ZipFile(io.BytesIO(client.get(f"/s/{sid}/everything.zip").content)).namelist()
-    assert {n.split("/")[0] for n in names} == {"city-of-riverbend", "town-of-elsewhere"}
+    assert {n.split("/")[0] for n in names} == {"city-of-riverbend", "town-of-elsewhere", "cohort-summary.xlsx"}
     scores = json.loads(client.get(f"/s/{sid}/files/0/scores.json").content)
     assert len(scores["respondents"]) == 2
+    # Several places: the cohort summary, as `readydocs batch` writes it, one row per place.
+    assert "cohort-summary.xlsx" in names
+    summary = client.get(f"/s/{sid}/cohort/cohort-summary.xlsx")
+    assert summary.status_code == 200
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(summary.content))["Places"]
+    places = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert sorted(places) == ["City of Riverbend", "Town of Elsewhere"]
+    assert client.get(f"/s/{sid}/cohort/scores.json").status_code == 404
 
 
 def test_unreadable_file_is_one_problem_under_its_own_name(client, tmp_path):

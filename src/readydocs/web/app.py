@@ -238,7 +238,7 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
         session = session_or_none(request)
         if session is None or session.outcome is None:
             return gone()
-        path = session.outcome.file(request.path_params["place"], request.path_params["name"])
+        path = session.outcome.file(request.path_params.get("place", -1), request.path_params["name"])
         if path is None or not path.is_file():
             return render(404, alert="There is no such file in this check.")
         return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"), filename=path.name)
@@ -279,6 +279,7 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
         Route("/check", check, methods=["POST"]),
         Route("/s/{sid}", show),
         Route("/s/{sid}/files/{place:int}/{name}", file),
+        Route("/s/{sid}/cohort/{name}", file),
         Route("/s/{sid}/everything.zip", everything),
         Route("/s/{sid}/end", end, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

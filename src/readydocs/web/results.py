@@ -11,6 +11,7 @@ groups them) and each place is built with pipeline.build exactly as
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     other_problems: list[str] = field(default_factory=list)  # logo, template zip, a build that failed
     places: list[PlaceResult] = field(default_factory=list)
+    cohort: Download | None = None  # cohort-summary.xlsx, when several places were built
+    folder: Path | None = None  # where the cohort summary is
 
     @property
     def n_errors(self) -> int:
@@ -93,7 +96,10 @@ class Outcome:
         return bool(self.places) and not self.n_errors
 
     def file(self, place: int, name: str) -> Path | None:
-        """The file ``name`` of place number ``place``, when the build wrote it; never a path from the request."""
+        """The file ``name`` of place number ``place`` (-1: the cohort summary) when the build wrote it;
+        never a path from the request."""
+        if place == -1 and self.cohort is not None and self.folder is not None and name == self.cohort.name:
+            return self.folder / name
         if not (0 <= place < len(self.places)):
             return None
         p = self.places[place]
@@ -211,7 +217,23 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
             outcome.places.append(place)
     if outcome.n_errors:
         outcome.places.clear()  # nothing is offered while anything failed
+    elif len(outcome.places) > 1:
+        _cohort_summary(framework, folder / "out", outcome)
     return outcome
+
+
+def _cohort_summary(framework: Framework, out_root: Path, outcome: Outcome) -> None:
+    """cohort-summary.xlsx for the places built, written as `readydocs batch` writes it."""
+    from ..batch import BatchResult, PlaceOutcome, write_summary
+
+    built = []
+    for p in outcome.places:
+        summary = json.loads((p.folder / "scores.json").read_text(encoding="utf-8"))
+        summary["state"] = p.context["place"]["state"]  # as batch adds it
+        built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), summary=summary))
+    path = write_summary(BatchResult(places=built), out_root, framework)
+    outcome.folder = path.parent
+    outcome.cohort = Download(path.name, "Cohort summary of every place (Excel)", path.stat().st_size)
 
 
 def _build_place(framework: Framework, out_root: Path, members: list[tuple], logo: Path | None,
@@ -263,4 +285,6 @@ def zip_bytes(outcome: Outcome) -> bytes:
             used.add(top)
             for d in place.downloads:
                 zf.write(place.folder / d.name, f"{top}/{d.name}")
+        if outcome.cohort is not None and outcome.folder is not None:
+            zf.write(outcome.folder / outcome.cohort.name, outcome.cohort.name)
     return buf.getvalue()
