@@ -81,7 +81,7 @@ class Outcome:
     other_problems: list[str] = field(default_factory=list)  # logo, template zip, a build that failed
     places: list[PlaceResult] = field(default_factory=list)
     cohort: Download | None = None  # cohort-summary.xlsx, when several places were built
-    folder: Path | None = None  # where the cohort summary is
+    cohort_folder: Path | None = None
 
     @property
     def n_errors(self) -> int:
@@ -98,8 +98,8 @@ class Outcome:
     def file(self, place: int, name: str) -> Path | None:
         """The file ``name`` of place number ``place`` (-1: the cohort summary) when the build wrote it;
         never a path from the request."""
-        if place == -1 and self.cohort is not None and self.folder is not None and name == self.cohort.name:
-            return self.folder / name
+        if place == -1 and self.cohort is not None and self.cohort_folder is not None and name == self.cohort.name:
+            return self.cohort_folder / name
         if not (0 <= place < len(self.places)):
             return None
         p = self.places[place]
@@ -232,7 +232,7 @@ def _cohort_summary(framework: Framework, out_root: Path, outcome: Outcome) -> N
         summary["state"] = p.context["place"]["state"]  # as batch adds it
         built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), summary=summary))
     path = write_summary(BatchResult(places=built), out_root, framework)
-    outcome.folder = path.parent
+    outcome.cohort_folder = path.parent
     outcome.cohort = Download(path.name, "Cohort summary of every place (Excel)", path.stat().st_size)
 
 
@@ -285,6 +285,6 @@ def zip_bytes(outcome: Outcome) -> bytes:
             used.add(top)
             for d in place.downloads:
                 zf.write(place.folder / d.name, f"{top}/{d.name}")
-        if outcome.cohort is not None and outcome.folder is not None:
-            zf.write(outcome.folder / outcome.cohort.name, outcome.cohort.name)
+        if outcome.cohort is not None and outcome.cohort_folder is not None:
+            zf.write(outcome.cohort_folder / outcome.cohort.name, outcome.cohort.name)
     return buf.getvalue()
