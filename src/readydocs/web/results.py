@@ -11,7 +11,6 @@ groups them) and each place is built with pipeline.build exactly as
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +68,7 @@ class PlaceResult:
     folder: Path
     workbooks: list[str]
     context: dict[str, Any]  # context.build_context for the place, as the `score` command shows it
+    summary: dict[str, Any]  # what scores.json holds
     downloads: list[Download] = field(default_factory=list)
     pdf_problem: str = ""
 
@@ -228,8 +228,7 @@ def _cohort_summary(framework: Framework, out_root: Path, outcome: Outcome) -> N
 
     built = []
     for p in outcome.places:
-        summary = json.loads((p.folder / "scores.json").read_text(encoding="utf-8"))
-        summary["state"] = p.context["place"]["state"]  # as batch adds it
+        summary = {**p.summary, "state": p.context["place"]["state"]}  # as batch adds it
         built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), summary=summary))
     path = write_summary(BatchResult(places=built), out_root, framework)
     outcome.cohort_folder = path.parent
@@ -257,7 +256,8 @@ def _build_place(framework: Framework, out_root: Path, members: list[tuple], log
         return None
     context = build_context(result.assessment.responses, result.scores, framework, as_of=as_of(result.assessment))
     written = list(result.written)
-    place = PlaceResult(context["place"]["name"], context["place"]["slug"], result.out_dir, names, context)
+    place = PlaceResult(context["place"]["name"], context["place"]["slug"], result.out_dir, names, context,
+                        dict(result.summary or {}))
     if want_pdf:
         from ..pdf import PdfError, to_pdf
 
