@@ -533,3 +533,14 @@ def test_more_files_than_the_form_takes_is_one_clear_message(client, app, sample
     assert r.status_code == 413
     assert f"Add at most {uploads.MAX_WORKBOOKS} workbooks, one logo and one templates zip at a time." in r.text
     assert len(app.store) == 0
+
+
+def test_excel_owner_files_are_skipped_with_a_note(client, sample_xlsx):
+    owner = ("workbooks", ("~$sample.xlsx", b"\x0bsomeone   ", "application/octet-stream"))
+    r = post_check(client, [workbook(sample_xlsx), owner])
+    assert "documents ready" in r.text
+    assert "Skipped ~$sample.xlsx, the owner file Excel keeps while a workbook is open." in r.text
+    assert "<h3>~$sample.xlsx</h3>" not in r.text
+    r = post_check(client, [owner])
+    assert "Only Excel owner files (~$...) were added. Add the workbook itself." in r.text
+    assert "everything.zip" not in r.text

@@ -162,7 +162,17 @@ def check_uploads(framework: Framework, folder: Path, workbooks: list[uploads.In
     from ..lint import lint_folder
     from ..render import DOCUMENTS
 
+    from ..intake import is_owner_file
+
     outcome = Outcome()
+    owners = [f for f in workbooks if is_owner_file(Path(uploads.display_name(f.name, "workbook")))]
+    for f in owners:  # as the commands skip them
+        outcome.notes.append(f"Skipped {uploads.display_name(f.name, 'workbook')}, the owner file Excel keeps while a "
+                             "workbook is open. Save and close the workbook in Excel, and add the workbook itself.")
+    workbooks = [f for f in workbooks if f not in owners]
+    if not workbooks:
+        outcome.other_problems.append("Only Excel owner files (~$...) were added. Add the workbook itself.")
+        return outcome
     stored = uploads.save_workbooks(workbooks, folder / "in")
     logo_path = templates_dir = None
     if logo is not None:

@@ -21,7 +21,10 @@ HOST = "127.0.0.1"  # loopback only: the page is never reachable from another ma
 
 
 class ServeError(ReadydocsError):
+    """The page cannot listen on the port asked for."""
+
     exit_code = 2
+    code = "port-unavailable"
 
 
 def listen(port: int) -> socket.socket:

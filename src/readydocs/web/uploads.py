@@ -35,6 +35,7 @@ class UploadError(ReadydocsError):
     """An upload the page will not take (too large, too many files). ``status`` is the HTTP status to answer with."""
 
     exit_code = 2
+    code = "upload-refused"
 
     def __init__(self, message: str, hint: str | None = None, status: int = 413):
         super().__init__(message, hint)
