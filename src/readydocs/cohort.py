@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .framework import Framework
+from .wording import half_up
 
 FILENAME = "cohort-summary.xlsx"
 SHEET_PLACES = "Places"
@@ -29,10 +30,6 @@ class NotBuilt:
     place: str  # the municipality named, or "" when it could not be read
     files: tuple[str, ...]
     problems: tuple[str, ...]  # one line each
-
-
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value + 0.5)
 
 
 def headers(framework: Framework) -> list[str]:
@@ -50,12 +47,12 @@ def place_row(summary: dict[str, Any], folder: str, framework: Framework) -> lis
     row: list[Any] = [
         summary["place"], summary.get("state", ""), len(summary["respondents"]),
         dt.date.fromisoformat(day) if day else None,
-        summary["overall"]["label"], _int(summary["overall"]["average"]),
+        summary["overall"]["label"], half_up(summary["overall"]["average"]),
     ]
     for c in framework.conditions:
         got = by_id.get(c.id, {})
         status = got.get("status")
-        row += [_int(got.get("score")), band_label.get(status, framework.insufficient.label if status else "")]
+        row += [half_up(got.get("score")), band_label.get(status, framework.insufficient.label if status else "")]
     disagree = [framework.condition(cid).name for cid, c in by_id.items() if c.get("disagree")]
     return row + ["; ".join(disagree), folder]
 

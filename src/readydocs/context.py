@@ -1,10 +1,10 @@
 """Template variables from scores and the profile. No I/O.
 
 Everything a template may use is built here, as plain dicts, lists, strings,
-numbers and booleans, so templates never reach into our objects. The prose
-lives in the templates; this module gives them the facts and the choices
-(which level, which conditions, how many) to phrase it by.
-docs/templates.md lists every variable.
+numbers and booleans, so templates never reach into our objects. The fixed
+prose lives in the templates; every sentence whose truth depends on the data
+comes from wording.py, chosen here from the facts. docs/templates.md lists
+every variable.
 """
 
 from __future__ import annotations
@@ -15,13 +15,17 @@ import re
 import unicodedata
 from typing import Any, Sequence
 
-from . import __version__
+from . import __version__, wording as w
 from .baseline import no_baseline
 from .form import MAX_INSIGHTS
-from .framework import Framework
-from .respondents import discussion_items, respondents_by_role
+from .framework import AUDIENCES, Framework
+from .respondents import discussion_items, respondents_by_role, who
 from .scoring import ConditionResult, Scores
 from .validate import Response
+from .wording import format_date, half_up
+
+# Kept importable under their earlier names for modules that format alongside the documents.
+join_names = w.join
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 MAX_SLUG = 60
@@ -40,20 +44,6 @@ def slugify(name: str) -> str:
     return slug
 
 
-def format_date(d: dt.date | None) -> str:
-    return f"{d:%B} {d.day}, {d.year}" if d else ""
-
-
-def join_names(names: Sequence[str]) -> str:
-    names = list(names)
-    if not names:
-        return ""
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return ", ".join(names[:-1]) + f", and {names[-1]}"
-
 
 def _lines(text: str | None) -> list[str]:
     """A list typed one item per line (or, on one line, separated by semicolons).
@@ -64,23 +54,34 @@ def _lines(text: str | None) -> list[str]:
         return []
     parts = text.split("\n") if "\n" in text else text.split(";")
     items = (re.sub(r"^[-\u2022*]\s+", "", p.strip()) if re.match(r"^\s*[-\u2022*]\s", p) else p.strip() for p in parts)
-    return [i for i in items if i]
+    return [w.curly(i) for i in items if i]
 
 
-def _score_int(score: float | None) -> int | None:
-    # Half up, not Python's banker's rounding: 62.5 shows as 63, as a reader would expect.
-    return None if score is None else int(score + 0.5)
+def _rating_label(value: float | None, framework: Framework) -> str:
+    """ "3 \u2013 Partly in place"; a pooled 2.5 reads "2.5 (between Starting and Partly in place)"."""
+    scale = framework.scale
+    if value is None:
+        return w.curly(scale.dont_know)
+    if float(value).is_integer():
+        return f"{int(value)} \u2013 {scale.label_for(int(value))}"
+    shown = f"{value:.1f}".rstrip("0").rstrip(".")
+    lower, upper = int(value), int(value) + 1
+    return f"{shown} (between {scale.label_for(lower)} and {scale.label_for(upper)})"
 
 
 def build_context(responses: Sequence[Response], scores: Scores, framework: Framework,
                   as_of: dt.date | None = None) -> dict[str, Any]:
     """Everything the three templates need. ``responses[0]`` supplies the place's profile."""
     first = responses[0].profile
+    several = len(responses) > 1
     band_by_id = {b.id: b for b in framework.bands}
-    best_band = framework.bands[0].id
+    best_band, lowest_band = framework.bands[0].id, framework.bands[-1].id
     essentials = {e.condition for e in framework.essentials}
     level = next(lv for lv in framework.levels if lv.id == scores.level)
     assessed = first.get("assessment_date") or as_of
+    people = [_respondent(r) for r in responses]
+    labels = [_attribution(p) for p in people]
+    span = framework.scale.high - framework.scale.low
 
     def status_label(c: ConditionResult) -> str:
         return band_by_id[c.status].label if c.status in band_by_id else framework.insufficient.label
@@ -89,35 +90,55 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         return band_by_id[c.status].meaning if c.status in band_by_id else framework.insufficient.meaning
 
     conditions = []
+    evidence = []
     for cond, res in zip(framework.conditions, scores.conditions):
-        notes, steps = [], []
+        notes, disputed, steps = [], [], []
         # Respondents often start from a colleague's copy: the same note or step
         # on the same indicator is shown once, not once per workbook.
         seen: set[tuple] = set()
         for ind, ir in zip(cond.indicators, res.indicators):
-            for resp in responses:
+            label = f"{ind.short_text} ({ind.id})" if ind.short else ind.id
+            ind_notes = []
+            for n, resp in enumerate(responses):
                 row = resp.rows.get(ind.id, {})
                 note_key = ("note", ind.id, row.get("evidence"))
                 if row.get("evidence") and note_key not in seen:
                     seen.add(note_key)
-                    notes.append({"indicator": ind.id, "statement": ind.statement, "text": row["evidence"], "respondent": _respondent_label(resp)})
+                    text = w.curly(row["evidence"])
+                    by = f" ({labels[n]})" if several else ""
+                    ind_notes.append({"indicator": ind.id, "short": w.curly(ind.short_text), "statement": ind.statement,
+                                      "text": text, "respondent": people[n]["name"], "by": labels[n] if several else "",
+                                      "line": f"{label}: {text}{by}"})
                 step_key = ("step", ind.id, row.get("next_step"), row.get("owner"), row.get("due"))
                 if row.get("next_step") and step_key not in seen:
                     seen.add(step_key)
-                    steps.append({"indicator": ind.id, "text": row["next_step"], "owner": row.get("owner") or "",
-                                  "due": format_date(row.get("due"))})
-        score = _score_int(res.score)
+                    steps.append(_step(ind.id, w.curly(row["next_step"]), row.get("owner") or "", format_date(row.get("due"))))
+            split = ir.low is not None and ir.high is not None and (ir.high - ir.low) * 100 / span >= framework.max_spread
+            if split and len(ind_notes) > 1:
+                disputed.append({"indicator": ind.id, "short": w.curly(ind.short_text), "notes": ind_notes,
+                                 "line": f"Respondents disagree on {w.mid_sentence(w.curly(ind.short_text))} ({ind.id}): "
+                                         f"ratings run from {_rating_label(ir.low, framework)} to {_rating_label(ir.high, framework)}."})
+            else:
+                notes.extend(ind_notes)
+            evidence.extend(_evidence_rows(ind, ir, responses, labels, framework))
+        score = half_up(res.score)
+        name = cond.name
+        mid = w.mid_sentence(name, cond.proper_name)
+        status = status_label(res)
         conditions.append({
-            "id": cond.id, "name": cond.name, "summary": cond.summary,
+            "id": cond.id, "name": name, "name_mid": mid, "summary": cond.summary,
             "score": score, "score_text": "\u2014" if score is None else str(score),
-            "status": status_label(res), "status_id": res.status, "status_meaning": status_meaning(res),
+            "status": status, "status_id": res.status, "status_meaning": status_meaning(res),
+            "standing": _standing(mid, res.score is None, score, status),
             "in_place": res.status == best_band, "insufficient": res.score is None,
+            "lowest": res.status == lowest_band,
             "essential": cond.id in essentials, "below_essential": res.below_essential,
             "n_indicators": res.n_indicators, "n_rated": res.n_rated, "n_unknown": res.n_unknown,
-            "actions": list(cond.actions), "notes": notes, "next_steps": steps,
-            "disagree": res.disagree, "spread": _score_int(res.spread),
+            "actions": list(cond.actions), "notes": notes, "disputed_notes": disputed, "next_steps": steps,
+            "disagree": res.disagree, "spread": half_up(res.spread),
+            "asks": dict(cond.asks),
             "indicators": [
-                {"id": ind.id, "statement": ind.statement,
+                {"id": ind.id, "statement": ind.statement, "short": ind.short_text,
                  "mean": None if ir.mean is None else round(ir.mean, 2),
                  "low": ir.low, "high": ir.high, "n_answers": len(ir.known), "n_unknown": ir.n_unknown}
                 for ind, ir in zip(cond.indicators, res.indicators)
@@ -129,74 +150,253 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
     # conditions without enough information come last (they need answers, not action).
     to_strengthen = sorted((c for c in conditions if not c["in_place"]),
                            key=lambda c: (not c["below_essential"], c["insufficient"], c["score"] if c["score"] is not None else 0))
+    # What must be built before any announcement: essentials under their minimum,
+    # conditions in the lowest band, and conditions nobody could judge.
+    build_first = [c for c in to_strengthen if c["below_essential"] or c["lowest"] or c["insufficient"]]
+    # An information gap is an indicator nobody could rate; one respondent's
+    # "Don't know" where a colleague gave a rating is not a gap (docs/cohort.md).
     gaps = []
     for cond, res in zip(framework.conditions, scores.conditions):
         for ind, ir in zip(cond.indicators, res.indicators):
-            if ir.n_unknown:
+            if ir.mean is None:
                 gaps.append({"indicator": ind.id, "condition": cond.name, "statement": ind.statement,
-                             "unknown": ir.n_unknown, "answers": len(ir.answers)})
+                             "short": ind.short_text, "unknown": ir.n_unknown, "answers": len(ir.answers)})
 
     sponsor_name = first.get("sponsor_name") or ""
     sponsor_title = first.get("sponsor_title") or ""
     place_name = first.get("municipality_name") or ""
-    insights = [first[f"insight_{n}"] for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")]
-    capped_names = [framework.condition(cid).name for cid in scores.capped_by]
+    organization = first.get("organization_name") or place_name
+    advocate = {"name": first.get("advocate_name") or "", "title": first.get("advocate_title") or "",
+                "email": first.get("advocate_email") or ""}
+    insights = [w.curly(first[f"insight_{n}"]) for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")]
+    priorities = _lines(first.get("priorities"))
+    capped = [c for c in conditions if c["below_essential"]]
+    capped_names = [c["name"] for c in capped]
+    n = {"in_place": len(strengths), "developing": sum(1 for c in conditions if not c["in_place"] and not c["lowest"] and not c["insufficient"]),
+         "lowest": sum(1 for c in conditions if c["lowest"]), "insufficient": sum(1 for c in conditions if c["insufficient"]),
+         "total": len(conditions)}
+    average = half_up(scores.average)
+    dont_know = w.curly(framework.scale.dont_know)
+    ready = level.id == framework.levels[0].id
+    is_build_first = level.id == framework.levels[-1].id
+    nothing = scores.average is None
+    band_labels = (framework.bands[0].label, framework.bands[1].label if len(framework.bands) > 2 else framework.bands[0].label,
+                   framework.bands[-1].label)
+    in_sentence = w.place_in_sentence(place_name)
 
-    return {
+    overall = {
+        "id": level.id, "label": level.label, "meaning": level.meaning, "decision": level.decision,
+        "average": average,
+        "average_text": "\u2014" if average is None else str(average),
+        "ready": ready, "build_first": is_build_first,
+        "capped": bool(capped_names), "capped_by": capped_names, "capped_by_text": w.join(capped_names),
+        "nothing_scored": nothing,
+        "finding": "" if nothing else w.standing_summary(n["in_place"], n["developing"], n["lowest"], n["insufficient"],
+                                                          n["total"], band_labels),
+        "average_sentence": w.nothing_scored(framework.scale.dont_know) if nothing else w.scored_summary(average, n["total"], n["total"] - n["insufficient"]),
+        "held_sentence": w.essential_held(capped_names, [c["name"] for c in capped if c["insufficient"]], level.label) if capped and not nothing else "",
+        "unknown_sentence": w.unknown_summary(len(gaps), len(framework.indicators), framework.scale.dont_know, several),
+    }
+
+    context = {
         "place": {
             "name": place_name,
+            "in_sentence": in_sentence,
+            "sentence_start": w.capitalize(in_sentence),
             "type": first.get("jurisdiction_type") or "",
             "state": first.get("state") or "",
-            "organization": first.get("organization_name") or place_name,
+            "organization": organization,
             "slug": slugify(place_name),
         },
-        "advocate": {"name": first.get("advocate_name") or "", "title": first.get("advocate_title") or "",
-                     "email": first.get("advocate_email") or ""},
+        "advocate": advocate,
         "sponsor": {"name": sponsor_name, "title": sponsor_title, "given": bool(sponsor_name)},
+        "prepared_by": w.prepared_by(advocate["name"], advocate["title"], organization),
         "dates": {"assessment": format_date(assessed), "assessment_iso": assessed.isoformat() if assessed else "",
                   "launch": format_date(first.get("target_launch_date")),
                   "launch_iso": first["target_launch_date"].isoformat() if first.get("target_launch_date") else ""},
         "departments": _lines(first.get("departments")),
         "insights": insights,
-        "priorities": _lines(first.get("priorities")),
+        "priorities": priorities,
+        "priorities_sentence": _priorities_sentence(priorities),
         "framework": {
             "title": framework.title, "id": framework.id, "version": framework.version,
             "scale": [{"value": lv.value, "label": lv.label} for lv in framework.scale.levels],
-            "dont_know": framework.scale.dont_know,
-            "bands": [{"label": b.label, "min": _score_int(b.min), "meaning": b.meaning} for b in framework.bands],
+            "dont_know": dont_know,
+            "bands": [{"label": b.label, "min": half_up(b.min), "meaning": b.meaning} for b in framework.bands],
             "insufficient": framework.insufficient.label,
-            "insufficient_share": _score_int(framework.insufficient.max_unknown_share * 100),
-            "essentials": [{"name": framework.condition(e.condition).name, "min_score": _score_int(e.min_score)} for e in framework.essentials],
+            "insufficient_share": half_up(framework.insufficient.max_unknown_share * 100),
+            "essentials": [{"name": framework.condition(e.condition).name, "min_score": half_up(e.min_score)} for e in framework.essentials],
             "n_conditions": len(framework.conditions),
             "n_indicators": len(framework.indicators),
             "levels": [{"label": lv.label, "meaning": lv.meaning} for lv in framework.levels],
-            "max_spread": _score_int(framework.max_spread),
+            "max_spread": half_up(framework.max_spread),
         },
-        "overall": {
-            "id": level.id, "label": level.label, "meaning": level.meaning, "decision": level.decision,
-            "average": _score_int(scores.average),
-            "average_text": "\u2014" if scores.average is None else str(_score_int(scores.average)),
-            "ready": level.id == framework.levels[0].id,
-            "build_first": level.id == framework.levels[-1].id,
-            "capped": bool(capped_names), "capped_by": capped_names, "capped_by_text": join_names(capped_names),
-        },
+        "overall": overall,
         "conditions": conditions,
         "strengths": strengths,
-        "strengths_text": join_names([c["name"] for c in strengths]),
+        "strengths_text": w.join_some([c["name_mid"] for c in strengths]),
         "to_strengthen": to_strengthen,
-        "to_strengthen_text": join_names([c["name"] for c in to_strengthen]),
-        "counts": {"in_place": len(strengths), "to_strengthen": len(to_strengthen), "gaps": len(gaps),
-                   "insufficient": sum(1 for c in conditions if c["insufficient"]), "total": len(conditions)},
+        "to_strengthen_text": w.join_some([c["name_mid"] for c in to_strengthen]),
+        "build_first": build_first,
+        "counts": {"in_place": n["in_place"], "to_strengthen": len(to_strengthen), "gaps": len(gaps),
+                   "developing": n["developing"], "not_in_place": n["lowest"],
+                   "insufficient": n["insufficient"], "total": n["total"]},
         "gaps": gaps,
-        "respondents": [_respondent(r) for r in responses],
+        "evidence": evidence,
+        "respondents": people,
+        "respondents_sentence": _respondents_sentence(people),
         "disagreements": [c for c in conditions if c["disagree"]],
         # Several respondents and rounds over time (respondents.py, baseline.py); pipeline.build
         # replaces "baseline" when an earlier round is given.
-        "respondents_by_role": respondents_by_role([_respondent(r) for r in responses]),
-        "discussion": discussion_items([_respondent(r) for r in responses], scores, framework),
+        "respondents_by_role": respondents_by_role(people),
+        "discussion": discussion_items(people, scores, framework),
         "baseline": no_baseline(),
         "tool": {"name": "readydocs", "version": __version__},
     }
+    context["talking"] = _talking_points(context, framework)
+    context["memo"] = _memo(context)
+    return context
+
+
+def _step(indicator: str, text: str, owner: str, due: str) -> dict[str, str]:
+    """A next step, and the step as one sentence with its owner and date inside it."""
+    extra = ", ".join(p for p in (f"owner: {owner}" if owner else "", f"by {due}" if due else "") if p)
+    line = f"{text.rstrip('.')} ({extra})." if extra else text
+    return {"indicator": indicator, "text": text, "owner": owner, "due": due, "line": line}
+
+
+def _standing(name_mid: str, insufficient: bool, score: int | None, status: str) -> str:
+    """One sentence on where a condition stands: "The assessment rates cross-sector partnerships developing (56 out of 100)." """
+    if insufficient:
+        return f"There is not enough information yet to judge {name_mid}."
+    return f"The assessment rates {name_mid} {w.mid_sentence(status)} ({score} out of 100)."
+
+
+def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]]:
+    """The appendix rows for one indicator: its rating and note, or each respondent's and the pooled value."""
+    statement = f"{ind.id}: {ind.statement}"
+    if len(responses) == 1:
+        row = responses[0].rows.get(ind.id, {})
+        answer = responses[0].answers.get(ind.id)
+        return [{"indicator": statement, "rating": _rating_label(answer, framework),
+                 "note": w.curly(row.get("evidence") or "")}]
+    rated = len(ir.known)
+    pooled = (f"Pooled: {_rating_label(ir.mean, framework)}, from {w.count(rated, 'rating')}" if rated
+              else f"Pooled: no rating (every answer {w.quoted(framework.scale.dont_know)})")
+    rows = [{"indicator": statement, "rating": pooled, "note": ""}]
+    for label, resp in zip(labels, responses):
+        if ind.id not in resp.answers:
+            continue
+        rows.append({"indicator": label, "rating": _rating_label(resp.answers[ind.id], framework),
+                     "note": w.curly(resp.rows.get(ind.id, {}).get("evidence") or "")})
+    return rows
+
+
+def _priorities_sentence(priorities: list[str]) -> str:
+    if not priorities:
+        return ""
+    items = [w.lower_first_word(p.rstrip(".")) for p in priorities]
+    if len(items) == 1:
+        return f"It supports a priority we already hold: {items[0]}."
+    return f"It supports {w.number(len(items))} priorities we already hold: {w.join(items)}."
+
+
+def _respondents_sentence(people: list[dict[str, str]]) -> str:
+    if len(people) < 2:
+        return ""
+    if len(people) > 3:
+        return f"Based on ratings from {w.count(len(people), 'respondent')}, listed under \u201cWho took part\u201d."
+    return f"Based on ratings from {w.count(len(people), 'respondent')}: {w.join([_attribution(p) for p in people])}."
+
+
+def _talking_points(ctx: dict[str, Any], framework: Framework) -> dict[str, Any]:
+    """Per audience: the sentences to say and what to ask for, true to the scores."""
+    overall, counts = ctx["overall"], ctx["counts"]
+    total = counts["total"]
+    to_strengthen, must = ctx["to_strengthen"], ctx["build_first"]
+    some = w.join_some([c["name_mid"] for c in to_strengthen])
+    some_first = w.join_some([c["name_mid"] for c in must])
+    if ctx["strengths"]:
+        in_place = (f"{w.capitalize(w.of_total(counts['in_place'], total, 'readiness condition'))} "
+                    f"{w.is_are(counts['in_place'])} in place" +
+                    ("." if counts["in_place"] == total else f": {ctx['strengths_text']}."))
+    else:
+        in_place = "No readiness condition is fully in place yet; the assessment shows where to start."
+    if overall["nothing_scored"]:
+        status = ("We are not launching yet. The readiness assessment could not score any condition, "
+                  "so our first step is to find the answers.")
+        status_elected = "Staff are gathering the facts the readiness assessment needs before proposing a launch."
+    elif overall["ready"]:
+        rest = "" if counts["in_place"] == total else (
+            " and the rest are close behind" if counts["not_in_place"] == 0 and counts["insufficient"] == 0 else "")
+        status = f"Our readiness assessment says we are ready to start: {w.of_total(counts['in_place'], total, 'condition')} {w.is_are(counts['in_place'])} in place{rest}."
+        status_elected = f"Staff have assessed our readiness, and we are ready to start: {w.of_total(counts['in_place'], total, 'condition')} {w.is_are(counts['in_place'])} in place{rest}."
+    elif overall["build_first"]:
+        status = f"We are not launching yet. The readiness assessment found gaps to close first: {some_first}."
+        status_elected = f"Staff are laying the groundwork first, starting with {some_first}; we expect to return with a launch proposal once {'it is' if len(must) == 1 else 'these are'} stronger."
+    else:
+        status = f"We are ready to start, and we will strengthen {w.count(len(to_strengthen), 'area')} as we go: {some}."
+        status_elected = (f"Staff have assessed our readiness, and we can start while strengthening "
+                          f"{w.count(len(to_strengthen), 'area')} along the way: {some}.")
+    essentials = [c for c in ctx["conditions"] if c["essential"]]
+    if overall["build_first"]:
+        fade = "That is why we are not launching yet: we are building the commitments that keep this going before we announce it."
+    elif essentials and all(c["in_place"] for c in essentials):
+        names = w.join([c["name_mid"] for c in essentials])
+        fade = (f"The assessment rates {names} in place, and the plan includes measurement and a re-assessment, "
+                "so progress is tracked in the open.")
+    elif essentials:
+        behind = [c for c in essentials if not c["in_place"]]
+        names = w.join([c["name_mid"] for c in behind])
+        fade = (f"The assessment rates {names} {w.mid_sentence(behind[0]['status'])}, so strengthening "
+                f"{'it' if len(behind) == 1 else 'them'} is part of the plan. The plan also includes measurement "
+                "and a re-assessment, so progress is tracked in the open.")
+    else:
+        fade = "The plan includes measurement and a re-assessment, so progress is tracked in the open."
+    out: dict[str, Any] = {"in_place": in_place, "fade": fade}
+    for audience, said in zip(AUDIENCES, (status, status_elected)):
+        asks = []
+        for c in to_strengthen:
+            text = c["asks"].get(audience)
+            if text:
+                asks.append({"condition": c["name"], "condition_id": c["id"], "text": f"{text} {c['standing']}"})
+        out[audience] = {"status": said, "asks": asks}
+    return out
+
+
+def _memo(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Who sends the memo, how it is signed, and what its draft note lists."""
+    sponsor, advocate, org = ctx["sponsor"], ctx["advocate"], ctx["place"]["organization"]
+    if sponsor["given"]:
+        sender = [sponsor["name"], sponsor["title"], org]
+        from_line = ", ".join(p for p in (sponsor["name"], sponsor["title"]) if p)
+        leads = (f"{advocate['name']}{', ' + advocate['title'] + ',' if advocate['title'] else ''} leads the process as our "
+                 f"Mobility Advocate, and I will sponsor it{' as ' + sponsor['title'] if sponsor['title'] else ''}.")
+    else:
+        sender = [advocate["name"], advocate["title"], f"on behalf of {org}"]
+        from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", on behalf of {org}"
+        leads = "I lead the process as our Mobility Advocate."
+    draft = []
+    for c in ctx["build_first"]:
+        if c["insufficient"]:
+            draft.append(f"{c['name']}: not enough information to judge it yet; the missing answers come first.")
+        elif c["below_essential"]:
+            draft.append(f"{c['name']}: essential to the process, and {w.mid_sentence(c['status'])} ({c['score_text']} out of 100).")
+        else:
+            draft.append(f"{c['name']}: {w.mid_sentence(c['status'])} ({c['score_text']} out of 100).")
+    counts = ctx["counts"]
+    if ctx["overall"]["ready"] or ctx["overall"]["build_first"] or not ctx["to_strengthen"]:
+        strengthening = ""
+    else:
+        strengthening = (f"We start with {w.of_total(counts['in_place'], counts['total'], 'readiness condition')} in place "
+                         f"and will keep strengthening {w.count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
+    return {"from": from_line, "signature": [line for line in sender if line], "leads": leads,
+            "draft_items": draft, "strengthening": strengthening}
+
+
+def _attribution(person: dict[str, str]) -> str:
+    """ "Ana Ruiz, Department head": who said something, by name and role."""
+    return ", ".join(p for p in (person.get("name"), person.get("role")) if p) or who(person)
 
 
 def _respondent_label(resp: Response) -> str:
