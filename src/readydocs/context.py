@@ -162,12 +162,14 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
                 gaps.append({"indicator": ind.id, "condition": cond.name, "statement": ind.statement,
                              "short": ind.short_text, "unknown": ir.n_unknown, "answers": len(ir.answers)})
 
-    sponsor_name = first.get("sponsor_name") or ""
-    sponsor_title = first.get("sponsor_title") or ""
-    place_name = first.get("municipality_name") or ""
-    organization = first.get("organization_name") or place_name
-    advocate = {"name": first.get("advocate_name") or "", "title": first.get("advocate_title") or "",
-                "email": first.get("advocate_email") or ""}
+    # Names and titles as typed, with typographic apostrophes ("Administrator’s Office"),
+    # so a document keeps one quote style.
+    typed = lambda key: w.curly(first.get(key) or "")  # noqa: E731
+    sponsor_name = typed("sponsor_name")
+    sponsor_title = typed("sponsor_title")
+    place_name = typed("municipality_name")
+    organization = typed("organization_name") or place_name
+    advocate = {"name": typed("advocate_name"), "title": typed("advocate_title"), "email": first.get("advocate_email") or ""}
     insights = [w.curly(first[f"insight_{n}"]) for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")]
     priorities = _lines(first.get("priorities"))
     capped = [c for c in conditions if c["below_essential"]]
@@ -203,10 +205,10 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
             "name": place_name,
             "in_sentence": in_sentence,
             "sentence_start": w.capitalize(in_sentence),
-            "type": first.get("jurisdiction_type") or "",
-            "state": first.get("state") or "",
+            "type": typed("jurisdiction_type"),
+            "state": typed("state"),
             "organization": organization,
-            "slug": slugify(place_name),
+            "slug": slugify(first.get("municipality_name") or ""),
         },
         "advocate": advocate,
         "sponsor": {"name": sponsor_name, "title": sponsor_title, "given": bool(sponsor_name)},
@@ -306,7 +308,8 @@ def _respondents_sentence(people: list[dict[str, str]]) -> str:
         return ""
     if len(people) > 3:
         return f"Based on ratings from {w.count(len(people), 'respondent')}, listed under \u201cWho took part\u201d."
-    return f"Based on ratings from {w.count(len(people), 'respondent')}: {w.join([_attribution(p) for p in people])}."
+    named = [f"{p['name']} ({p['role']})" if p.get("role") else p["name"] for p in people]
+    return f"Based on ratings from {w.count(len(people), 'respondent')}: {w.join(named)}."
 
 
 def _talking_points(ctx: dict[str, Any], framework: Framework) -> dict[str, Any]:
@@ -377,7 +380,9 @@ def _memo(ctx: dict[str, Any]) -> dict[str, Any]:
         from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", on behalf of {org}"
         leads = "I lead the process as our Mobility Advocate."
     draft = []
-    for c in ctx["build_first"]:
+    if ctx["overall"]["nothing_scored"]:
+        draft.append("No condition could be scored yet: each needs answers before the process is announced.")
+    for c in ctx["build_first"] if not draft else ():
         if c["insufficient"]:
             draft.append(f"{c['name']}: not enough information to judge it yet; the missing answers come first.")
         elif c["below_essential"]:
@@ -406,5 +411,5 @@ def _respondent_label(resp: Response) -> str:
 
 def _respondent(resp: Response) -> dict[str, str]:
     p = resp.profile
-    return {"name": _respondent_label(resp), "role": p.get("respondent_role") or "",
-            "department": p.get("respondent_department") or ""}
+    return {"name": w.curly(_respondent_label(resp)), "role": w.curly(p.get("respondent_role") or ""),
+            "department": w.curly(p.get("respondent_department") or "")}

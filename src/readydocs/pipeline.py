@@ -68,10 +68,11 @@ def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
 
 
 def place_key(name: str | None) -> str:
-    """Two municipality names are the same place when they match ignoring case, width and spacing."""
+    """Two municipality names are the same place when they match ignoring case, width, spacing and quote style."""
     import unicodedata
 
-    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+    folded = unicodedata.normalize("NFKC", name or "").replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(folded.casefold().split())
 
 
 def _check_same_framework(intakes: Sequence[Intake]) -> None:

@@ -1,0 +1,163 @@
+"""Every scenario in tests/scenarios/ reads true: golden facts and sentences, and checks over every paragraph."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "scenarios"))
+
+import corpus  # noqa: E402
+
+from readydocs.framework import load_framework  # noqa: E402
+
+DOCS = {"report": "readiness-report.docx", "memo": "internal-launch-memo.docx", "talking": "talking-points.docx"}
+BASE, SCENARIOS = corpus.load()
+IDS = [s["id"] for s in SCENARIOS]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Every scenario built once: id -> (BuildResult, {doc key: [texts]})."""
+    framework = load_framework()
+    root = tmp_path_factory.mktemp("scenarios")
+    out = {}
+    for spec in SCENARIOS:
+        result = corpus.build_scenario(spec, BASE, framework, root / "work", root / "out")
+        assert result.assessment.valid, (spec["id"], [p.line() for p in result.assessment.report.errors])
+        out[spec["id"]] = (result, {key: texts(result.out_dir / name) for key, name in DOCS.items()})
+    return out
+
+
+def texts(path: Path) -> list[tuple[str, str]]:
+    """(style, text) of every body paragraph, table cell paragraph, header and footer paragraph."""
+    d = docx.Document(str(path))
+    out = [(p.style.name, p.text) for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            for cell in row.cells:
+                out += [("cell", p.text) for p in cell.paragraphs]
+    for s in d.sections:
+        out += [("header", p.text) for p in s.header.paragraphs] + [("footer", p.text) for p in s.footer.paragraphs]
+    return out
+
+
+def test_corpus_has_the_cases_the_issue_names():
+    assert len(SCENARIOS) >= 10
+    assert {"all-in-place", "none-in-place", "leadership-low", "marlow", "all-dont-know", "edge-ready",
+            "edge-strengthen", "sample", "three-disagree", "logo-baseline", "town-no-sponsor"} <= set(IDS)
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_verdict_and_counts(built, sid):
+    spec = next(s for s in SCENARIOS if s["id"] == sid)
+    expect = spec["expect"]
+    result, _ = built[sid]
+    summary = json.loads((result.out_dir / "scores.json").read_text(encoding="utf-8"))
+    assert summary["overall"]["level"] == expect["level"]
+    average = summary["overall"]["average"]
+    assert (None if average is None else int(average + 0.5)) == (None if expect["average"] == "none" else expect["average"])
+    statuses = [c["status"] for c in summary["conditions"]]
+    got = {"in_place": statuses.count("in-place"), "developing": statuses.count("developing"),
+           "not_in_place": statuses.count("not-in-place"), "insufficient": statuses.count("insufficient")}
+    want = dict(expect["counts"])
+    gaps = want.pop("gaps")
+    assert got == want
+    # Information gaps: indicators nobody could rate, the same number in the report's list and its table.
+    report = result.out_dir / DOCS["report"]
+    d = docx.Document(str(report))
+    paras = [(p.style.name, p.text) for p in d.paragraphs]
+    start = paras.index(("Heading 1", "Information gaps"))
+    listed = []
+    for style, text in paras[start + 1:]:
+        if style.startswith("Heading 1"):
+            break
+        if style == "List Bullet":
+            listed.append(text)
+    assert len(listed) == gaps
+    table = d.tables[0]
+    unrated = sum(int(row.cells[3].text.split(" of ")[1]) - int(row.cells[3].text.split(" of ")[0]) for row in table.rows[1:])
+    assert unrated == gaps
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_key_sentences(built, sid):
+    spec = next(s for s in SCENARIOS if s["id"] == sid)
+    _, docs = built[sid]
+    for key in DOCS:
+        paras = [t for _, t in docs[key]]
+        for wanted in spec["expect"].get(key, []):
+            assert any(wanted in t for t in paras), f"{sid} {key}: no paragraph contains {wanted!r}"
+    everything = "\n".join(t for key in DOCS for _, t in docs[key])
+    for unwanted in spec["expect"].get("absent", []):
+        assert unwanted not in everything, f"{sid}: {unwanted!r} appears"
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_validation_warnings(built, sid):
+    spec = next(s for s in SCENARIOS if s["id"] == sid)
+    result, _ = built[sid]
+    codes = {p.code for p in result.assessment.report.warnings}
+    for code in ("few-ratings", "no-sponsor"):
+        assert (code in codes) == (code in spec["expect"].get("warnings", [])), (sid, code, codes)
+
+
+# --- Sentence checks over every paragraph of every document of every scenario ---
+
+_CONDITION_NAMES = [c.name.lower() for c in load_framework().conditions]
+_ONE_ARE = re.compile(r"\b(?:1|one)(?: of (?:the )?\w+)? (?:\w+ )?\w+ (?:are|were|have)\b", re.IGNORECASE)
+_DOUBLED = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\bNone\b|\{\{|\}\}|\{%|%\}|\u2014 out of|\bnan\b|\bTrue\b|\bFalse\b")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c])", text) if s]
+
+
+def problems(paragraphs: list[tuple[str, str]]) -> list[str]:
+    found = []
+    for style, text in paragraphs:
+        if style == "List Bullet" and not text.strip():
+            found.append("empty bullet")
+        if _ONE_ARE.search(text):
+            found.append(f"singular with plural verb: {text!r}")
+        if re.search(r"rated\s+\W?not enough information", text, re.IGNORECASE):
+            found.append(f"rated not enough information: {text!r}")
+        m = _DOUBLED.search(text)
+        if m and not m.group(1).isdigit():
+            found.append(f"doubled word {m.group(1)!r}: {text!r}")
+        if _PLACEHOLDER.search(text):
+            found.append(f"placeholder: {text!r}")
+        for sentence in sentences(text):
+            named = sum(1 for name in _CONDITION_NAMES if name in sentence.lower())
+            if named > 3:
+                found.append(f"{named} conditions in one sentence: {sentence!r}")
+    all_text = "".join(t for _, t in paragraphs)
+    if re.search("[\u2018\u2019\u201c\u201d]", all_text) and re.search("['\"]", all_text):
+        straight = [t for _, t in paragraphs if re.search("['\"]", t)]
+        found.append(f"straight and curly quotes mixed: {straight[:2]!r}")
+    return found
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_every_paragraph_reads_right(built, sid):
+    _, docs = built[sid]
+    for key, paras in docs.items():
+        assert problems(paras) == [], f"{sid} {key}"
+
+
+def test_the_sentence_checks_catch_what_they_look_for():
+    bad = [("List Bullet", ""), ("Normal", "1 of 9 conditions are in place."),
+           ("Normal", "Staff buy-in is rated not enough information."), ("Normal", "the the plan"),
+           ("Normal", "Average score \u2014 out of 100."), ("Normal", "Owner: None"),
+           ("Normal", "Leadership commitment, organizational capacity, data gathering and analysis and "
+                      "cross-sector partnerships need work."),
+           ("Normal", "It\u2019s \u201cready\u201d but it's not.")]
+    assert len(problems(bad)) == len(bad)
+    good = [("Normal", "One of nine conditions is in place, and two are developing."), ("Normal", "Meet at 10 10 Main St.")]
+    assert problems(good) == []
