@@ -160,9 +160,11 @@ def test_one_workbook_report_has_no_multi_respondent_or_baseline_sections(sample
     result = build([sample_xlsx], tmp_path / "out", framework)
     report = result.out_dir / "readiness-report.docx"
     assert _headings(report) == ["At a glance", "Strengths", "Areas to strengthen", "Information gaps",
-                                 "Recommended decision", "Appendix: how the scores were calculated"]
+                                 "Recommended decision", "Appendix A: how the scores were calculated",
+                                 "Appendix B: the ratings and evidence"]
     d = docx.Document(str(report))
-    assert len(d.tables) == 1
+    # The condition table and the evidence appendix; no respondents or baseline tables.
+    assert len(d.tables) == 2 and d.tables[1].rows[0].cells[0].text == "Indicator"
     text = "\n".join(p.text for p in d.paragraphs)
     assert "Since the assessment of" not in text and "respondents" not in text
 
@@ -177,10 +179,11 @@ def test_notes_copied_between_respondents_appear_once(sample_xlsx, tmp_path, fra
     other = tmp_path / "other.xlsx"
     shutil.copyfile(sample_xlsx, other)
     set_cells(other, {"profile.respondent_name": "Lena Park", "evidence.CAP_1": "Lena's own note"})
+    # Documents show the note with a typographic apostrophe (one quote style per document).
     a = assess([sample_xlsx, other], framework)
     cap = next(c for c in build_context(a.responses, score_assessment(a), framework)["conditions"] if c["id"] == "capacity")
     texts = [(n["indicator"], n["text"]) for n in cap["notes"]]
     assert texts.count(("CAP-2", "Housing and Parks can release staff; other departments point to open vacancies.")) == 1
-    assert ("CAP-1", "Lena's own note") in texts
+    assert ("CAP-1", "Lena\u2019s own note") in texts
     assert len([n for n in cap["notes"] if n["indicator"] == "CAP-1"]) == 2  # the advocate's and Lena's differ
     assert len(cap["next_steps"]) == len({(s["indicator"], s["text"]) for s in cap["next_steps"]})

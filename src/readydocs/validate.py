@@ -302,7 +302,8 @@ def _check_document_inputs(intake: Intake, framework: Framework, profile: dict[s
             f"conditions cannot be scored. Ask the colleagues who know each area and replace \"{framework.scale.dont_know}\" "
             "answers with ratings before building.", SHEET_RATINGS)
     c = intake.profile.get("sponsor_name")
-    if c is not None and not profile.get("sponsor_name"):
+    # Without an advocate either, the memo has no sender at all: the required-field error says so.
+    if c is not None and not profile.get("sponsor_name") and profile.get("advocate_name"):
         add("no-sponsor", WARNING, "No leadership sponsor is named. The launch memo is a leadership memo: name the senior "
             "leader who will sign it, or it goes out from the Mobility Advocate on behalf of the organization.", c.sheet, c.ref)
 
