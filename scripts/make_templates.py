@@ -44,7 +44,7 @@ def _base(title: str, subject: str) -> docx.Document:
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for name, size in (("Title", 26), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+    for name, size in (("Title", 22), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
         st = styles[name]
         st.font.name = "Calibri"
         st.font.size = Pt(size)
@@ -53,6 +53,8 @@ def _base(title: str, subject: str) -> docx.Document:
     styles["Heading 2"].paragraph_format.space_before = Pt(12)
     styles["Heading 2"].paragraph_format.keep_with_next = True
     styles["Caption"].font.size = Pt(9)
+    # The organization's name (and logo) sit clear of the first line of the page.
+    styles["Header"].paragraph_format.space_after = Pt(8)
     _own_styles(styles)
     d.core_properties.title = title
     d.core_properties.subject = subject
@@ -66,6 +68,21 @@ def _base(title: str, subject: str) -> docx.Document:
     lang.set(qn("w:val"), "en-US")
     rpr.append(lang)
     return d
+
+
+def _compact(d) -> None:
+    """Tighter type for the talking points, so each audience's points fit on one page to hand over."""
+    sec = d.sections[0]
+    sec.left_margin = sec.right_margin = Cm(2.0)
+    sec.top_margin = sec.bottom_margin = Cm(1.8)
+    styles = d.styles
+    styles["Normal"].font.size = Pt(10)
+    styles["Normal"].paragraph_format.line_spacing = 1.05
+    styles["Normal"].paragraph_format.space_after = Pt(4)
+    styles["List Bullet"].paragraph_format.space_after = Pt(3)
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        styles[name].paragraph_format.space_before = Pt(8)
+        styles[name].paragraph_format.space_after = Pt(2)
 
 
 def _own_styles(styles) -> None:
@@ -205,10 +222,16 @@ REPORT = [
     (P, "{{ overall.average_sentence }}"),
     ("{%p else %}", None),
     (P, "{{ overall.finding }} {{ overall.average_sentence }}{% if overall.unknown_sentence %} {{ overall.unknown_sentence }}{% endif %}"),
-    (P, "{{ overall.meaning }}"),
     ("{%p endif %}", None),
     ("{%p if overall.held_sentence %}", None),
     (P, "{{ overall.held_sentence }}"),
+    ("{%p endif %}", None),
+    # The chart comes before the longer text so that it stays on the first page
+    # with a logo, several respondents or an earlier round.
+    (FIG, "{{ chart }}"),
+    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
+    ("{%p if not overall.nothing_scored %}", None),
+    (P, "{{ overall.meaning }}"),
     ("{%p endif %}", None),
     # --- Rounds over time: summary of the change since the earlier round (baseline.py) ---
     ("{%p if baseline.given %}", None),
@@ -216,8 +239,6 @@ REPORT = [
     ("{%p endif %}", None),
     # --- end rounds over time ---
     (H2, "Condition scores"),
-    (FIG, "{{ chart }}"),
-    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
     Table(["Condition", "Score", "Status", "Indicators rated"],
           ["{{ c.name }}{% if c.essential %} (essential){% endif %}", "{{ c.score_text }}", "{{ c.status }}{% if c.disagree %}; respondents disagree{% endif %}", "{{ c.n_rated }} of {{ c.n_indicators }}"],
           "c in conditions", widths=[7.3, 1.7, 4.6, 3.4]),
@@ -470,6 +491,8 @@ def build(out_dir: Path) -> list[Path]:
     written = []
     for filename, (title, subject, outline, header, footer) in DOCS.items():
         d = _base(title, subject)
+        if filename == "talking-points.docx":
+            _compact(d)
         _header_footer(d, header, footer)
         items = []
         for item in outline:

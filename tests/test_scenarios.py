@@ -28,7 +28,7 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("scenarios")
     out = {}
     for spec in SCENARIOS:
-        result = corpus.build_scenario(spec, BASE, framework, root / "work", root / "out")
+        result = corpus.build_scenario(spec, BASE, framework, root / spec["id"])
         assert result.assessment.valid, (spec["id"], [p.line() for p in result.assessment.report.errors])
         out[spec["id"]] = (result, {key: texts(result.out_dir / name) for key, name in DOCS.items()})
     return out
@@ -112,7 +112,7 @@ def test_validation_warnings(built, sid):
 _CONDITION_NAMES = [c.name.lower() for c in load_framework().conditions]
 _ONE_ARE = re.compile(r"\b(?:1|one)(?: of (?:the )?\w+)? (?:\w+ )?\w+ (?:are|were|have)\b", re.IGNORECASE)
 _DOUBLED = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"\bNone\b|\{\{|\}\}|\{%|%\}|\u2014 out of|\bnan\b|\bTrue\b|\bFalse\b")
+_PLACEHOLDER = re.compile(r"\bNone\b|\{\{|\}\}|\{%|%\}|\u2014 out of|\bnan\b|\bTrue\b|\bFalse\b|\bzero\b")
 
 
 def sentences(text: str) -> list[str]:
@@ -155,6 +155,7 @@ def test_the_sentence_checks_catch_what_they_look_for():
     bad = [("List Bullet", ""), ("Normal", "1 of 9 conditions are in place."),
            ("Normal", "Staff buy-in is rated not enough information."), ("Normal", "the the plan"),
            ("Normal", "Average score \u2014 out of 100."), ("Normal", "Owner: None"),
+           ("Normal", "We start with zero of nine conditions in place."),
            ("Normal", "Leadership commitment, organizational capacity, data gathering and analysis and "
                       "cross-sector partnerships need work."),
            ("Normal", "It\u2019s \u201cready\u201d but it's not.")]

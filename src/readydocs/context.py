@@ -370,14 +370,15 @@ def _talking_points(ctx: dict[str, Any], framework: Framework) -> dict[str, Any]
 def _memo(ctx: dict[str, Any]) -> dict[str, Any]:
     """Who sends the memo, how it is signed, and what its draft note lists."""
     sponsor, advocate, org = ctx["sponsor"], ctx["advocate"], ctx["place"]["organization"]
+    on_behalf = f"on behalf of {w.place_in_sentence(org)}"
     if sponsor["given"]:
         sender = [sponsor["name"], sponsor["title"], org]
         from_line = ", ".join(p for p in (sponsor["name"], sponsor["title"]) if p)
         leads = (f"{advocate['name']}{', ' + advocate['title'] + ',' if advocate['title'] else ''} leads the process as our "
                  f"Mobility Advocate, and I will sponsor it{' as ' + sponsor['title'] if sponsor['title'] else ''}.")
     else:
-        sender = [advocate["name"], advocate["title"], f"on behalf of {org}"]
-        from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", on behalf of {org}"
+        sender = [advocate["name"], advocate["title"], on_behalf]
+        from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", {on_behalf}"
         leads = "I lead the process as our Mobility Advocate."
     draft = []
     if ctx["overall"]["nothing_scored"]:
@@ -392,6 +393,9 @@ def _memo(ctx: dict[str, Any]) -> dict[str, Any]:
     counts = ctx["counts"]
     if ctx["overall"]["ready"] or ctx["overall"]["build_first"] or not ctx["to_strengthen"]:
         strengthening = ""
+    elif not counts["in_place"]:
+        strengthening = (f"No readiness condition is fully in place yet, so we will strengthen "
+                         f"{w.count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
     else:
         strengthening = (f"We start with {w.of_total(counts['in_place'], counts['total'], 'readiness condition')} in place "
                          f"and will keep strengthening {w.count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")

@@ -94,18 +94,20 @@ def mid_sentence(name: str, proper: bool = False) -> str:
 
 
 _PLACE_WITH_ARTICLE = re.compile(r"^(?:[A-Z][\w-]*\s+){1,3}of\s+\S", re.UNICODE)
+_OFFICE_WORDS = ("Office", "Department", "Division", "Bureau", "Agency")
 
 
 def place_in_sentence(name: str) -> str:
-    """A place's name inside a sentence: "the Town of Eastbrook", but "Riverbend" and "Marlow County".
+    """A place's or office's name inside a sentence: "the Town of Eastbrook", but "Riverbend" and "Marlow County".
 
     Names of the form "City of X", "Town of X", "County of X" (any capitalized
-    words before "of") take "the"; a name already starting with "The" keeps it.
+    words before "of") and names of offices ("County Administrator’s Office")
+    take "the"; a name already starting with "The" keeps it, lower-cased.
     """
-    if _PLACE_WITH_ARTICLE.match(name) and not name.lower().startswith("the "):
-        return "the " + name
     if name.startswith("The "):
         return "the " + name[4:]
+    if _PLACE_WITH_ARTICLE.match(name) or name.split()[-1:] in ([w] for w in _OFFICE_WORDS):
+        return "the " + name
     return name
 
 

@@ -100,6 +100,7 @@ def workbooks(spec: dict[str, Any], base: dict[str, Any], framework: Framework, 
     return out
 
 
-def build_scenario(spec: dict[str, Any], base: dict[str, Any], framework: Framework, work: Path, out_root: Path) -> BuildResult:
-    made = workbooks(spec, base, framework, work / spec["id"])
-    return build(made["paths"], out_root / spec["id"], framework, baseline=made["baseline"])
+def build_scenario(spec: dict[str, Any], base: dict[str, Any], framework: Framework, folder: Path) -> BuildResult:
+    """Write the scenario's workbooks into folder/workbooks/ and build its documents into folder/<place>/."""
+    made = workbooks(spec, base, framework, folder / "workbooks")
+    return build(made["paths"], folder, framework, baseline=made["baseline"])
