@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -162,3 +164,35 @@ def test_the_sentence_checks_catch_what_they_look_for():
     assert len(problems(bad)) == len(bad)
     good = [("Normal", "One of nine conditions is in place, and two are developing."), ("Normal", "Meet at 10 10 Main St.")]
     assert problems(good) == []
+
+
+# --- Layout, as LibreOffice lays the pages out (skipped without it) ---
+
+needs_office = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                                  reason="LibreOffice (soffice) and pdftotext (poppler-utils) are not installed")
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+
+
+@needs_office
+@pytest.mark.parametrize("sid", ["logo-baseline", "three-disagree", "marlow"])
+def test_pages_laid_out_as_meant(built, sid):
+    from readydocs.pdf import to_pdf
+
+    result, _ = built[sid]
+    to_pdf([result.out_dir / name for name in DOCS.values()])
+    report = _pages(result.out_dir / "readiness-report.pdf")
+    # The chart is kept with its caption, and both stay on the first page.
+    assert "Figure 1. Score of each readiness condition" in report[0]
+    talking = _pages(result.out_dir / "talking-points.pdf")
+    # One page per audience.
+    assert len(talking) == 2
+    assert "For department heads" in talking[0] and "For elected officials" not in talking[0]
+    assert "For elected officials" in talking[1] and "Are we ready?" in talking[1]
+    memo = _pages(result.out_dir / "internal-launch-memo.pdf")
+    signer = result.assessment.responses[0].profile.get("sponsor_name")
+    closing = next(p for p in memo if "With thanks," in p)
+    assert closing.index("With thanks,") < closing.rindex(signer)

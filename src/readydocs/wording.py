@@ -87,13 +87,16 @@ def mid_sentence(name: str, proper: bool = False) -> str:
     """
     if proper or not name:
         return name
-    first = name.split()[0]
+    words = name.split()
+    first = words[0]
     if len(first) > 1 and (first[1:].lower() != first[1:] or not first[0].isupper()):
         return name
+    if len(words) > 1 and words[1][:1].isupper():
+        return name  # "Mobility Metrics access": the first two words name something
     return name[:1].lower() + name[1:]
 
 
-_PLACE_WITH_ARTICLE = re.compile(r"^(?:[A-Z][\w-]*\s+){1,3}of\s+\S", re.UNICODE)
+_PLACE_WITH_ARTICLE = re.compile(r"^[A-Z][\w-]*\s+(?:(?:and\s+)?[A-Z][\w-]*\s+){0,3}of\s+\S", re.UNICODE)
 _OFFICE_WORDS = ("Office", "Department", "Division", "Bureau", "Agency")
 
 
