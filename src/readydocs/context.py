@@ -54,7 +54,7 @@ def _lines(text: str | None) -> list[str]:
         return []
     parts = text.split("\n") if "\n" in text else text.split(";")
     items = (re.sub(r"^[-\u2022*]\s+", "", p.strip()) if re.match(r"^\s*[-\u2022*]\s", p) else p.strip() for p in parts)
-    return [w.curly(i) for i in items if i]
+    return [i for i in items if i]
 
 
 def _rating_label(value: float | None, framework: Framework) -> str:
@@ -104,7 +104,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
                 note_key = ("note", ind.id, row.get("evidence"))
                 if row.get("evidence") and note_key not in seen:
                     seen.add(note_key)
-                    text = w.curly(row["evidence"])
+                    text = row["evidence"]
                     by = f" ({labels[n]})" if several else ""
                     ind_notes.append({"indicator": ind.id, "short": w.curly(ind.short_text), "statement": ind.statement,
                                       "text": text, "respondent": people[n]["name"], "by": labels[n] if several else "",
@@ -112,7 +112,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
                 step_key = ("step", ind.id, row.get("next_step"), row.get("owner"), row.get("due"))
                 if row.get("next_step") and step_key not in seen:
                     seen.add(step_key)
-                    steps.append(_step(ind.id, w.curly(row["next_step"]), row.get("owner") or "", format_date(row.get("due"))))
+                    steps.append(_step(ind.id, row["next_step"], row.get("owner") or "", format_date(row.get("due"))))
             split = ir.low is not None and ir.high is not None and (ir.high - ir.low) * 100 / span >= framework.max_spread
             if split and len(ind_notes) > 1:
                 disputed.append({"indicator": ind.id, "short": w.curly(ind.short_text), "notes": ind_notes,
@@ -162,15 +162,15 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
                 gaps.append({"indicator": ind.id, "condition": cond.name, "statement": ind.statement,
                              "short": ind.short_text, "unknown": ir.n_unknown, "answers": len(ir.answers)})
 
-    # Names and titles as typed, with typographic apostrophes ("Administrator’s Office"),
-    # so a document keeps one quote style.
-    typed = lambda key: w.curly(first.get(key) or "")  # noqa: E731
+    # Text typed in the workbook reaches the documents exactly as typed (docs/safety.md);
+    # only our own wording uses typographic quotes.
+    typed = lambda key: first.get(key) or ""  # noqa: E731
     sponsor_name = typed("sponsor_name")
     sponsor_title = typed("sponsor_title")
     place_name = typed("municipality_name")
     organization = typed("organization_name") or place_name
     advocate = {"name": typed("advocate_name"), "title": typed("advocate_title"), "email": first.get("advocate_email") or ""}
-    insights = [w.curly(first[f"insight_{n}"]) for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")]
+    insights = [first[f"insight_{n}"] for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")]
     priorities = _lines(first.get("priorities"))
     capped = [c for c in conditions if c["below_essential"]]
     capped_names = [c["name"] for c in capped]
@@ -281,7 +281,7 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
         row = responses[0].rows.get(ind.id, {})
         answer = responses[0].answers.get(ind.id)
         return [{"indicator": statement, "rating": _rating_label(answer, framework),
-                 "note": w.curly(row.get("evidence") or "")}]
+                 "note": row.get("evidence") or ""}]
     rated = len(ir.known)
     pooled = (f"Pooled: {_rating_label(ir.mean, framework)}, from {w.count(rated, 'rating')}" if rated
               else f"Pooled: no rating (every answer {w.quoted(framework.scale.dont_know)})")
@@ -290,7 +290,7 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
         if ind.id not in resp.answers:
             continue
         rows.append({"indicator": label, "rating": _rating_label(resp.answers[ind.id], framework),
-                     "note": w.curly(resp.rows.get(ind.id, {}).get("evidence") or "")})
+                     "note": resp.rows.get(ind.id, {}).get("evidence") or ""})
     return rows
 
 
@@ -415,5 +415,5 @@ def _respondent_label(resp: Response) -> str:
 
 def _respondent(resp: Response) -> dict[str, str]:
     p = resp.profile
-    return {"name": w.curly(_respondent_label(resp)), "role": w.curly(p.get("respondent_role") or ""),
-            "department": w.curly(p.get("respondent_department") or "")}
+    return {"name": _respondent_label(resp), "role": p.get("respondent_role") or "",
+            "department": p.get("respondent_department") or ""}

@@ -68,11 +68,10 @@ def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
 
 
 def place_key(name: str | None) -> str:
-    """Two municipality names are the same place when they match ignoring case, width, spacing and quote style."""
+    """Two municipality names are the same place when they match ignoring case, width and spacing."""
     import unicodedata
 
-    folded = unicodedata.normalize("NFKC", name or "").replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(folded.casefold().split())
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
 def _check_same_framework(intakes: Sequence[Intake]) -> None:
