@@ -211,3 +211,15 @@ def test_misspelt_field_in_a_custom_template_names_paragraph_and_suggests(sample
     assert lines[0].startswith(f"Error: {custom / 'talking-points.docx'}, paragraph ")
     assert "\u201cBudget line: {{ place.nmae }}\u201d" in lines[0] and "Did you mean \u201cname\u201d?" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_memo_from_a_sponsor_who_is_also_the_advocate_speaks_once(sample_xlsx, tmp_path, framework):
+    set_cells(sample_xlsx, {"profile.sponsor_name": "Dana Whitfield", "profile.sponsor_title": "Deputy City Manager"})
+    result = build([sample_xlsx], tmp_path / "out", framework)
+    memo = [t for _, t in paragraphs(result.out_dir / "internal-launch-memo.docx")]
+    assert "From: Dana Whitfield, Deputy City Manager" in memo
+    assert any(t.startswith("I lead the process as our Mobility Advocate and sponsor it as Deputy City Manager.") for t in memo)
+    assert not any("Dana Whitfield, Senior Policy Analyst" in t and "leads the process" in t for t in memo)
+    # The signature block: closing, then name, title and organization on their own lines.
+    end = memo.index("With thanks,")
+    assert memo[end + 1:end + 4] == ["Dana Whitfield", "Deputy City Manager", "City of Riverbend Office of the City Manager"]

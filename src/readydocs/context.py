@@ -187,7 +187,9 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
     in_sentence = w.place_in_sentence(place_name)
 
     overall = {
-        "id": level.id, "label": level.label, "meaning": level.meaning, "decision": level.decision,
+        "id": level.id, "label": level.label, "meaning": level.meaning,
+        # With nothing scored there are no areas to work on yet: the decision is to find the answers.
+        "decision": w.NOTHING_SCORED_DECISION if nothing else level.decision,
         "average": average,
         "average_text": "\u2014" if average is None else str(average),
         "ready": ready, "build_first": is_build_first,
@@ -323,6 +325,8 @@ def _talking_points(ctx: dict[str, Any], framework: Framework) -> dict[str, Any]
         in_place = (f"{w.capitalize(w.of_total(counts['in_place'], total, 'readiness condition'))} "
                     f"{w.is_are(counts['in_place'])} in place" +
                     ("." if counts["in_place"] == total else f": {ctx['strengths_text']}."))
+    elif overall["nothing_scored"]:
+        in_place = "The assessment could not judge any condition yet; the missing answers come first."
     else:
         in_place = "No readiness condition is fully in place yet; the assessment shows where to start."
     if overall["nothing_scored"]:
@@ -342,7 +346,10 @@ def _talking_points(ctx: dict[str, Any], framework: Framework) -> dict[str, Any]
         status_elected = (f"Staff have assessed our readiness, and we can start while strengthening "
                           f"{w.count(len(to_strengthen), 'area')} along the way: {some}.")
     essentials = [c for c in ctx["conditions"] if c["essential"]]
-    if overall["build_first"]:
+    if overall["nothing_scored"]:
+        fade = ("We cannot say yet: the assessment could not judge any condition, so we are finding the answers "
+                "before anything is decided.")
+    elif overall["build_first"]:
         fade = "That is why we are not launching yet: we are building the commitments that keep this going before we announce it."
     elif essentials and all(c["in_place"] for c in essentials):
         names = w.join([c["name_mid"] for c in essentials])
@@ -374,8 +381,12 @@ def _memo(ctx: dict[str, Any]) -> dict[str, Any]:
     if sponsor["given"]:
         sender = [sponsor["name"], sponsor["title"], org]
         from_line = ", ".join(p for p in (sponsor["name"], sponsor["title"]) if p)
-        leads = (f"{advocate['name']}{', ' + advocate['title'] + ',' if advocate['title'] else ''} leads the process as our "
-                 f"Mobility Advocate, and I will sponsor it{' as ' + sponsor['title'] if sponsor['title'] else ''}.")
+        as_title = f" as {sponsor['title']}" if sponsor["title"] else ""
+        if " ".join(sponsor["name"].casefold().split()) == " ".join(advocate["name"].casefold().split()):
+            leads = f"I lead the process as our Mobility Advocate and sponsor it{as_title}."
+        else:
+            leads = (f"{advocate['name']}{', ' + advocate['title'] + ',' if advocate['title'] else ''} leads the process "
+                     f"as our Mobility Advocate, and I will sponsor it{as_title}.")
     else:
         sender = [advocate["name"], advocate["title"], on_behalf]
         from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", {on_behalf}"

@@ -214,6 +214,10 @@ def unknown_summary(n_gaps: int, n_indicators: int, dont_know: str, several: boo
             f"answered {quoted(dont_know)}.")
 
 
+NOTHING_SCORED_DECISION = ("Hold the launch until the indicators can be rated: find the answers, rate the indicators "
+                           "in the workbook, and build the documents again.")
+
+
 def nothing_scored(dont_know: str) -> str:
     return (f"Nothing could be scored: every indicator was answered {quoted(dont_know)}, or too few were rated "
             "to judge any condition. Find out the answers with the colleagues who know, rate the indicators "
