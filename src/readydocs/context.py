@@ -19,7 +19,7 @@ from . import __version__, wording as w
 from .baseline import no_baseline
 from .form import MAX_INSIGHTS
 from .framework import AUDIENCES, Framework
-from .respondents import discussion_items, respondents_by_role, who
+from .respondents import discussion_items, respondents_by_role
 from .scoring import ConditionResult, Scores
 from .validate import Response
 from .wording import format_date, half_up
@@ -80,7 +80,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
     level = next(lv for lv in framework.levels if lv.id == scores.level)
     assessed = first.get("assessment_date") or as_of
     people = [_respondent(r) for r in responses]
-    labels = [_attribution(p) for p in people]
+    labels = [w.attribution(p) for p in people]
     span = framework.scale.high - framework.scale.low
 
     def status_label(c: ConditionResult) -> str:
@@ -112,7 +112,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
                 step_key = ("step", ind.id, row.get("next_step"), row.get("owner"), row.get("due"))
                 if row.get("next_step") and step_key not in seen:
                     seen.add(step_key)
-                    steps.append(_step(ind.id, row["next_step"], row.get("owner") or "", format_date(row.get("due"))))
+                    steps.append(w.next_step(ind.id, row["next_step"], row.get("owner") or "", format_date(row.get("due"))))
             split = ir.low is not None and ir.high is not None and (ir.high - ir.low) * 100 / span >= framework.max_spread
             if split and len(ind_notes) > 1:
                 disputed.append({"indicator": ind.id, "short": w.curly(ind.short_text), "notes": ind_notes,
@@ -129,7 +129,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
             "id": cond.id, "name": name, "name_mid": mid, "summary": cond.summary,
             "score": score, "score_text": "\u2014" if score is None else str(score),
             "status": status, "status_id": res.status, "status_meaning": status_meaning(res),
-            "standing": _standing(mid, res.score is None, score, status),
+            "standing": w.standing(mid, res.score is None, score, status),
             "in_place": res.status == best_band, "insufficient": res.score is None,
             "lowest": res.status == lowest_band,
             "essential": cond.id in essentials, "below_essential": res.below_essential,
@@ -221,7 +221,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "departments": _lines(first.get("departments")),
         "insights": insights,
         "priorities": priorities,
-        "priorities_sentence": _priorities_sentence(priorities),
+        "priorities_sentence": w.priorities_sentence(priorities),
         "framework": {
             "title": framework.title, "id": framework.id, "version": framework.version,
             "scale": [{"value": lv.value, "label": lv.label} for lv in framework.scale.levels],
@@ -248,7 +248,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "gaps": gaps,
         "evidence": evidence,
         "respondents": people,
-        "respondents_sentence": _respondents_sentence(people),
+        "respondents_sentence": w.respondents_sentence(people),
         "disagreements": [c for c in conditions if c["disagree"]],
         # Several respondents and rounds over time (respondents.py, baseline.py); pipeline.build
         # replaces "baseline" when an earlier round is given.
@@ -257,23 +257,9 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "baseline": no_baseline(),
         "tool": {"name": "readydocs", "version": __version__},
     }
-    context["talking"] = _talking_points(context, framework)
-    context["memo"] = _memo(context)
+    context["talking"] = w.talking_points(context, AUDIENCES)
+    context["memo"] = w.memo(context)
     return context
-
-
-def _step(indicator: str, text: str, owner: str, due: str) -> dict[str, str]:
-    """A next step, and the step as one sentence with its owner and date inside it."""
-    extra = ", ".join(p for p in (f"owner: {owner}" if owner else "", f"by {due}" if due else "") if p)
-    line = f"{text.rstrip('.')} ({extra})." if extra else text
-    return {"indicator": indicator, "text": text, "owner": owner, "due": due, "line": line}
-
-
-def _standing(name_mid: str, insufficient: bool, score: int | None, status: str) -> str:
-    """One sentence on where a condition stands: "The assessment rates cross-sector partnerships developing (56 out of 100)." """
-    if insufficient:
-        return f"There is not enough information yet to judge {name_mid}."
-    return f"The assessment rates {name_mid} {w.mid_sentence(status)} ({score} out of 100)."
 
 
 def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]]:
@@ -294,129 +280,6 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
         rows.append({"indicator": label, "rating": _rating_label(resp.answers[ind.id], framework),
                      "note": resp.rows.get(ind.id, {}).get("evidence") or ""})
     return rows
-
-
-def _priorities_sentence(priorities: list[str]) -> str:
-    if not priorities:
-        return ""
-    items = [w.lower_first_word(p.rstrip(".")) for p in priorities]
-    if len(items) == 1:
-        return f"It supports a priority we already hold: {items[0]}."
-    return f"It supports {w.number(len(items))} priorities we already hold: {w.join(items)}."
-
-
-def _respondents_sentence(people: list[dict[str, str]]) -> str:
-    if len(people) < 2:
-        return ""
-    if len(people) > 3:
-        return f"Based on ratings from {w.count(len(people), 'respondent')}, listed under \u201cWho took part\u201d."
-    named = [f"{p['name']} ({p['role']})" if p.get("role") else p["name"] for p in people]
-    return f"Based on ratings from {w.count(len(people), 'respondent')}: {w.join(named)}."
-
-
-def _talking_points(ctx: dict[str, Any], framework: Framework) -> dict[str, Any]:
-    """Per audience: the sentences to say and what to ask for, true to the scores."""
-    overall, counts = ctx["overall"], ctx["counts"]
-    total = counts["total"]
-    to_strengthen, must = ctx["to_strengthen"], ctx["build_first"]
-    some = w.join_some([c["name_mid"] for c in to_strengthen])
-    some_first = w.join_some([c["name_mid"] for c in must])
-    if ctx["strengths"]:
-        in_place = (f"{w.capitalize(w.of_total(counts['in_place'], total, 'readiness condition'))} "
-                    f"{w.is_are(counts['in_place'])} in place" +
-                    ("." if counts["in_place"] == total else f": {ctx['strengths_text']}."))
-    elif overall["nothing_scored"]:
-        in_place = "The assessment could not judge any condition yet; the missing answers come first."
-    else:
-        in_place = "No readiness condition is fully in place yet; the assessment shows where to start."
-    if overall["nothing_scored"]:
-        status = ("We are not launching yet. The readiness assessment could not score any condition, "
-                  "so our first step is to find the answers.")
-        status_elected = "Staff are gathering the facts the readiness assessment needs before proposing a launch."
-    elif overall["ready"]:
-        rest = "" if counts["in_place"] == total else (
-            " and the rest are close behind" if counts["not_in_place"] == 0 and counts["insufficient"] == 0 else "")
-        status = f"Our readiness assessment says we are ready to start: {w.of_total(counts['in_place'], total, 'condition')} {w.is_are(counts['in_place'])} in place{rest}."
-        status_elected = f"Staff have assessed our readiness, and we are ready to start: {w.of_total(counts['in_place'], total, 'condition')} {w.is_are(counts['in_place'])} in place{rest}."
-    elif overall["build_first"]:
-        status = f"We are not launching yet. The readiness assessment found gaps to close first: {some_first}."
-        status_elected = f"Staff are laying the groundwork first, starting with {some_first}; we expect to return with a launch proposal once {'it is' if len(must) == 1 else 'these are'} stronger."
-    else:
-        status = f"We are ready to start, and we will strengthen {w.count(len(to_strengthen), 'area')} as we go: {some}."
-        status_elected = (f"Staff have assessed our readiness, and we can start while strengthening "
-                          f"{w.count(len(to_strengthen), 'area')} along the way: {some}.")
-    essentials = [c for c in ctx["conditions"] if c["essential"]]
-    if overall["nothing_scored"]:
-        fade = ("We cannot say yet: the assessment could not judge any condition, so we are finding the answers "
-                "before anything is decided.")
-    elif overall["build_first"]:
-        fade = "That is why we are not launching yet: we are building the commitments that keep this going before we announce it."
-    elif essentials and all(c["in_place"] for c in essentials):
-        names = w.join([c["name_mid"] for c in essentials])
-        fade = (f"The assessment rates {names} in place, and the plan includes measurement and a re-assessment, "
-                "so progress is tracked in the open.")
-    elif essentials:
-        behind = [c for c in essentials if not c["in_place"]]
-        names = w.join([c["name_mid"] for c in behind])
-        fade = (f"The assessment rates {names} {w.mid_sentence(behind[0]['status'])}, so strengthening "
-                f"{'it' if len(behind) == 1 else 'them'} is part of the plan. The plan also includes measurement "
-                "and a re-assessment, so progress is tracked in the open.")
-    else:
-        fade = "The plan includes measurement and a re-assessment, so progress is tracked in the open."
-    out: dict[str, Any] = {"in_place": in_place, "fade": fade}
-    for audience, said in zip(AUDIENCES, (status, status_elected)):
-        asks = []
-        for c in to_strengthen:
-            text = c["asks"].get(audience)
-            if text:
-                asks.append({"condition": c["name"], "condition_id": c["id"], "text": f"{text} {c['standing']}"})
-        out[audience] = {"status": said, "asks": asks}
-    return out
-
-
-def _memo(ctx: dict[str, Any]) -> dict[str, Any]:
-    """Who sends the memo, how it is signed, and what its draft note lists."""
-    sponsor, advocate, org = ctx["sponsor"], ctx["advocate"], ctx["place"]["organization"]
-    on_behalf = f"on behalf of {w.place_in_sentence(org)}"
-    if sponsor["given"]:
-        sender = [sponsor["name"], sponsor["title"], org]
-        from_line = ", ".join(p for p in (sponsor["name"], sponsor["title"]) if p)
-        as_title = f" as {sponsor['title']}" if sponsor["title"] else ""
-        if " ".join(sponsor["name"].casefold().split()) == " ".join(advocate["name"].casefold().split()):
-            leads = f"I lead the process as our Mobility Advocate and sponsor it{as_title}."
-        else:
-            leads = (f"{advocate['name']}{', ' + advocate['title'] + ',' if advocate['title'] else ''} leads the process "
-                     f"as our Mobility Advocate, and I will sponsor it{as_title}.")
-    else:
-        sender = [advocate["name"], advocate["title"], on_behalf]
-        from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", {on_behalf}"
-        leads = "I lead the process as our Mobility Advocate."
-    draft = []
-    if ctx["overall"]["nothing_scored"]:
-        draft.append("No condition could be scored yet: each needs answers before the process is announced.")
-    for c in ctx["build_first"] if not draft else ():
-        if c["insufficient"]:
-            draft.append(f"{c['name']}: not enough information to judge it yet; the missing answers come first.")
-        elif c["below_essential"]:
-            draft.append(f"{c['name']}: essential to the process, and {w.mid_sentence(c['status'])} ({c['score_text']} out of 100).")
-        else:
-            draft.append(f"{c['name']}: {w.mid_sentence(c['status'])} ({c['score_text']} out of 100).")
-    counts = ctx["counts"]
-    if ctx["overall"]["ready"] or ctx["overall"]["build_first"] or not ctx["to_strengthen"]:
-        strengthening = ""
-    elif not counts["in_place"]:
-        strengthening = (f"No readiness condition is fully in place yet, so we will strengthen "
-                         f"{w.count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
-    else:
-        strengthening = (f"We start with {w.of_total(counts['in_place'], counts['total'], 'readiness condition')} in place "
-                         f"and will keep strengthening {w.count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
-    return {"from": from_line, "signature": [line for line in sender if line], "leads": leads,
-            "draft_items": draft, "strengthening": strengthening}
-
-
-def _attribution(person: dict[str, str]) -> str:
-    """ "Ana Ruiz, Department head": who said something, by name and role."""
-    return ", ".join(p for p in (person.get("name"), person.get("role")) if p) or who(person)
 
 
 def _respondent_label(resp: Response) -> str:

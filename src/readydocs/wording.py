@@ -2,16 +2,19 @@
 
 The templates hold the fixed prose. Anything a document says that the numbers
 could contradict (how many, which ones, most or few, committed or not) is
-chosen here from the facts, so one rule decides it wherever it appears. The
-helpers come first (numbers, plurals, lists, dates, names mid-sentence,
-quotes); the sentences after them take plain values, not the context.
+written here, so one rule decides it wherever it appears; context.py chooses
+which sentence applies and hands it to the templates. In order: the small
+rules (numbers, plurals, lists, dates, names mid-sentence, quotes), sentences
+from plain values, then the sentences of the talking points and the memo,
+which read the template context's plain dicts. It is longer than most modules
+because every data-dependent sentence of the three documents lives here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Sequence
+from typing import Any, Sequence
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -253,3 +256,145 @@ def prepared_by(name: str, title: str, organization: str) -> str:
         elif organization.casefold() in title.casefold():
             return ", ".join(parts)
     return ", ".join(parts + [organization])
+
+
+# ---------------------------------------------------------------------------
+# Sentences for one document's parts, from the template context's plain dicts
+# (context.py builds those first, then asks for these).
+
+
+def attribution(person: dict[str, str]) -> str:
+    """ "Ana Ruiz, Department head": who said something, by name and role."""
+    return ", ".join(p for p in (person.get("name"), person.get("role")) if p) or person.get("department") or "A respondent"
+
+
+def next_step(indicator: str, text: str, owner: str, due: str) -> dict[str, str]:
+    """A next step, and the step as one sentence with its owner and date inside it."""
+    extra = ", ".join(p for p in (f"owner: {owner}" if owner else "", f"by {due}" if due else "") if p)
+    line = f"{text.rstrip('.')} ({extra})." if extra else text
+    return {"indicator": indicator, "text": text, "owner": owner, "due": due, "line": line}
+
+
+def standing(name_mid: str, insufficient: bool, score: int | None, status: str) -> str:
+    """One sentence on where a condition stands: "The assessment rates cross-sector partnerships developing (56 out of 100)." """
+    if insufficient:
+        return f"There is not enough information yet to judge {name_mid}."
+    return f"The assessment rates {name_mid} {mid_sentence(status)} ({score} out of 100)."
+
+
+def priorities_sentence(priorities: list[str]) -> str:
+    if not priorities:
+        return ""
+    items = [lower_first_word(p.rstrip(".")) for p in priorities]
+    if len(items) == 1:
+        return f"It supports a priority we already hold: {items[0]}."
+    return f"It supports {number(len(items))} priorities we already hold: {join(items)}."
+
+
+def respondents_sentence(people: list[dict[str, str]]) -> str:
+    if len(people) < 2:
+        return ""
+    if len(people) > 3:
+        return f"Based on ratings from {count(len(people), 'respondent')}, listed under \u201cWho took part\u201d."
+    named = [f"{p['name']} ({p['role']})" if p.get("role") else p["name"] for p in people]
+    return f"Based on ratings from {count(len(people), 'respondent')}: {join(named)}."
+
+
+def talking_points(ctx: dict[str, Any], audiences: Sequence[str]) -> dict[str, Any]:
+    """Per audience: the sentences to say and what to ask for, true to the scores."""
+    overall, counts = ctx["overall"], ctx["counts"]
+    total = counts["total"]
+    to_strengthen, must = ctx["to_strengthen"], ctx["build_first"]
+    some = join_some([c["name_mid"] for c in to_strengthen])
+    some_first = join_some([c["name_mid"] for c in must])
+    if ctx["strengths"]:
+        in_place = (f"{capitalize(of_total(counts['in_place'], total, 'readiness condition'))} "
+                    f"{is_are(counts['in_place'])} in place" +
+                    ("." if counts["in_place"] == total else f": {ctx['strengths_text']}."))
+    elif overall["nothing_scored"]:
+        in_place = "The assessment could not judge any condition yet; the missing answers come first."
+    else:
+        in_place = "No readiness condition is fully in place yet; the assessment shows where to start."
+    if overall["nothing_scored"]:
+        status = ("We are not launching yet. The readiness assessment could not score any condition, "
+                  "so our first step is to find the answers.")
+        status_elected = "Staff are gathering the facts the readiness assessment needs before proposing a launch."
+    elif overall["ready"]:
+        rest = "" if counts["in_place"] == total else (
+            " and the rest are close behind" if counts["not_in_place"] == 0 and counts["insufficient"] == 0 else "")
+        status = f"Our readiness assessment says we are ready to start: {of_total(counts['in_place'], total, 'condition')} {is_are(counts['in_place'])} in place{rest}."
+        status_elected = f"Staff have assessed our readiness, and we are ready to start: {of_total(counts['in_place'], total, 'condition')} {is_are(counts['in_place'])} in place{rest}."
+    elif overall["build_first"]:
+        status = f"We are not launching yet. The readiness assessment found gaps to close first: {some_first}."
+        status_elected = f"Staff are laying the groundwork first, starting with {some_first}; we expect to return with a launch proposal once {'it is' if len(must) == 1 else 'these are'} stronger."
+    else:
+        status = f"We are ready to start, and we will strengthen {count(len(to_strengthen), 'area')} as we go: {some}."
+        status_elected = (f"Staff have assessed our readiness, and we can start while strengthening "
+                          f"{count(len(to_strengthen), 'area')} along the way: {some}.")
+    essentials = [c for c in ctx["conditions"] if c["essential"]]
+    if overall["nothing_scored"]:
+        fade = ("We cannot say yet: the assessment could not judge any condition, so we are finding the answers "
+                "before anything is decided.")
+    elif overall["build_first"]:
+        fade = "That is why we are not launching yet: we are building the commitments that keep this going before we announce it."
+    elif essentials and all(c["in_place"] for c in essentials):
+        names = join([c["name_mid"] for c in essentials])
+        fade = (f"The assessment rates {names} in place, and the plan includes measurement and a re-assessment, "
+                "so progress is tracked in the open.")
+    elif essentials:
+        behind = [c for c in essentials if not c["in_place"]]
+        names = join([c["name_mid"] for c in behind])
+        fade = (f"The assessment rates {names} {mid_sentence(behind[0]['status'])}, so strengthening "
+                f"{'it' if len(behind) == 1 else 'them'} is part of the plan. The plan also includes measurement "
+                "and a re-assessment, so progress is tracked in the open.")
+    else:
+        fade = "The plan includes measurement and a re-assessment, so progress is tracked in the open."
+    out: dict[str, Any] = {"in_place": in_place, "fade": fade}
+    for audience, said in zip(audiences, (status, status_elected)):
+        asks = []
+        for c in to_strengthen:
+            text = c["asks"].get(audience)
+            if text:
+                asks.append({"condition": c["name"], "condition_id": c["id"], "text": f"{text} {c['standing']}"})
+        out[audience] = {"status": said, "asks": asks}
+    return out
+
+
+def memo(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Who sends the memo, how it is signed, and what its draft note lists."""
+    sponsor, advocate, org = ctx["sponsor"], ctx["advocate"], ctx["place"]["organization"]
+    on_behalf = f"on behalf of {place_in_sentence(org)}"
+    if sponsor["given"]:
+        sender = [sponsor["name"], sponsor["title"], org]
+        from_line = ", ".join(p for p in (sponsor["name"], sponsor["title"]) if p)
+        as_title = f" as {sponsor['title']}" if sponsor["title"] else ""
+        if " ".join(sponsor["name"].casefold().split()) == " ".join(advocate["name"].casefold().split()):
+            leads = f"I lead the process as our Mobility Advocate and sponsor it{as_title}."
+        else:
+            leads = (f"{advocate['name']}{', ' + advocate['title'] + ',' if advocate['title'] else ''} leads the process "
+                     f"as our Mobility Advocate, and I will sponsor it{as_title}.")
+    else:
+        sender = [advocate["name"], advocate["title"], on_behalf]
+        from_line = ", ".join(p for p in (advocate["name"], advocate["title"]) if p) + f", {on_behalf}"
+        leads = "I lead the process as our Mobility Advocate."
+    draft = []
+    if ctx["overall"]["nothing_scored"]:
+        draft.append("No condition could be scored yet: each needs answers before the process is announced.")
+    for c in ctx["build_first"] if not draft else ():
+        if c["insufficient"]:
+            draft.append(f"{c['name']}: not enough information to judge it yet; the missing answers come first.")
+        elif c["below_essential"]:
+            draft.append(f"{c['name']}: essential to the process, and {mid_sentence(c['status'])} ({c['score_text']} out of 100).")
+        else:
+            draft.append(f"{c['name']}: {mid_sentence(c['status'])} ({c['score_text']} out of 100).")
+    counts = ctx["counts"]
+    if ctx["overall"]["ready"] or ctx["overall"]["build_first"] or not ctx["to_strengthen"]:
+        strengthening = ""
+    elif not counts["in_place"]:
+        strengthening = (f"No readiness condition is fully in place yet, so we will strengthen "
+                         f"{count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
+    else:
+        strengthening = (f"We start with {of_total(counts['in_place'], counts['total'], 'readiness condition')} in place "
+                         f"and will keep strengthening {count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
+    return {"from": from_line, "signature": [line for line in sender if line], "leads": leads,
+            "draft_items": draft, "strengthening": strengthening}
