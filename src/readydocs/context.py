@@ -24,9 +24,6 @@ from .scoring import ConditionResult, Scores
 from .validate import Response
 from .wording import format_date, half_up
 
-# Kept importable under their earlier names for modules that format alongside the documents.
-join_names = w.join
-
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 MAX_SLUG = 60
 
