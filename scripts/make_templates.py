@@ -399,7 +399,7 @@ MEMO = [
     (H1, "Who leads it"),
     (P, "{{ memo.leads }}{% if advocate.email %} Questions and ideas are welcome at {{ advocate.email }}.{% endif %}"),
     (H1, "Timeline"),
-    (P, "{% if dates.launch %}We plan to launch the process formally on {{ dates.launch }}. {% endif %}In the first months we will form the core team and the coalition; you will hear from the team about working sessions and what is asked of your department before anything is due."),
+    (P, "{% if dates.launch and not overall.build_first %}We plan to launch the process formally on {{ dates.launch }}. {% endif %}In the first months we will form the core team and the coalition; you will hear from the team about working sessions and what is asked of your department before anything is due."),
     (P, "Thank you for the work you already do for our residents. This process is a chance to do it together, and to do more of what works."),
     (CLOSE, "With thanks,"),
     ("{%p for line in memo.signature %}", None),
