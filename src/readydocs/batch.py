@@ -9,6 +9,15 @@ reported at the end, and DIR/cohort-summary.xlsx lists every place built.
 
 Each worker loads the framework once and keeps what can be kept between
 places (template bytes, compiled template text, matplotlib's font cache).
+
+With --benchmark every place is scored first, in this process, from the
+answers already read, and only the cohort's medians and quartiles go to the
+workers (benchmark.py); cohort-report.docx is rendered by a worker at the
+end. With --baseline DIR each place is built against its own earlier round,
+found by identity (baseline.index_round). The end-of-run table and
+batch-report.json are batch_report.py's. Longer than most modules because
+the two rounds of pool work, their failure handling and the cohort-wide
+steps between them share one pool and one set of results.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .batch_report import NEW_PLACE, write_report
 from .errors import ReadydocsError, UnreadableFileError
 from .framework import Framework
 
@@ -100,13 +110,27 @@ class PlaceOutcome:
     warnings: int = 0
     worker_pid: int = 0
     worker_peak_kb: int = 0
+    errors: int = 0
+    refused: bool = False  # not replaced: a document there was edited since the last build
+    earlier: str = ""  # with --baseline: the earlier round's scores.json, or NEW_PLACE
+
+    @property
+    def documents(self) -> str:
+        """What happened to this place's documents: written, refused (edited, kept) or skipped (not built)."""
+        return "written" if self.ok else "refused" if self.refused else "skipped"
 
 
 @dataclass
 class BatchResult:
     places: list[PlaceOutcome] = field(default_factory=list)
     summary_path: Path | None = None
+    report_path: Path | None = None
+    cohort_report_path: Path | None = None
+    cohort_report_error: str = ""  # why cohort-report.docx could not be written
     workbooks: int = 0
+    baseline: Path | None = None
+    benchmarked: bool = False
+    notes: list[str] = field(default_factory=list)  # lines to show the user (unreadable baseline files, ...)
 
     @property
     def failed(self) -> list[PlaceOutcome]:
@@ -156,6 +180,27 @@ def _peak_kb() -> int:
         return 0
 
 
+def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not_built: int, baseline_given: bool,
+                   out_dir: Path, templates_dir: Path | None) -> Path | str:
+    """Write cohort-report.docx; the path, or the one-line reason it could not be written."""
+    from .baseline import load_baseline
+    from .cohort_report import FILENAME, cohort_context, render_report
+    from .outputs import write_atomic
+    from .sheets import stamp_for
+
+    assert _framework is not None
+    try:
+        rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
+        context = cohort_context(summaries, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
+        dates = [dt.date.fromisoformat(s["assessment_date"]) for s in summaries if s.get("assessment_date")]
+        data = render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
+        path = Path(out_dir) / FILENAME
+        write_atomic(path, data)
+        return path
+    except ReadydocsError as exc:
+        return f"{FILENAME} was not written: {exc}"
+
+
 def _check(path: Path) -> Checked:
     from .pipeline import assess
 
@@ -171,7 +216,8 @@ def _check(path: Path) -> Checked:
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
-           date: dt.date | None) -> PlaceOutcome:
+           date: dt.date | None, earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
+    from .errors import OutputConflictError
     from .pipeline import Assessment, build
     from .validate import combine
 
@@ -179,17 +225,22 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: 
     files = tuple(str(c.path) for c in checked)
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
     try:
-        result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment)
+        result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment,
+                       baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark)
+    except OutputConflictError as exc:
+        return PlaceOutcome(name, files, False, problems=(str(exc),), refused=True, earlier=earlier,
+                            warnings=len(assessment.report.warnings), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
     except ReadydocsError as exc:
-        return PlaceOutcome(name, files, False, problems=(str(exc),), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+        return PlaceOutcome(name, files, False, problems=(str(exc),), errors=1, earlier=earlier,
+                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
     except Exception as exc:
         return PlaceOutcome(name, files, False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",),
-                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+                            errors=1, earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
     summary = dict(result.summary or {})
     summary["state"] = assessment.responses[0].profile.get("state") or ""
     return PlaceOutcome(name, files, True, folder=str(result.out_dir), summary=summary,
                         written=tuple(str(p) for p in result.written), warnings=len(assessment.report.warnings),
-                        worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+                        earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
 
 
 # --------------------------------------------------------------------------
@@ -227,30 +278,45 @@ def _pool(jobs: int, framework: Framework) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework,))
 
 
-Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
+Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, message, failures so far)
 
 
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
-              progress: Progress | None = None) -> BatchResult:
-    """Check every workbook, build every place, write the cohort summary."""
+              progress: Progress | None = None, baseline: Path | None = None,
+              benchmark: bool | None = None) -> BatchResult:
+    """Check every workbook, build every place, write the cohort summary and batch-report.json.
+
+    ``baseline``: an earlier batch's output folder; each place is compared with its own earlier
+    round, found by identity (municipality, state, jurisdiction type). ``benchmark``: compare each
+    place with the cohort (None: when at least ``[benchmark] min_places`` places are built).
+    """
     from .context import slugify
     from .pipeline import place_key
 
     paths = collect_inputs(inputs)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    earlier_round = None
+    if baseline is not None:
+        from .baseline import index_round
+
+        earlier_round = index_round(baseline)
+    jobs = max(1, jobs or default_jobs())
     jobs = min(jobs, len(paths)) or 1
     notify = progress or (lambda *a: None)
-    result = BatchResult(workbooks=len(paths))
+    result = BatchResult(workbooks=len(paths), baseline=Path(baseline) if baseline is not None else None)
+    if earlier_round is not None:
+        result.notes += earlier_round.unreadable
     out_dir = Path(out_dir)
 
     with _pool(jobs, framework) as pool:
         checked: list[Checked] = []
         futures = [pool.submit(_check, p) for p in paths]
+        unusable = 0
         for n, f in enumerate(as_completed(futures), start=1):
             c = f.result()
             checked.append(c)
-            notify("check", n, len(paths), str(c.path))
+            unusable += c.report is None or not c.report.valid
+            notify("check", n, len(paths), str(c.path), unusable)
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
@@ -259,7 +325,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             if c.report is None or not c.place:
                 problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
                     f"{c.path}: names no municipality.",)
-                result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems))
+                result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems, errors=len(problems)))
                 continue
             groups.setdefault(place_key(c.place), []).append(c)
 
@@ -274,38 +340,96 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             name = members[0].place
             files = tuple(str(c.path) for c in members)
             errors = [p for c in members for p in c.report.errors]
+            warnings = sum(len(c.report.warnings) for c in members)
             if key in clashes:
                 others = sorted(groups[k][0].place for k in by_slug[slugify(name)] if k != key)
-                result.places.append(PlaceOutcome(name, files, False, problems=(
+                result.places.append(PlaceOutcome(name, files, False, errors=1, warnings=warnings, problems=(
                     f"'{name}' and {', '.join(repr(o) for o in others)} would share the folder '{slugify(name)}'. "
                     "Spell the name the same way in every workbook of one place, or tell different places apart.",)))
             elif errors:
-                result.places.append(PlaceOutcome(name, files, False, problems=tuple(p.line() for p in errors)))
+                result.places.append(PlaceOutcome(name, files, False, errors=len(errors), warnings=warnings,
+                                                  problems=tuple(p.line() for p in errors)))
             else:
-                to_build.append((name, members))
+                to_build.append((name, members, _earlier_for(members, earlier_round)))
 
-        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date) for name, members in to_build]
+        stats = None
+        if benchmark or (benchmark is None and len(to_build) >= framework.benchmark_min_places):
+            stats = _cohort_stats([members for _, members, _ in to_build], framework)
+            result.benchmarked = True
+
+        failures = len(result.places)
+        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats)
+                   for name, members, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()
             result.places.append(outcome)
-            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else 'failed'}")
+            failures += not outcome.ok
+            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else outcome.documents}", failures)
+        if result.benchmarked:
+            # Rendered by a worker, which has the document libraries loaded already.
+            built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
+            report = pool.submit(_cohort_report, [p.summary for p in built],
+                                 {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
+                                 len(result.places) - len(built), baseline is not None, out_dir, templates_dir).result()
+            if isinstance(report, Path):
+                result.cohort_report_path = report
+            else:
+                result.cohort_report_error = report
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
     result.summary_path = write_summary(result, out_dir, framework)
+    result.report_path = write_report(result, out_dir)
     return result
 
 
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _earlier_for(members: Sequence[Checked], earlier_round) -> str:
+    """The earlier round's scores.json for this place, NEW_PLACE when it has none, "" without --baseline."""
+    if earlier_round is None:
+        return ""
+    profile = members[0].response.profile
+    found = earlier_round.find(profile.get("municipality_name") or "", profile.get("state") or "",
+                               profile.get("jurisdiction_type") or "")
+    return str(found) if found else NEW_PLACE
+
+
+def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
+    """Score every place here (pure arithmetic on answers already read), then reduce to the cohort's numbers."""
+    from .benchmark import cohort_stats
+    from .scoring import score
+
+    def condition_scores():
+        for members in places:
+            scores = score([c.response.answers for c in members], framework)
+            yield {c.id: c.score for c in scores.conditions}
+
+    return cohort_stats(condition_scores(), framework)
+
+
 def write_summary(result: BatchResult, out_dir: Path, framework: Framework) -> Path:
-    from .cohort import FILENAME, NotBuilt, summary_bytes
+    from .cohort import FILENAME, NotBuilt, PlaceRow, summary_bytes
     from .outputs import write_atomic
     from .sheets import stamp_for
 
-    built = [(p.summary, Path(p.folder).name) for p in result.built if p.summary]
+    built = [PlaceRow(p.summary, Path(p.folder).name, _round_note(p)) for p in result.built if p.summary]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
-    dates = [dt.date.fromisoformat(s["assessment_date"]) for s, _ in built if s.get("assessment_date")]
+    dates = [dt.date.fromisoformat(r.summary["assessment_date"]) for r in built if r.summary.get("assessment_date")]
     path = out_dir / FILENAME
     write_atomic(path, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)))
     return path
+
+
+def _round_note(p: PlaceOutcome) -> str:
+    if p.earlier == NEW_PLACE:
+        return "New this round: not in the baseline round"
+    return "Compared with the baseline round" if p.earlier else ""
 
 
 # --------------------------------------------------------------------------
@@ -313,21 +437,32 @@ def write_summary(result: BatchResult, out_dir: Path, framework: Framework) -> P
 
 
 class Reporter:
-    """A rich progress bar on a terminal; plain lines (one per place) otherwise."""
+    """A rich progress bar on a terminal; plain lines (one per place) otherwise.
 
-    def __init__(self, tty: bool | None = None, out=None):
+    Both show places done, failures so far and an estimate of the time left.
+    """
+
+    def __init__(self, tty: bool | None = None, out=None, clock=None):
+        import time
+
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.out = out or sys.stdout
+        self._clock = clock or time.monotonic
+        self._started: dict[str, float] = {}
+        self._last = self._clock()  # a stage starts when the one before it last reported
         self._progress = None
         self._tasks: dict[str, Any] = {}
 
     def __enter__(self) -> "Reporter":
         if self.tty:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
 
             self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(),
-                                      TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+                                      TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
+                                      TimeRemainingColumn(), TextColumn("left"),
+                                      console=Console(stderr=True), transient=False)
             self._progress.start()
         return self
 
@@ -335,13 +470,32 @@ class Reporter:
         if self._progress is not None:
             self._progress.stop()
 
-    def __call__(self, stage: str, done: int, total: int, message: str) -> None:
+    def time_left(self, stage: str, done: int, total: int) -> float:
+        """Seconds left at the pace so far."""
+        now = self._clock()
+        start = self._started.setdefault(stage, self._last)
+        return 0.0 if done <= 0 else (now - start) / done * (total - done)
+
+    def __call__(self, stage: str, done: int, total: int, message: str, failed: int = 0) -> None:
+        self._started.setdefault(stage, self._last)
+        failures = f"{failed} failed so far" if failed else "no failures"
         if self._progress is not None:
             label = {"check": "Checking workbooks", "build": "Building places"}[stage]
             if stage not in self._tasks:
-                self._tasks[stage] = self._progress.add_task(label, total=total)
-            self._progress.update(self._tasks[stage], completed=done)
+                self._tasks[stage] = self._progress.add_task(label, total=total, failed=failures)
+            self._progress.update(self._tasks[stage], completed=done, failed=failures)
         elif stage == "build":
-            print(f"[{done}/{total}] {message}", file=self.out, flush=True)
+            left = self.time_left(stage, done, total)
+            tail = f", about {_duration(left)} left" if done < total else ""
+            print(f"[{done}/{total}] {message} ({failures}{tail})", file=self.out, flush=True)
         elif done == total:
-            print(f"Checked {total} workbook{'s' if total != 1 else ''}.", file=self.out, flush=True)
+            print(f"Checked {total} workbook{'s' if total != 1 else ''} ({failures}).", file=self.out, flush=True)
+        self._last = self._clock()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"

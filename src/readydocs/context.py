@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from . import __version__, wording as w
 from .baseline import no_baseline
+from .benchmark import no_benchmark
 from .form import MAX_INSIGHTS
 from .framework import AUDIENCES, Framework
 from .respondents import discussion_items, respondents_by_role
@@ -252,6 +253,8 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "respondents_by_role": respondents_by_role(people),
         "discussion": discussion_items(people, scores, framework),
         "baseline": no_baseline(),
+        # Peers in a cohort batch (benchmark.py); pipeline.build replaces it when the batch compares places.
+        "benchmark": no_benchmark(),
         "tool": {"name": "readydocs", "version": __version__},
     }
     context["talking"] = w.talking_points(context, AUDIENCES)

@@ -118,10 +118,14 @@ def as_of(assessment: Assessment, override: dt.date | None = None) -> dt.date:
 
 def scores_document(assessment: Assessment, scores: Scores, context: dict[str, Any]) -> dict[str, Any]:
     """scores.json: the numbers behind the documents, for programs and for later rounds."""
+    from .benchmark import scores_entry
+
     fw = assessment.framework
     return {
         "framework": {"id": fw.id, "version": fw.version},
         "place": context["place"]["name"],
+        "state": context["place"]["state"],
+        "jurisdiction_type": context["place"]["type"],
         "assessment_date": context["dates"]["assessment_iso"],
         "respondents": context["respondents"],
         "overall": {"level": scores.level, "label": context["overall"]["label"],
@@ -134,20 +138,22 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
              "spread": None if c.spread is None else round(c.spread, 2), "disagree": c.disagree}
             for c in scores.conditions
         ],
+        "benchmark": scores_entry(context["benchmark"]),
     }
 
 
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
           baseline: str | Path | None = None, assessment: Assessment | None = None,
-          force: bool = False) -> BuildResult:
+          force: bool = False, benchmark: Any | None = None) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
     ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
     round (workbook or scores.json) to compare with. ``assessment``: workbooks already read and
     checked (the batch runner's), used instead of reading ``paths``. A file in the output folder
     that a person has edited since the last build is not replaced (OutputConflictError) unless
-    ``force``, which keeps a dated copy first.
+    ``force``, which keeps a dated copy first. ``benchmark``: a batch's benchmark.CohortStats,
+    for the report's peer comparison.
     """
     from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
     from .baseline import alt_text, chart_rounds, compare, load_baseline
@@ -168,6 +174,10 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     context = build_context(assessment.responses, scores, framework, as_of=day)
     if baseline is not None:
         context["baseline"] = compare(load_baseline(baseline, framework), context, framework)
+    if benchmark is not None:
+        from .benchmark import compare as compare_to_cohort
+
+        context["benchmark"] = compare_to_cohort(benchmark, context)
     brand = logo_for(assessment.responses[0], context["place"]["organization"], logo)
     result.scores = scores
     out_dir = Path(out_root) / context["place"]["slug"]
