@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from ..context import join_names
+from ..wording import join as join_names
 from ..errors import ReadydocsError
 from ..framework import Framework
 from . import uploads
