@@ -316,7 +316,8 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
         flags += " (respondents disagree)" if c["disagree"] else ""
         click.echo(f"{c['name']:<{width}}  {c['score_text']:>5}  {c['status']:<24} {counted}{flags}")
     o = context["overall"]
-    click.echo(f"\nOverall: {o['label']} (average {o['average_text']} of 100).")
+    average = "no condition could be scored" if o["average"] is None else f"average {o['average_text']} of 100"
+    click.echo(f"\nOverall: {o['label']} ({average}).")
     if o["capped"]:
         click.echo(f"Capped by essential condition: {o['capped_by_text']}.")
     if context["discussion"]:
@@ -584,6 +585,19 @@ def import_survey_command(answers: Path, map_path: Path, out_dir: Path, framewor
         click.echo(f"{out_dir / folder}: {len(files)} respondent workbook{'s' if len(files) != 1 else ''}.")
     click.echo(f"Wrote {len(result.written)} workbook(s) for {len(result.places)} place(s). "
                f"Build them with 'readydocs batch {out_dir}'.")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port on 127.0.0.1 to listen on (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the address.")
+@_framework_option
+@_handle_errors
+def serve(port: int, no_browser: bool, framework_path: Path | None):
+    """Open the readydocs page in a browser: check workbooks and get the documents without a terminal."""
+    from .web.server import serve as run_page
+
+    run_page(_load_framework(framework_path), port=port, open_browser=not no_browser, echo=click.echo)
 
 
 def main() -> None:
