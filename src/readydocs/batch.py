@@ -221,7 +221,8 @@ def _check(path: Path) -> Checked:
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
-           date: dt.date | None, earlier: str = "", benchmark: Any = None, chart_image: bool = False) -> PlaceOutcome:
+           date: dt.date | None, earlier: str = "", benchmark: Any = None, chart_image: bool = False,
+           template_time_limit: float | None = None) -> PlaceOutcome:
     from .errors import OutputConflictError
     from .pipeline import Assessment, build
     from .validate import combine
@@ -232,7 +233,7 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: 
     try:
         result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment,
                        baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
-                       chart_image=chart_image)
+                       chart_image=chart_image, template_time_limit=template_time_limit)
     except OutputConflictError as exc:
         return PlaceOutcome(name, files, False, problems=(str(exc),), refused=True, earlier=earlier,
                             warnings=len(assessment.report.warnings), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
@@ -289,13 +290,15 @@ Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, mes
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
               progress: Progress | None = None, baseline: Path | None = None,
-              benchmark: bool | None = None, chart_image: bool = False) -> BatchResult:
+              benchmark: bool | None = None, chart_image: bool = False,
+              template_time_limit: float | None = None) -> BatchResult:
     """Check every workbook, build every place, write the cohort summary and batch-report.json.
 
     ``baseline``: an earlier batch's output folder; each place is compared with its own earlier
     round, found by identity (municipality, state, jurisdiction type). ``benchmark``: compare each
     place with the cohort (None: when at least ``[benchmark] min_places`` places are built).
     ``chart_image``: as for build.
+    ``template_time_limit``: seconds each document's template may take to fill in.
     """
     from .context import slugify
     from .pipeline import place_key
@@ -364,7 +367,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             result.benchmarked = True
 
         failures = len(result.places)
-        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats, chart_image)
+        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats, chart_image,
+                               template_time_limit)
                    for name, members, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()

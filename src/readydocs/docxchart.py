@@ -123,12 +123,12 @@ def marked_charts(part) -> list[tuple[Any, str, str]]:
 def _parse(blob: bytes, where: str):
     from lxml import etree
 
-    from .intake import _DTD_MARKERS
+    from .zipguard import declares_dtd
 
     if len(blob) > MAX_CHART_XML_BYTES:
         raise TemplateError(f"{where}: the chart part is {len(blob) // 1024} KB, larger than a chart "
                             f"({MAX_CHART_XML_BYTES // (1024 * 1024)} MB limit).", "Insert the chart again in Word.")
-    if any(m in blob for m in _DTD_MARKERS):  # in UTF-8 or UTF-16, as for an intake workbook
+    if declares_dtd(blob):
         raise TemplateError(f"{where}: the chart part declares XML entities or a DOCTYPE, which Word never writes.",
                             "Insert the chart again in Word.")
     try:
@@ -347,25 +347,17 @@ def _chart_part_problem(blob: bytes) -> str | None:
 
 @lru_cache(maxsize=32)
 def embedded_workbook_problem(blob: bytes) -> str | None:
-    """What fails the intake workbook's zip and XML guards in a chart's embedded workbook, or None."""
-    from .intake import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, _declares_dtd
+    """What fails the shared zip and XML guards (zipguard.py) in a chart's embedded workbook, or None."""
+    from pathlib import Path
+
+    from .errors import UnreadableFileError
+    from .zipguard import CHART_WORKBOOK, check_archive
 
     try:
-        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if len(infos) > MAX_PARTS:
-                return f"holds {len(infos)} parts (limit {MAX_PARTS})"
-            if total > MAX_UNCOMPRESSED_BYTES or (total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO):
-                return f"expands to {total // (1024 * 1024)} MB"
-            if any(i.flag_bits & 0x1 for i in infos):
-                return "is encrypted"
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
-                    return f"declares XML entities or a DOCTYPE in {info.filename}"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        return "is damaged"
+        check_archive(Path("embedded workbook"), CHART_WORKBOOK, data=blob)
+    except UnreadableFileError as exc:
+        # The guard's first clause, without the label it starts with.
+        return exc.message.split(": ", 1)[-1].split("; ")[0].rstrip(".")
     return None
 
 
@@ -464,8 +456,8 @@ def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) 
         if chart_rel.reltype == PACKAGE_RT:
             problem = embedded_workbook_problem(chart_rel.target_part.blob)
             if problem:
-                return (f"the chart's embedded workbook {problem}, so the template was not used. Insert the chart again "
-                        "in Word, or copy it from a default template ('readydocs templates export').")
+                return (f"the chart's embedded workbook was refused, so the template was not used: {problem}. Insert the "
+                        "chart again in Word, or copy it from a default template ('readydocs templates export').")
     return None
 
 

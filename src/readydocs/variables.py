@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Variables render.py adds at rendering time; they are not in the context.
+# Variables render.py adds at rendering time: placeholders (text) that become pictures once
+# the template is filled in.
 RENDERED = {
-    "chart": ("image or empty", "With --chart-image, the condition-score chart as a picture; empty text otherwise."),
-    "logo": ("image or empty", "The logo from the profile sheet or --logo, sized for the header; empty text when there is none."),
+    "chart": ("picture placeholder or empty", "With --chart-image, the condition-score chart as a picture, with alt text listing every score; empty text otherwise (the template's native charts carry the scores)."),
+    "logo": ("picture or empty", "The logo from the profile sheet or --logo, sized for the header; empty text when there is none."),
 }
 
 
@@ -44,7 +45,7 @@ class Variable:
 
     @property
     def type_name(self) -> str:
-        order = ["group", "list", "text", "whole number", "number", "true/false", "image", "empty"]
+        order = ["group", "list", "text", "whole number", "number", "true/false", "picture", "empty"]
         shown = [k for k in order if k in self.kinds] + sorted(self.kinds - set(order))
         return " or ".join(shown)
 
@@ -115,7 +116,10 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
     # condition is disputed and the essential ones fall below their minimum.
     sample = assessment.responses[0]
     low = framework.scale.levels[0].value
-    other = dataclasses.replace(sample, answers={k: low for k in sample.answers},
+    # Their note on the first indicator contradicts the sample's, so disputed notes are filled too.
+    first_indicator = framework.indicators[0].id
+    rows = {**sample.rows, first_indicator: {**sample.rows.get(first_indicator, {}), "evidence": "Not seen in practice."}}
+    other = dataclasses.replace(sample, answers={k: low for k in sample.answers}, rows=rows,
                                 profile={**sample.profile, "respondent_name": "Second respondent"})
     both = [sample, other]
     second = build_context(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
