@@ -67,7 +67,9 @@ def test_every_document_sees_only_plain_data(sample_xlsx, tmp_path, framework, m
         assert _impure(context) == [], where
         assert type(context["chart"]) is str and context["logo"] == ""
     seen.clear()
-    result = build([sample_xlsx, second, third], tmp_path / "out", framework, logo=logo, baseline=earlier)
+    # With --chart-image the chart is a picture placeholder too; without it, empty text (native charts).
+    result = build([sample_xlsx, second, third], tmp_path / "out", framework, logo=logo, baseline=earlier,
+                   chart_image=True)
     assert result.assessment.valid and len(result.written) == 5
     documents = {name.split()[0] for name, _ in seen}
     assert documents == {f for f, _ in DOCUMENTS}
@@ -81,8 +83,10 @@ def test_every_document_sees_only_plain_data(sample_xlsx, tmp_path, framework, m
     # ...and each placeholder became its picture, with its alt text, where the template put it.
     report = docx.Document(str(result.out_dir / "readiness-report.docx"))
     body = [p for p in report.element.body.iter(qn("wp:docPr"))]
-    assert [p.get("title") for p in body] == ["Condition scores"]
+    # The default report's native charts (conditions, then rounds) became pictures, each with its alt text.
+    assert [p.get("title") for p in body] == ["Condition scores", "Condition scores then and now"]
     assert body[0].get("descr").startswith("Bar chart of readiness scores out of 100: Leadership commitment ")
+    assert body[1].get("descr").startswith("Bar chart of readiness scores out of 100 in the round of March 1, 2026")
     header = list(report.sections[0].header._element.iter(qn("wp:docPr")))
     assert [p.get("descr") for p in header] == ["Logo of City of Riverbend Office of the City Manager"]
     for d in (report, docx.Document(str(result.out_dir / "talking-points.docx"))):
@@ -236,7 +240,7 @@ def test_build_refuses_other_files_and_endless_recursion_in_one_line(sample_xlsx
 def test_placeholder_outside_the_text_is_refused(sample_xlsx, tmp_path):
     """A placeholder changed by a filter would leave its text in the document: refused, naming the part."""
     path = _template(tmp_path / "tpl", "{{ chart|lower|upper }}")
-    result, out = _build(sample_xlsx, tmp_path, tmp_path / "tpl")
+    result, out = _build(sample_xlsx, tmp_path, tmp_path / "tpl", "--chart-image")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"Error: {path}, the document body: a picture placeholder ({{{{ chart }}}}) is not in the plain text of a "
@@ -270,7 +274,7 @@ def _with_footnote(path: Path, text: str) -> Path:
 ])
 def test_footnotes_are_filled_in_the_same_sandbox(sample_xlsx, tmp_path, text, message):
     path = _with_footnote(_template(tmp_path / "tpl", "fine"), text)
-    result, out = _build(sample_xlsx, tmp_path, path.parent)
+    result, out = _build(sample_xlsx, tmp_path, path.parent, "--chart-image")
     assert result.exit_code == 1
     line, = result.stderr.splitlines()
     assert line.startswith(f"Error: {path}, {message}"), line
@@ -279,7 +283,7 @@ def test_footnotes_are_filled_in_the_same_sandbox(sample_xlsx, tmp_path, text, m
 
 def test_picture_placed_mid_paragraph_keeps_the_text_around_it(sample_xlsx, tmp_path):
     path = _template(tmp_path / "tpl", "Before {{ chart }} after", name="talking-points.docx")
-    result, out = _build(sample_xlsx, tmp_path, path.parent)
+    result, out = _build(sample_xlsx, tmp_path, path.parent, "--chart-image")
     assert result.exit_code == 0, result.output
     d = docx.Document(str(out / "city-of-riverbend" / "talking-points.docx"))
     para = d.paragraphs[1]
