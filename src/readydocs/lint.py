@@ -603,10 +603,14 @@ def _uses_chart_picture(path: Path) -> bool:
     """Whether a template (one made for earlier versions) shows the chart through {{ chart }}."""
     import zipfile
 
+    from .errors import UnreadableFileError
+    from .zipguard import TEMPLATE, check_archive
+
     try:
+        check_archive(path, TEMPLATE)  # never inflate a zip bomb to look for a tag
         with zipfile.ZipFile(path) as z:
             xml = z.read("word/document.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except (UnreadableFileError, OSError, KeyError, zipfile.BadZipFile):
         return False  # lint_template has reported it
     return re.search(r"\{\{\s*chart\s*\}\}", re.sub(r"<[^>]+>", "", xml)) is not None
 
