@@ -38,7 +38,9 @@ def _h(data: bytes | str) -> str:
 def _colour(c) -> object:
     if c is None:
         return None
-    return (c.type, c.rgb if c.type == "rgb" else c.theme if c.type == "theme" else c.indexed, c.tint)
+    if c.type == "rgb":  # the alpha byte is ignored by spreadsheet programs (writers put 00 or FF there)
+        return ("rgb", str(c.rgb)[-6:], c.tint)
+    return (c.type, c.theme if c.type == "theme" else c.indexed, c.tint)
 
 
 def _font(f) -> object:
@@ -88,7 +90,7 @@ def describe_plan(path: Path) -> dict:
         "insertHyperlinks", "deleteColumns", "deleteRows", "selectLockedCells", "selectUnlockedCells", "sort",
         "autoFilter", "pivotTables")} | {"password": p.password}
     out["view"] = {"freeze": ws.freeze_panes, "filter": ws.auto_filter.ref, "print_titles": ws.print_title_rows,
-                   "orientation": ws.page_setup.orientation, "fit_width": ws.page_setup.fitToWidth,
+                   "orientation": ws.page_setup.orientation, "fit_width": ws.page_setup.fitToWidth or 1,  # 1 when left out
                    "fit_height": ws.page_setup.fitToHeight,
                    "fit_to_page": bool(ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)}
     wb.close()
