@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
+from . import xlsxvalues
 from .errors import UnreadableFileError
 from .form import (
     NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS,
@@ -296,7 +295,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if name not in targets:
             return None
         sheet, row, column = targets[name]
-        ref = f"{get_column_letter(column)}{row}"
+        ref = f"{xlsxvalues.column_letter(column)}{row}"
         raw = rows.cells[(sheet, row)][column - 1]  # read_rows gives every named row, stored or not
         value = raw.value
         if isinstance(value, str):
@@ -331,12 +330,10 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
 
 def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     """Where a defined name's text points, as (sheet, row, column), or why it does not point at one cell."""
-    from openpyxl.workbook.defined_name import DefinedName
-
     if "#REF!" in text.upper():
         return "points at a deleted cell (#REF!)"
     try:
-        destinations = list(DefinedName("name", attr_text=text).destinations)
+        destinations = xlsxvalues.destinations(text)
     except Exception:
         destinations = []
     if not destinations:
@@ -368,7 +365,7 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
 def _column_index(letters: str) -> int:
     """1 for A ... 16384 for XFD; 0 for letters past the widest column openpyxl knows."""
     try:
-        return column_index_from_string(letters)
+        return xlsxvalues.column_index(letters)
     except ValueError:
         return 0
 
