@@ -216,7 +216,8 @@ def _check(path: Path) -> Checked:
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
-           date: dt.date | None, earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
+           date: dt.date | None, earlier: str = "", benchmark: Any = None,
+           template_time_limit: float | None = None) -> PlaceOutcome:
     from .errors import OutputConflictError
     from .pipeline import Assessment, build
     from .validate import combine
@@ -226,7 +227,8 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: 
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
     try:
         result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment,
-                       baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark)
+                       baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
+                       template_time_limit=template_time_limit)
     except OutputConflictError as exc:
         return PlaceOutcome(name, files, False, problems=(str(exc),), refused=True, earlier=earlier,
                             warnings=len(assessment.report.warnings), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
@@ -284,12 +286,13 @@ Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, mes
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
               progress: Progress | None = None, baseline: Path | None = None,
-              benchmark: bool | None = None) -> BatchResult:
+              benchmark: bool | None = None, template_time_limit: float | None = None) -> BatchResult:
     """Check every workbook, build every place, write the cohort summary and batch-report.json.
 
     ``baseline``: an earlier batch's output folder; each place is compared with its own earlier
     round, found by identity (municipality, state, jurisdiction type). ``benchmark``: compare each
     place with the cohort (None: when at least ``[benchmark] min_places`` places are built).
+    ``template_time_limit``: seconds each document's template may take to fill in.
     """
     from .context import slugify
     from .pipeline import place_key
@@ -358,7 +361,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             result.benchmarked = True
 
         failures = len(result.places)
-        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats)
+        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats, template_time_limit)
                    for name, members, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()

@@ -25,20 +25,8 @@ from .framework import Framework
 if TYPE_CHECKING:
     from .xlsxcells import XlsxWorkbook
 
-# Refuse a workbook whose parts would expand past this: a real intake is
-# well under 1 MB, so 100 MB leaves room for pasted text while stopping a
-# zip bomb before openpyxl inflates it.
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-# A workbook made by 'readydocs init' has about a dozen parts.
-MAX_PARTS = 1000
-# Sizes come from the zip's central directory. Python's zipfile never inflates
-# an entry past its declared size (a lying entry fails its CRC check), so
-# checking the declared sizes bounds what openpyxl can be made to inflate.
-# Excel never writes a DOCTYPE or an ENTITY declaration; every XML part is
-# scanned for one (bounded by the size check above) and refused, so entity
-# expansion and external entities never reach a parser.
-_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+# The zip-level limits are shared by every Office file readydocs opens (zipguard.py).
+from .zipguard import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, WORKBOOK, check_archive  # noqa: F401 (re-exported)
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -103,43 +91,8 @@ def check_container(path: Path) -> None:
         _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
-    limit_mb = MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
-    if path.stat().st_size > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableFileError(f"{path}: is larger than the {limit_mb} MB limit for an intake workbook.",
-                                  "Use the workbook made by 'readydocs init'.")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_PARTS:
-                raise UnreadableFileError(f"{path}: holds {len(infos)} parts, far more than an intake workbook (limit {MAX_PARTS}).",
-                                          "Use the workbook made by 'readydocs init'.")
-            names = {i.filename for i in infos}
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise UnreadableFileError(
-                    f"{path}: expands to {total // (1024 * 1024)} MB, past the {limit_mb} MB limit for an intake workbook.",
-                    "Use the workbook made by 'readydocs init'.",
-                )
-            if total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO:
-                raise UnreadableFileError(
-                    f"{path}: expands {total // packed}-fold, to {total // (1024 * 1024)} MB, as a zip bomb does; it was not opened.",
-                    "Use the workbook made by 'readydocs init'.",
-                )
-            if any(i.flag_bits & 0x1 for i in infos):
-                raise UnreadableFileError(f"{path}: is an encrypted zip archive, not an Excel workbook.",
-                                          "Open it in Excel or LibreOffice and save it as .xlsx without a password.")
-            content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-            mimetype = zf.open("mimetype").read(100) if "mimetype" in names else b""
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
-                        raise UnreadableFileError(
-                            f"{path}: part {info.filename} declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",
-                            "Open it in Excel or LibreOffice and save it again as .xlsx, or use the workbook made by 'readydocs init'.")
-    except UnreadableFileError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
-        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
+    names, content_types = check_archive(path, WORKBOOK)
+    mimetype = _read_part(path, "mimetype", 100) if "mimetype" in names else b""
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
@@ -152,16 +105,13 @@ def check_container(path: Path) -> None:
         raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
 
 
-def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    overlap = max(len(m) for m in _DTD_MARKERS) - 1
-    tail = b""
-    with zf.open(info) as part:
-        while chunk := part.read(1 << 16):
-            window = tail + chunk
-            if any(m in window for m in _DTD_MARKERS):
-                return True
-            tail = window[-overlap:]
-    return False
+def _read_part(path: Path, name: str, limit: int) -> bytes:
+    """The first bytes of one part of an archive check_archive has passed."""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(name) as part:
+            return part.read(limit)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
+        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
 
 
 def _chain(exc: BaseException):

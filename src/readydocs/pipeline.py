@@ -145,7 +145,8 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
 def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
           baseline: str | Path | None = None, assessment: Assessment | None = None,
-          force: bool = False, benchmark: Any | None = None) -> BuildResult:
+          force: bool = False, benchmark: Any | None = None,
+          template_time_limit: float | None = None) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
     ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
@@ -154,6 +155,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     that a person has edited since the last build is not replaced (OutputConflictError) unless
     ``force``, which keeps a dated copy first. ``benchmark``: a batch's benchmark.CohortStats,
     for the report's peer comparison.
+    ``template_time_limit``: seconds each document's template may take to fill in
+    (sandbox.DEFAULT_TIME_LIMIT when None).
     """
     from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
     from .baseline import alt_text, chart_rounds, compare, load_baseline
@@ -161,7 +164,7 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     from .charts import chart_alt_text, chart_png
     from .context import build_context
     from .outputs import write_outputs
-    from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
+    from .render import CHART_WIDTH_MM, DOCUMENTS, DocumentProps, Picture, render_document, resolve_template
 
     assessment = assessment if assessment is not None else assess(paths, framework)
     if logo is not None:
@@ -183,6 +186,9 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     out_dir = Path(out_root) / context["place"]["slug"]
     chart = chart_png(context["conditions"], context["framework"]["bands"], baseline=chart_rounds(context["baseline"]))
     alt = chart_alt_text(context["conditions"]) + alt_text(context["baseline"])
+    pictures = {"chart": Picture(chart, CHART_WIDTH_MM, None, "Condition scores", alt)}
+    if brand is not None:
+        pictures["logo"] = Picture(brand.data, brand.width_mm, brand.height_mm, brand.alt, brand.alt)
     when = dt.datetime(day.year, day.month, day.day, 9, 0, 0)
     rendered: list[tuple[Path, bytes]] = []
     for filename, title in DOCUMENTS:
@@ -190,8 +196,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             title=f"{title}: {context['place']['name']}", subject=framework.title,
             author=context["advocate"]["name"] or "readydocs", language=framework.language,
             keywords="Mobility Action Planning; readiness", when=when)
-        data = render_document(resolve_template(filename, templates_dir), context, props, chart=chart, chart_alt=alt,
-                               logo=brand)
+        data = render_document(resolve_template(filename, templates_dir), context, props, pictures,
+                               time_limit=template_time_limit)
         rendered.append((out_dir / filename, data))
     result.summary = scores_document(assessment, scores, context)
     scores_json = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"
