@@ -39,6 +39,9 @@ JURISDICTION_TYPES = ("City", "County", "Town", "Village", "Township", "Consolid
 
 MAX_INSIGHTS = 5
 
+# What a profile field holds: text, or a date for the date fields.
+ProfileValue = str | date | None
+
 # Every date the form takes (assessment, launch, due dates, --date) lies in this
 # range; a year outside it is a typo (2206 for 2026). Word's zip format cannot
 # stamp a file after 2107, so the range also keeps every document writable.

@@ -12,7 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
@@ -114,13 +114,14 @@ def _read_part(path: Path, name: str, limit: int) -> bytes:
         raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     """An exception and the ones it was raised from (openpyxl wraps parser errors in ValueError)."""
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _refuse_ole(path: Path) -> None:

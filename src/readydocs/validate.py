@@ -253,10 +253,10 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
     if profile.get("logo_file"):
         from .branding import logo_problem
 
-        found = logo_problem(profile["logo_file"], intake.path)
-        if found:
+        logo = logo_problem(profile["logo_file"], intake.path)
+        if logo:
             c = intake.profile["logo_file"]
-            add(found[0], ERROR, found[1], c.sheet, c.ref)
+            add(logo[0], ERROR, logo[1], c.sheet, c.ref)
 
     launch, assessed = profile.get("target_launch_date"), profile.get("assessment_date")
     if launch and assessed and launch < assessed:
@@ -290,7 +290,7 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
             answers[ind.id] = DONT_KNOW
             add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"{_as_typed(c.value, framework.scale.dont_know)}; "
                 "it is left out of the score and listed as an information gap.", c.sheet, c.ref)
-        else:
+        elif value is not None:  # a rating on the scale
             answers[ind.id] = value
             if value <= low_cut and not row["evidence"]:
                 ev = cells.get("evidence")

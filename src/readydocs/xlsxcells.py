@@ -146,13 +146,12 @@ class XlsxWorkbook:
             found.cells[key] = tuple(RawCell(strings[c[1]]) if isinstance(c, tuple) else c for c in cells)
         return found
 
-    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list:
+    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list[RawCell | tuple[str, int]]:
         """The row's cells as RawCell, or ("s", index) where the text is in the shared table."""
-        from openpyxl.cell.text import Text
         from openpyxl.utils.cell import column_index_from_string
         from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
-        out: list = [EMPTY] * width
+        out: list[RawCell | tuple[str, int]] = [EMPTY] * width
         column = 0
         for c in row.iterfind(f"{MAIN}c"):
             m = _COLUMN.match(c.get("r") or "")
@@ -163,9 +162,10 @@ class XlsxWorkbook:
             style = int(c.get("s") or 0)
             text = c.findtext(f"{MAIN}v") or None
             has_formula = c.find(f"{MAIN}f") is not None
+            cell: RawCell | tuple[str, int]
             if kind == "inlineStr":
                 inline = c.find(f"{MAIN}is")
-                cell = RawCell(Text.from_tree(inline).content if inline is not None else None)
+                cell = RawCell(_text_of(inline) if inline is not None else None)
             elif text is None:
                 cell = RawCell(formula_without_value=has_formula)
             elif kind == "s":
@@ -193,7 +193,6 @@ class XlsxWorkbook:
 
     def _shared_strings(self, indices: set[int]) -> dict[int, str]:
         from defusedxml import ElementTree as DET
-        from openpyxl.cell.text import Text
 
         if not indices:
             return {}
@@ -202,7 +201,7 @@ class XlsxWorkbook:
         out: dict[int, str] = {}
         with self._zip.open(self._strings_part) as fh:
             for index, xml in _elements(fh, b"si", indices, numbered_by_r=False):
-                out[index] = Text.from_tree(DET.fromstring(xml, forbid_dtd=True)[0]).content.replace("x005F_", "")
+                out[index] = _text_of(DET.fromstring(xml, forbid_dtd=True)[0]).replace("x005F_", "")
         missing = indices - out.keys()
         if missing:
             raise XlsxError(f"a cell refers to shared text number {min(missing)}, which the workbook does not hold")
@@ -296,7 +295,7 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
                 left, top, right, bottom = range_boundaries(m.group(1).decode("ascii", "replace"))
             except (TypeError, ValueError):
                 continue
-            if None in (left, top, right, bottom):
+            if left is None or top is None or right is None or bottom is None:
                 continue
             for row in rows:
                 if top <= row <= bottom:
@@ -304,6 +303,14 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
                                   if (row, column) != (top, left))
         carry = data[max(done, data.rfind(b"<")):]  # a tag cut in two by the chunk
     return hidden
+
+
+def _text_of(node: Any) -> str:
+    """The text of an inline or shared string element: its runs joined, phonetic guides left out."""
+    from openpyxl.cell.text import Text
+
+    text = Text.from_tree(node)  # typed as optional, though it always builds a Text from an element
+    return text.content if text is not None else ""
 
 
 def _flag(value: str | None) -> bool:
