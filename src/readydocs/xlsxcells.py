@@ -146,11 +146,11 @@ class XlsxWorkbook:
             found.cells[key] = tuple(RawCell(strings[c[1]]) if isinstance(c, tuple) else c for c in cells)
         return found
 
-    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list:
+    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list[RawCell | tuple[str, int]]:
         """The row's cells as RawCell, or ("s", index) where the text is in the shared table."""
         from .xlsxvalues import MAC_EPOCH, WINDOWS_EPOCH, column_index, from_excel, from_iso8601, text_content
 
-        out: list = [EMPTY] * width
+        out: list[RawCell | tuple[str, int]] = [EMPTY] * width
         column = 0
         for c in row.iterfind(f"{MAIN}c"):
             m = _COLUMN.match(c.get("r") or "")
@@ -161,6 +161,7 @@ class XlsxWorkbook:
             style = int(c.get("s") or 0)
             text = c.findtext(f"{MAIN}v") or None
             has_formula = c.find(f"{MAIN}f") is not None
+            cell: RawCell | tuple[str, int]
             if kind == "inlineStr":
                 inline = c.find(f"{MAIN}is")
                 cell = RawCell(text_content(inline, MAIN) if inline is not None else None)
@@ -295,7 +296,7 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
                 left, top, right, bottom = range_boundaries(m.group(1).decode("ascii", "replace"))
             except (TypeError, ValueError):
                 continue
-            if None in (left, top, right, bottom):
+            if left is None or top is None or right is None or bottom is None:
                 continue
             for row in rows:
                 if top <= row <= bottom:

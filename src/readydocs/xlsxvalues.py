@@ -168,7 +168,8 @@ def text_content(element: Any, main: str) -> str:
 def _openpyxl_text(element: Any) -> str:
     from openpyxl.cell.text import Text
 
-    return Text.from_tree(element).content
+    text = Text.from_tree(element)  # typed as optional, though it always builds a Text from an element
+    return text.content if text is not None else ""
 
 
 def destinations(text: str) -> list[tuple[str, str]]:
