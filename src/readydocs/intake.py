@@ -12,14 +12,12 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
+from . import xlsxvalues
 from .errors import UnreadableFileError
 from .form import (
-    NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS,
-    RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, indicator_name,
+    META_NAMES, PROFILE_FIELDS, RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, NamedInput, indicator_name, named_inputs,
 )
 from .framework import Framework
 
@@ -60,8 +58,8 @@ class Intake:
     profile: dict[str, Cell]
     # indicator id -> input column key (rating, evidence, ...) -> cell
     ratings: dict[str, dict[str, Cell]]
-    # defined names the framework expects that the workbook lacks, with the sheet they belong on
-    missing: list[tuple[str, str]] = field(default_factory=list)
+    # defined names the form has that the workbook lacks (validation decides which matter)
+    missing: list[NamedInput] = field(default_factory=list)
     # required sheets that are missing
     missing_sheets: list[str] = field(default_factory=list)
     # expected defined names that do not point at one cell
@@ -115,13 +113,14 @@ def _read_part(path: Path, name: str, limit: int) -> bytes:
         raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     """An exception and the ones it was raised from (openpyxl wraps parser errors in ValueError)."""
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _refuse_ole(path: Path) -> None:
@@ -225,20 +224,17 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
     intake = Intake(path=path, sheets=list(wb.sheetnames), meta={}, profile={}, ratings={})
     intake.missing_sheets = [s for s in (SHEET_PROFILE, SHEET_RATINGS) if s not in wb.sheetnames]
 
-    wanted: list[tuple[str, str]] = [(n, "Instructions") for n in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION)]
-    wanted += [(f.name, SHEET_PROFILE) for f in PROFILE_FIELDS]
-    wanted += [(indicator_name(key, ind.id), SHEET_RATINGS) for ind in framework.indicators for key in RATING_INPUTS]
     targets: dict[str, tuple[str, int, int]] = {}  # name -> (sheet, row, column)
-    for name, home in wanted:
-        text = wb.defined_names.get(name)
+    for wanted in named_inputs(ind.id for ind in framework.indicators):
+        text = wb.defined_names.get(wanted.name)
         if text is None:
-            intake.missing.append((name, home))
+            intake.missing.append(wanted)
             continue
         found = _target(text, wb.grids)
         if isinstance(found, str):
-            intake.broken.append(BrokenName(name, home, text, found))
+            intake.broken.append(BrokenName(wanted.name, wanted.sheet, text, found))
         else:
-            targets[name] = found
+            targets[wanted.name] = found
 
     rows = wb.read_rows(targets.values())
 
@@ -246,7 +242,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if name not in targets:
             return None
         sheet, row, column = targets[name]
-        ref = f"{get_column_letter(column)}{row}"
+        ref = f"{xlsxvalues.column_letter(column)}{row}"
         raw = rows.cells[(sheet, row)][column - 1]  # read_rows gives every named row, stored or not
         value = raw.value
         if isinstance(value, str):
@@ -257,7 +253,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         return Cell(sheet=sheet, ref=ref, name=name, value=value, error=error,
                     formula_without_value=raw.formula_without_value, hidden=(sheet, row) in rows.hidden)
 
-    for meta_name in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION):
+    for meta_name in META_NAMES:
         if (c := cell(meta_name)) is not None:
             intake.meta[meta_name] = c
     for f in PROFILE_FIELDS:
@@ -281,12 +277,10 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
 
 def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     """Where a defined name's text points, as (sheet, row, column), or why it does not point at one cell."""
-    from openpyxl.workbook.defined_name import DefinedName
-
     if "#REF!" in text.upper():
         return "points at a deleted cell (#REF!)"
     try:
-        destinations = list(DefinedName("name", attr_text=text).destinations)
+        destinations = xlsxvalues.destinations(text)
     except Exception:
         destinations = []
     if not destinations:
@@ -318,7 +312,7 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
 def _column_index(letters: str) -> int:
     """1 for A ... 16384 for XFD; 0 for letters past the widest column openpyxl knows."""
     try:
-        return column_index_from_string(letters)
+        return xlsxvalues.column_index(letters)
     except ValueError:
         return 0
 

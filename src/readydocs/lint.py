@@ -280,7 +280,7 @@ def _report_syntax(exc, lines: list[str], by_line: dict[int, Para], add) -> None
                 f"(or {{% end{keyword} %}} in the same paragraph) where it should end.")
             return
     first = message.split("\n")[0].rstrip(".")
-    add(by_line.get(lineno), "syntax-error", f"template syntax error: {first}.")
+    add(None if lineno is None else by_line.get(lineno), "syntax-error", f"template syntax error: {first}.")
 
 
 def _unclosed_block(lines: list[str]) -> tuple[int, str] | None:
@@ -347,8 +347,8 @@ class _Checker:
             self.visit_all(node.body, inner)
         elif isinstance(node, J.With):
             inner = dict(scope)
-            for target, value in zip(node.targets, node.values):
-                self.bind(target, self.expr(value, scope), inner)
+            for target, expr in zip(node.targets, node.values):
+                self.bind(target, self.expr(expr, scope), inner)
             self.visit_all(node.body, inner)
         elif isinstance(node, (J.Include, J.Import, J.FromImport, J.Extends)):
             self.say(node, "not-allowed", _NO_OTHER_FILES)
@@ -536,7 +536,8 @@ def _constant(node, env):
             return -value(n.node)
         if isinstance(n, (J.Filter, J.Call)) and not (n.dyn_args or n.dyn_kwargs):
             args = [value(a) for a in n.args]
-            kwargs = {k.key: value(k.value) for k in n.kwargs}
+            # Jinja annotates a filter's keyword arguments as Pair nodes; its parser makes Keyword nodes (key: str).
+            kwargs: dict[str, Any] = {k.key: value(k.value) for k in n.kwargs}  # type: ignore[misc]
             if isinstance(n, J.Call) and isinstance(n.node, J.Name) and n.node.name in ("lipsum", "range"):
                 return env.globals[n.node.name](*args, **kwargs)
             if isinstance(n, J.Filter) and n.node is not None and n.name in env.filters:

@@ -95,16 +95,16 @@ def _cached_env():
 
             return self._remember(("undeclared", source), lambda: frozenset(meta.find_undeclared_variables(self.parse(source))))
 
-        def parse(self, source, name=None, filename=None):  # type: ignore[override]
+        def parse(self, source, name=None, filename=None):
             if not isinstance(source, str) or name is not None or filename is not None:
                 return super().parse(source, name, filename)
             return self._remember(("parse", source), lambda: super(CachingSandbox, self).parse(source))
 
-        def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+        def from_string(self, source, globals=None, template_class=None):
             if globals is not None or template_class is not None:
                 return super().from_string(source, globals, template_class)
             if isinstance(source, str):
-                key = ("compile", self.autoescape, source)
+                key: tuple[object, ...] = ("compile", self.autoescape, source)
             elif isinstance(source, nodes.Template):
                 # A tree from parse() above: the memo keeps it alive, so its id stays unique.
                 key = ("compile-tree", self.autoescape, id(source))

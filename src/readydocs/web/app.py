@@ -22,7 +22,7 @@ import contextlib
 import secrets
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -154,7 +154,7 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
         alert = (f"The upload was {uploads.size_text(length)}; this page takes at most {limits['total']} at once "
                  f"(each workbook up to {limits['workbook']}). Nothing was kept. Check that these are the right files, "
                  "or add fewer at a time.")
-        return render(413, alert=alert).body
+        return bytes(render(413, alert=alert).body)
 
     warming: list[threading.Thread] = []
 
@@ -289,7 +289,7 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
     return guard
 
 
-def _chosen(value: Any) -> bool:
+def _chosen(value: Any) -> TypeGuard[UploadFile]:
     return isinstance(value, UploadFile) and bool(value.filename)
 
 

@@ -264,6 +264,7 @@ def _build_place(framework: Framework, out_root: Path, members: list[tuple], log
         for line in (p.line() for p in result.assessment.report.errors):
             outcome.other_problems.append(scrub(line))
         return None
+    assert result.scores is not None and result.out_dir is not None  # a valid build has both
     context = build_context(result.assessment.responses, result.scores, framework, as_of=as_of(result.assessment))
     written = list(result.written)
     place = PlaceResult(context["place"]["name"], context["place"]["slug"], result.out_dir, names, context,
