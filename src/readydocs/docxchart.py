@@ -381,7 +381,7 @@ def data_workbook(data: ChartData) -> bytes:
             return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
         return f'<c r="{ref}"><v>{_number(value)}</v></c>'
 
-    rows = [[None] + [s.name for s in data.series]]
+    rows: list[list[Any]] = [[None] + [s.name for s in data.series]]
     for i, name in enumerate(data.categories):
         rows.append([name] + [s.values[i] if i < len(s.values) else None for s in data.series])
     body = "".join(
