@@ -18,10 +18,11 @@ from conftest import set_cells
 from readydocs import outputs
 from readydocs.cli import cli
 from readydocs.errors import OutputConflictError, WriteError
-from readydocs.outputs import MANIFEST_NAME, backup_name, write_outputs
+from readydocs.outputs import LOCK_NAME, MANIFEST_NAME, write_outputs
 
 GENERATED = ["readiness-report.docx", "internal-launch-memo.docx", "talking-points.docx", "scores.json",
              "readiness-action-plan.xlsx"]
+OURS = [MANIFEST_NAME, LOCK_NAME]  # the record of what was written, and the file that keeps two builds apart
 
 
 def _build(wb: Path, out: Path, *extra: str):
@@ -48,7 +49,7 @@ def test_manifest_records_each_file_written(sample_xlsx, tmp_path):
     assert "pending" not in manifest
     for name in GENERATED:
         assert manifest["files"][name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + [MANIFEST_NAME])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + OURS)
 
 
 def test_rebuild_over_untouched_files_just_works(sample_xlsx, tmp_path):
@@ -106,18 +107,106 @@ def test_force_keeps_a_dated_copy_then_replaces(sample_xlsx, tmp_path):
     result = _build(sample_xlsx, tmp_path)
     assert result.exit_code == 0, result.output
     assert copy.read_bytes() == edited
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + [MANIFEST_NAME, copy.name])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + OURS + [copy.name])
+
+
+def _force_edit(folder: Path, name: str, data: bytes, when: dt.datetime):
+    (folder / name).write_bytes(data)
+    os.utime(folder / name, (when.timestamp(), when.timestamp()))
+    return write_outputs(folder, [(name, b"generated")], force=True)
 
 
 def test_backup_names_sort_by_date_and_never_collide(tmp_path):
-    path = tmp_path / "readiness-report.docx"
+    write_outputs(tmp_path, [("readiness-report.docx", b"generated")])
     when = dt.datetime(2026, 1, 2, 3, 4, 5)
-    first = backup_name(path, when)
-    assert first.name == "readiness-report.edited-2026-01-02T030405.docx"
-    first.write_bytes(b"x")
-    assert backup_name(path, when).name == "readiness-report.edited-2026-01-02T030405-2.docx"
-    names = [backup_name(path, dt.datetime(2026, m, 1)).name for m in (12, 2, 10)]
+    first = _force_edit(tmp_path, "readiness-report.docx", b"edit 1", when).backups[0][1]
+    assert first == tmp_path / "readiness-report.edited-2026-01-02T030405.docx"
+    second = _force_edit(tmp_path, "readiness-report.docx", b"edit 2", when).backups[0][1]
+    assert second.name == "readiness-report.edited-2026-01-02T030405-2.docx"
+    assert (first.read_bytes(), second.read_bytes()) == (b"edit 1", b"edit 2")
+    assert first.stat().st_mtime == when.timestamp()  # the copy keeps the time of the edit
+    names = [_force_edit(tmp_path, "readiness-report.docx", b"x", dt.datetime(2026, m, 1)).backups[0][1].name
+             for m in (12, 2, 10)]
     assert sorted(names) == [names[1], names[2], names[0]]
+
+
+def test_a_dangling_link_named_like_the_next_backup_is_not_followed(tmp_path):
+    write_outputs(tmp_path, [("readiness-report.docx", b"generated")])
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.docx"
+    when = dt.datetime(2026, 11, 28, 10, 15, 0)
+    trap = tmp_path / "readiness-report.edited-2026-11-28T101500.docx"
+    trap.symlink_to(outside)
+    assert not outside.exists()
+    report = _force_edit(tmp_path, "readiness-report.docx", b"signed by the mayor", when)
+    assert not outside.exists()  # nothing was written through the link
+    assert trap.is_symlink() and os.readlink(trap) == str(outside)
+    copy = report.backups[0][1]
+    assert copy == tmp_path / "readiness-report.edited-2026-11-28T101500-2.docx"
+    assert not copy.is_symlink() and copy.read_bytes() == b"signed by the mayor"
+    assert copy.resolve().parent == tmp_path.resolve()
+
+
+def test_a_link_in_place_of_a_generated_file_is_refused_even_with_force(tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-target.txt"
+    outside.write_bytes(b"someone else's file")
+    (tmp_path / "scores.json").symlink_to(outside)
+    for force in (False, True):
+        with pytest.raises(OutputConflictError, match="scores.json is a link, which readydocs will not write through"):
+            write_outputs(tmp_path, [("scores.json", b"{}")], force=force)
+    assert outside.read_bytes() == b"someone else's file"
+    assert (tmp_path / "scores.json").is_symlink()
+
+
+def test_repeated_force_builds_keep_at_most_the_newest_backups(tmp_path):
+    write_outputs(tmp_path, [("memo.docx", b"generated")])
+    made = []
+    for day in range(1, 9):
+        (tmp_path / "memo.docx").write_bytes(f"edit {day}".encode())
+        stamp = dt.datetime(2026, 3, day, 12).timestamp()
+        os.utime(tmp_path / "memo.docx", (stamp, stamp))
+        report = write_outputs(tmp_path, [("memo.docx", b"generated")], force=True, keep_backups=3)
+        made.append(report.backups[0][1])
+        if day <= 3:
+            assert report.pruned == []
+        else:  # the oldest copy goes as each new one comes
+            assert report.pruned == [made[day - 4]]
+    left = sorted(p.name for p in tmp_path.iterdir() if ".edited-" in p.name)
+    assert left == ["memo.edited-2026-03-06T120000.docx", "memo.edited-2026-03-07T120000.docx",
+                    "memo.edited-2026-03-08T120000.docx"]
+    assert [(tmp_path / n).read_bytes() for n in left] == [b"edit 6", b"edit 7", b"edit 8"]
+    # Copies of another file, and files that only look like copies, are not counted or touched.
+    (tmp_path / "notes.edited-2026-01-01T000000.docx").write_bytes(b"mine")
+    (tmp_path / "memo.edited-by-ana.docx").write_bytes(b"mine too")
+    (tmp_path / "memo.docx").write_bytes(b"edit 9")
+    write_outputs(tmp_path, [("memo.docx", b"generated")], force=True, keep_backups=3)
+    assert (tmp_path / "notes.edited-2026-01-01T000000.docx").exists() and (tmp_path / "memo.edited-by-ana.docx").exists()
+
+
+def test_same_second_copies_are_pruned_oldest_first(tmp_path):
+    write_outputs(tmp_path, [("a.txt", b"generated")])
+    when = dt.datetime(2026, 5, 5, 5, 5, 5)
+    made = [_force_edit(tmp_path, "a.txt", f"edit {n}".encode(), when).backups[0][1].name for n in range(1, 4)]
+    assert made == ["a.edited-2026-05-05T050505.txt", "a.edited-2026-05-05T050505-2.txt", "a.edited-2026-05-05T050505-3.txt"]
+    (tmp_path / "a.txt").write_bytes(b"edit 4")
+    os.utime(tmp_path / "a.txt", (when.timestamp(), when.timestamp()))
+    report = write_outputs(tmp_path, [("a.txt", b"generated")], force=True, keep_backups=2)
+    assert [p.name for p in report.pruned] == made[:2]  # -10 after -9, and the unnumbered first of all
+
+
+def test_leftover_temporary_files_are_removed_by_the_next_build(sample_xlsx, tmp_path):
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    # What a build killed during a write leaves: mkstemp's names for our files.
+    leftovers = [folder / ".readiness-report.docx.k3j_9zq1.tmp", folder / f".{MANIFEST_NAME}.abcdefgh.tmp"]
+    for p in leftovers:
+        p.write_bytes(b"half a file")
+    theirs = [folder / ".my-notes.txt.abcdefgh.tmp", folder / ".readiness-report.docx.tmp"]
+    for p in theirs:
+        p.write_bytes(b"not ours")
+    result = _build(sample_xlsx, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.read_bytes() == b"not ours" for p in theirs)
 
 
 def test_a_file_readydocs_did_not_write_is_not_overwritten(sample_xlsx, tmp_path):
@@ -166,7 +255,7 @@ def test_interrupted_build_keeps_earlier_outputs_and_leaves_no_temp_files(sample
     assert result.stderr.startswith(f"Error: {calls[-1]}: cannot write the file (No space left on device).")
     assert len(result.stderr.splitlines()) == 1
     now = _files(folder)
-    assert not [n for n in now if n.endswith(".tmp") or n.startswith(".") and n != MANIFEST_NAME]
+    assert not [n for n in now if n.endswith(".tmp") or n.startswith(".") and n not in OURS]
     assert set(now) == set(first)
     for name in GENERATED:
         assert now[name] == first[name] or name in {Path(c).name for c in calls[:-1]}, name
@@ -192,7 +281,7 @@ def test_interruption_by_keyboard_leaves_no_temp_file(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(tmp_path, [("a.txt", b"v2")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, "a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OURS + ["a.txt"])
     assert (tmp_path / "a.txt").read_bytes() == b"v1"
 
 

@@ -117,6 +117,16 @@ def _internal_error(exc: BaseException) -> str:
     return f"internal error: {summary}. This is a fault in readydocs, not in your files; {details}."
 
 
+def _folder_options(f):
+    """Options for commands that write into output folders (build, batch)."""
+    from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT
+
+    f = click.option("--keep-backups", "keep_backups", type=click.IntRange(min=1), default=DEFAULT_KEEP_BACKUPS,
+                     show_default=True, help="Dated copies of edited files to keep per file; older ones are removed.")(f)
+    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+                        help="Seconds to wait for another build writing into the same folder.")(f)
+
+
 def _load_framework(path: Path | None):
     from .framework import load_framework
 
@@ -289,13 +299,16 @@ def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | 
 def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
     """Print each condition's score and status, and the overall readiness level."""
     from .context import build_context
-    from .pipeline import as_of, assess, score_assessment, scores_document
+    from .pipeline import INPUT_NOTES, as_of, assess, score_assessment, scores_document
 
     framework = _load_framework(framework_path)
     assessment = assess(workbooks, framework)
     if not assessment.valid:
         _print_report(assessment.report, as_json)
         sys.exit(1)
+    for note in assessment.report.warnings:
+        if note.code in INPUT_NOTES:  # a file left out changes what the scores count
+            click.echo(note.line(), err=True)
     scores = score_assessment(assessment)
     context = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
     if as_json:
@@ -335,17 +348,20 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="An earlier round to compare with: the scores.json of its build, or its intake workbook.")
 @click.option("--force", is_flag=True,
               help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
+@_folder_options
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, framework_path: Path | None):
+          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, keep_backups: int, wait: float,
+          framework_path: Path | None):
     """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
     if baseline is not None:
         _refuse_own_baseline(baseline, workbooks)
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force)
+                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force, pdf=pdf,
+                         keep_backups=keep_backups, wait=wait)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -354,13 +370,14 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
         click.echo(w.line(), err=True)
     for edited, copy in result.backups:
         click.echo(f"Kept your edited {edited.name} as {copy}.")
+    for path in result.pruned:
+        click.echo(f"Removed the older copy {path} (keeping the newest {keep_backups}).")
+    for path in result.retired:
+        click.echo(f"Removed {path}, made by an earlier build (build with --pdf to make it again).")
     for path in result.written:
         click.echo(f"Wrote {path}.")
-    if pdf:
-        from .pdf import to_pdf
-
-        for path in to_pdf([p for p in result.written if p.suffix == ".docx"]):
-            click.echo(f"Wrote {path}.")
+    if result.pdf_error is not None:
+        raise result.pdf_error
 
 
 def _refuse_own_baseline(baseline: Path, workbooks: tuple[Path, ...]) -> None:
