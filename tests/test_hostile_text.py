@@ -8,7 +8,6 @@ LibreOffice is installed, converted to PDF and read with pdftotext).
 from __future__ import annotations
 
 import re
-
 import shutil
 import subprocess
 from pathlib import Path
