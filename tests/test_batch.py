@@ -46,7 +46,7 @@ def test_batch_builds_good_places_and_reports_the_broken_one(cohort_dir, tmp_pat
     assert f"  {cohort_dir / 'broken.xlsx'}: is not an Excel .xlsx workbook." in result.output
     assert "[2/2] " in result.output  # plain progress lines when not on a terminal
     for slug in ("city-of-riverbend", "lakeside-county"):
-        assert sorted(p.name for p in (out / slug).iterdir()) == [".readydocs-manifest.json",
+        assert sorted(p.name for p in (out / slug).iterdir()) == [".readydocs-lock", ".readydocs-manifest.json",
             "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json", "talking-points.docx"]
 
     wb = openpyxl.load_workbook(out / FILENAME)

@@ -20,7 +20,7 @@ from conftest import set_cells
 from readydocs import outputs
 from readydocs.cli import cli
 from readydocs.outputs import LOCK_NAME, MANIFEST_NAME
-from readydocs.pipeline import build
+from readydocs.pipeline import build, prepare, write_place
 
 GENERATED = ["internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json",
              "talking-points.docx"]
@@ -103,8 +103,14 @@ def test_batch_takes_the_wait_option_too(sample_xlsx, tmp_path):
 
 
 def test_two_builds_in_threads_with_slow_writes_never_mix(two_rounds, tmp_path, framework, monkeypatch):
-    """Each file written slowly, so that without the lock the two builds' writes interleave."""
+    """Each file written slowly, so that without the lock the two builds' writes interleave.
+
+    The documents are rendered first, one after another (matplotlib is not thread-safe);
+    the writing, which the lock guards, runs in four threads at once.
+    """
     a, b, refs = two_rounds
+    out = tmp_path / "shared"
+    prepared = [prepare([wb], out, framework) for wb in (a, b, a, b)]
     real = outputs.write_atomic
 
     def slow(path, data):
@@ -112,16 +118,15 @@ def test_two_builds_in_threads_with_slow_writes_never_mix(two_rounds, tmp_path, 
         time.sleep(0.05)
 
     monkeypatch.setattr(outputs, "write_atomic", slow)
-    out = tmp_path / "shared"
     errors = []
 
-    def run(wb):
+    def run(p):
         try:
-            build([wb], out, framework)
+            write_place(p)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run, args=(wb,)) for wb in (a, b, a, b)]
+    threads = [threading.Thread(target=run, args=(p,)) for p in prepared]
     for t in threads:
         t.start()
     for t in threads:

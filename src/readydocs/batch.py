@@ -2,7 +2,7 @@
 
 Two rounds of work in a pool of worker processes (one per CPU unless told):
 first every workbook is read and checked; then the workbooks are grouped by
-the municipality they name (see pipeline.place_key) and each place is built
+the place they name (see places.py) and each place is built
 from its already-checked answers, exactly as `readydocs build` would build it.
 A bad workbook fails only its own place; every failure is collected and
 reported at the end, and DIR/cohort-summary.xlsx lists every place built.
@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .errors import ReadydocsError, UnreadableFileError
+from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
+from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
+from .places import PlaceIdentity, identity_of, slugify
 
 _GLOB_CHARS = set("*?[")
 
@@ -35,23 +37,27 @@ _GLOB_CHARS = set("*?[")
 def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     """Workbook paths from files, folders (every .xlsx inside, at any depth) and glob patterns.
 
-    Excel's lock files (~$name.xlsx) and hidden files are skipped; a file named
-    twice is taken once. A name that matches nothing is an error: a typo must
-    not silently shrink a cohort.
+    Excel's lock files (~$name.xlsx), hidden files, and what readydocs wrote
+    (files an output folder's manifest lists, such as cohort-summary.xlsx and
+    the action plans, and kept copies of them) are skipped, so ``batch DIR -o
+    DIR`` can run again; a file named twice is taken once. A name that matches
+    nothing is an error: a typo must not silently shrink a cohort.
     """
     found: list[Path] = []
+    manifests: dict[Path, set[str]] = {}
+    skipped = lambda q: _skipped(q) or written_by_readydocs(q, manifests)  # noqa: E731
     for raw in inputs:
         text = str(raw)
         p = Path(text)
         if p.is_dir():
-            matches = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".xlsx" and not _skipped(q))
+            matches = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".xlsx" and not skipped(q))
             if not matches:
                 raise UnreadableFileError(f"{p}: the folder holds no .xlsx workbooks.", "Give the folder that holds the intake workbooks.")
             found += matches
         elif p.exists():
             found.append(p)
         elif _GLOB_CHARS & set(text):
-            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file() and not _skipped(Path(m)))
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file() and not skipped(Path(m)))
             if not matches:
                 raise UnreadableFileError(f"{text}: no files match this pattern.", "Check the pattern, or give the folder instead.")
             found += matches
@@ -86,6 +92,7 @@ class Checked:
     report: Any | None  # validate.Report; None when the file could not be read at all
     response: Any | None  # validate.Response
     error: str = ""  # why the workbook could not be read at all
+    identity: PlaceIdentity | None = None
 
 
 @dataclass
@@ -98,6 +105,7 @@ class PlaceOutcome:
     problems: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
     warnings: int = 0
+    not_replaced: bool = False  # scored, but an edited file stopped the documents being replaced
     worker_pid: int = 0
     worker_peak_kb: int = 0
 
@@ -106,6 +114,7 @@ class PlaceOutcome:
 class BatchResult:
     places: list[PlaceOutcome] = field(default_factory=list)
     summary_path: Path | None = None
+    summary_error: ReadydocsError | None = None  # why cohort-summary.xlsx was not written
     workbooks: int = 0
 
     @property
@@ -167,29 +176,88 @@ def _check(path: Path) -> Checked:
     except Exception as exc:  # a bug must fail one workbook, not the cohort
         return Checked(path, "", None, None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
     response = a.responses[0]
-    return Checked(path, response.profile.get("municipality_name") or "", a.report, response)
+    return Checked(path, response.profile.get("municipality_name") or "", a.report, response,
+                   identity=identity_of(response.profile))
 
 
-def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
-           date: dt.date | None) -> PlaceOutcome:
-    from .pipeline import Assessment, build
+@dataclass(frozen=True)
+class PlaceOptions:
+    """What `build` takes per place, the same for every place of a batch."""
+
+    templates_dir: Path | None = None
+    date: dt.date | None = None
+    logo: Path | None = None
+    pdf: bool = False
+    force: bool = False
+    wait: float = DEFAULT_WAIT
+    keep_backups: int = DEFAULT_KEEP_BACKUPS
+
+
+def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions) -> PlaceOutcome:
+    from .pipeline import Assessment, prepare, write_place
     from .validate import combine
 
     assert _framework is not None
     files = tuple(str(c.path) for c in checked)
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
+    outcome = lambda ok, **kw: PlaceOutcome(name, files, ok, warnings=len(assessment.report.warnings),  # noqa: E731
+                                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb(), **kw)
+    summary = None
     try:
-        result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment)
+        prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
+                           logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder)
+        summary = dict(prepared.result.summary or {})
+        summary["state"] = assessment.responses[0].profile.get("state") or ""
+        result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
+    except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
+        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), not_replaced=True)
     except ReadydocsError as exc:
-        return PlaceOutcome(name, files, False, problems=(str(exc),), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+        return outcome(False, problems=(str(exc),))
     except Exception as exc:
-        return PlaceOutcome(name, files, False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",),
-                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
-    summary = dict(result.summary or {})
-    summary["state"] = assessment.responses[0].profile.get("state") or ""
-    return PlaceOutcome(name, files, True, folder=str(result.out_dir), summary=summary,
-                        written=tuple(str(p) for p in result.written), warnings=len(assessment.report.warnings),
-                        worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+        return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",))
+    problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
+    return outcome(result.pdf_error is None, folder=str(result.out_dir), summary=summary, problems=problems,
+                   written=tuple(str(p) for p in result.written))
+
+
+def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str | None]:
+    """Each place's folder under ``out_dir``: its name's slug, unless another place has a claim to it.
+
+    A place keeps a folder it already owns (by an earlier run's manifest).
+    When several places of this batch have names with one slug (Springfield,
+    Illinois and Springfield, Massachusetts), each takes its state's (then
+    its jurisdiction type's) longer name instead. None: no folder of its own
+    (St. Paul and St Paul in one state), which the caller reports.
+    """
+    owners: dict[str, PlaceIdentity | None] = {}
+
+    def owner(folder: str) -> PlaceIdentity | None:
+        if folder not in owners:
+            owners[folder] = read_manifest(out_dir / folder).place
+        return owners[folder]
+
+    def candidates(p: PlaceIdentity) -> list[str]:
+        names = [p.municipality, f"{p.municipality} {p.state}", f"{p.municipality} {p.state} {p.jurisdiction_type}"]
+        return list(dict.fromkeys(slugify(n) for n in names))
+
+    by_base: dict[str, list[PlaceIdentity]] = {}
+    for p in identities:
+        by_base.setdefault(candidates(p)[0], []).append(p)
+    chosen: dict[PlaceIdentity, str] = {}
+    for base, members in by_base.items():
+        for p in members:
+            own = next((c for c in candidates(p) if owner(c) == p), None)
+            if own is not None:
+                chosen[p] = own
+            elif len(members) == 1:
+                chosen[p] = base
+            else:
+                names = candidates(p)
+                chosen[p] = next((c for c in names[1:] if owner(c) is None), names[-1])
+    uses: dict[str, int] = {}
+    for folder in chosen.values():
+        uses[folder] = uses.get(folder, 0) + 1
+    return {p: (folder if uses[folder] == 1 else None) for p, folder in chosen.items()}
 
 
 # --------------------------------------------------------------------------
@@ -232,17 +300,20 @@ Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
 
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
-              progress: Progress | None = None) -> BatchResult:
-    """Check every workbook, build every place, write the cohort summary."""
-    from .context import slugify
-    from .pipeline import place_key
+              progress: Progress | None = None, logo: Path | None = None, pdf: bool = False, force: bool = False,
+              wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS) -> BatchResult:
+    """Check every workbook, build every place, write the cohort summary.
 
+    Workbooks are grouped by the place they name (municipality, state and jurisdiction
+    type: see places.py); the other options are `build`'s, applied to every place.
+    """
     paths = collect_inputs(inputs)
     jobs = max(1, jobs or os.cpu_count() or 1)
     jobs = min(jobs, len(paths)) or 1
     notify = progress or (lambda *a: None)
     result = BatchResult(workbooks=len(paths))
     out_dir = Path(out_dir)
+    options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups)
 
     with _pool(jobs, framework) as pool:
         checked: list[Checked] = []
@@ -254,58 +325,67 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
-        groups: dict[str, list[Checked]] = {}
+        groups: dict[PlaceIdentity, list[Checked]] = {}
         for c in checked:
-            if c.report is None or not c.place:
+            if c.report is None or not c.place or c.identity is None:
                 problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
                     f"{c.path}: names no municipality.",)
                 result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems))
                 continue
-            groups.setdefault(place_key(c.place), []).append(c)
+            groups.setdefault(c.identity, []).append(c)
 
-        # Two names that differ but make the same folder name would overwrite each other.
-        by_slug: dict[str, list[str]] = {}
-        for key, members in groups.items():
-            by_slug.setdefault(slugify(members[0].place), []).append(key)
-        clashes = {k for keys in by_slug.values() if len(keys) > 1 for k in keys}
-
+        folders = assign_folders(list(groups), out_dir)
         to_build = []
-        for key, members in groups.items():
+        for identity, members in groups.items():
             name = members[0].place
             files = tuple(str(c.path) for c in members)
             errors = [p for c in members for p in c.report.errors]
-            if key in clashes:
-                others = sorted(groups[k][0].place for k in by_slug[slugify(name)] if k != key)
+            if folders[identity] is None:
+                # Two names that differ but make the same folder name would overwrite each other.
+                base = slugify(identity.municipality)
+                others = sorted(p.municipality for p in groups if p != identity and slugify(p.municipality) == base)
                 result.places.append(PlaceOutcome(name, files, False, problems=(
-                    f"'{name}' and {', '.join(repr(o) for o in others)} would share the folder '{slugify(name)}'. "
+                    f"'{name}' and {', '.join(repr(o) for o in others)} would share the folder '{base}'. "
                     "Spell the name the same way in every workbook of one place, or tell different places apart.",)))
             elif errors:
                 result.places.append(PlaceOutcome(name, files, False, problems=tuple(p.line() for p in errors)))
             else:
-                to_build.append((name, members))
+                to_build.append((name, members, folders[identity]))
 
-        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date) for name, members in to_build]
+        futures = [pool.submit(_build, name, members, out_dir, folder, options) for name, members, folder in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()
             result.places.append(outcome)
-            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else 'failed'}")
+            verdict = "built" if outcome.ok else "documents not replaced" if outcome.not_replaced else "failed"
+            notify("build", n, len(futures), f"{outcome.name}: {verdict}")
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
-    result.summary_path = write_summary(result, out_dir, framework)
+    try:
+        result.summary_path = write_summary(result, out_dir, framework, force=force, wait=wait, keep_backups=keep_backups)
+    except ReadydocsError as exc:
+        result.summary_error = exc
     return result
 
 
-def write_summary(result: BatchResult, out_dir: Path, framework: Framework) -> Path:
+NOT_REPLACED = "documents not replaced"
+
+
+def write_summary(result: BatchResult, out_dir: Path, framework: Framework, force: bool = False,
+                  wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS) -> Path:
+    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited)."""
     from .cohort import FILENAME, NotBuilt, summary_bytes
-    from .outputs import write_atomic
+    from .outputs import OutputFolder
     from .sheets import stamp_for
 
-    built = [(p.summary, Path(p.folder).name) for p in result.built if p.summary]
-    failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
+    scored = [p for p in result.places if p.summary and (p.ok or p.not_replaced)]
+    built = [(p.summary, Path(p.folder).name + (f" ({NOT_REPLACED})" if p.not_replaced else "")) for p in scored]
+    in_summary = {id(p) for p in scored}
+    failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.places if id(p) not in in_summary]
     dates = [dt.date.fromisoformat(s["assessment_date"]) for s, _ in built if s.get("assessment_date")]
-    path = out_dir / FILENAME
-    write_atomic(path, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)))
-    return path
+    data = summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None))
+    with OutputFolder(out_dir, wait=wait, keep_backups=keep_backups) as folder:
+        folder.write([(FILENAME, data)], force=force)
+    return out_dir / FILENAME
 
 
 # --------------------------------------------------------------------------

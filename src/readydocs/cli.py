@@ -466,8 +466,8 @@ def check_docs(files: tuple[Path, ...]):
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes to use (default: one per CPU).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -475,27 +475,41 @@ def check_docs(files: tuple[Path, ...]):
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_document_date,
               help="Date to print on every document (default: each place's assessment date).")
+@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A PNG or JPEG logo for every place's document headers, instead of the ones named in the workbooks.")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="Also write a PDF of each document (needs LibreOffice).")
+@click.option("--force", is_flag=True,
+              help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
+@_folder_options
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
-          date: dt.datetime | None, framework_path: Path | None):
+          date: dt.datetime | None, logo: Path | None, pdf: bool, force: bool, keep_backups: int, wait: float,
+          framework_path: Path | None):
     """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
 
-    Workbooks naming the same municipality are pooled as respondents of one place.
-    A place with a bad workbook is reported at the end and the others are still built.
+    Workbooks naming the same place (municipality, state and jurisdiction type) are pooled as
+    respondents of one place. A place with a bad workbook is reported at the end and the others
+    are still built.
     """
     from .batch import Reporter, run_batch
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
-                           date=date.date() if date else None, progress=reporter)
+                           date=date.date() if date else None, progress=reporter, logo=logo, pdf=pdf, force=force,
+                           wait=wait, keep_backups=keep_backups)
     click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
-    click.echo(f"Wrote {result.summary_path}.")
+    if result.summary_path is not None:
+        click.echo(f"Wrote {result.summary_path}.")
     for place in result.failed:
-        click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
+        label = "Documents not replaced" if place.not_replaced else "Not built"
+        click.echo(f"{label}: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:
             click.echo(f"  {line}", err=True)
-    sys.exit(1 if result.failed else 0)
+    if result.summary_error is not None:
+        click.echo(f"Error: {result.summary_error}", err=True)
+    sys.exit(1 if result.failed or result.summary_error is not None else 0)
 
 
 @cli.command("docs")

@@ -120,6 +120,8 @@ MANIFEST_FORMAT = 1
 DEFAULT_WAIT = 30.0  # seconds a build waits for another build of the same folder
 DEFAULT_KEEP_BACKUPS = 5  # dated copies of a person's edits kept per file
 _TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")  # what write_atomic's mkstemp names look like
+# A kept copy of a person's edit: readiness-report.edited-2026-11-28T101500-2.docx
+_COPY_NAME = re.compile(r"^(?P<stem>.+)\.edited-(?P<stamp>\d{4}-\d\d-\d\dT\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.[^.]*)$")
 _MAX_BACKUP_ATTEMPTS = 1000
 _EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
@@ -376,18 +378,30 @@ class OutputFolder:
 
     def _prune_copies(self, name: str) -> list[Path]:
         """Remove the oldest dated copies of ``name`` past the number kept."""
-        stem, suffix = Path(name).stem, Path(name).suffix
-        pattern = re.compile(rf"^{re.escape(stem)}\.edited-(\d{{4}}-\d\d-\d\dT\d{{6}})(?:-(\d+))?{re.escape(suffix)}$")
         copies = []
         for entry in os.scandir(self.path):
-            m = pattern.match(entry.name)
-            if m and entry.is_file(follow_symlinks=False):
-                copies.append(((m[1], int(m[2] or 1)), Path(entry.path)))
+            m = _COPY_NAME.match(entry.name)
+            if m and m["stem"] + m["suffix"] == name and entry.is_file(follow_symlinks=False):
+                copies.append(((m["stamp"], int(m["n"] or 1)), Path(entry.path)))
         copies.sort()
         gone = [path for _, path in copies[:max(0, len(copies) - self.keep_backups)]]
         for path in gone:
             _unlink(path)
         return gone
+
+
+def written_by_readydocs(path: Path, manifests: dict[Path, set[str]] | None = None) -> bool:
+    """Whether ``path`` is a file readydocs wrote (its folder's manifest lists it) or a kept copy of one.
+
+    ``manifests`` caches each folder's listed names between calls.
+    """
+    cache = manifests if manifests is not None else {}
+    folder = Path(path).parent
+    if folder not in cache:
+        cache[folder] = set(read_manifest(folder).files)
+    names = cache[folder]
+    m = _COPY_NAME.match(Path(path).name)
+    return Path(path).name in names or bool(m and m["stem"] + m["suffix"] in names)
 
 
 def _unlink(path: Path) -> None:
