@@ -95,6 +95,9 @@ class Checked:
     identity: PlaceIdentity | None = None
 
 
+NOT_REPLACED = "documents not replaced"
+
+
 @dataclass
 class PlaceOutcome:
     name: str
@@ -106,6 +109,7 @@ class PlaceOutcome:
     written: tuple[str, ...] = ()
     warnings: int = 0
     not_replaced: bool = False  # scored, but an edited file stopped the documents being replaced
+    note: str = ""  # beside the folder in the summary when the place is scored but not all was written
     worker_pid: int = 0
     worker_peak_kb: int = 0
 
@@ -210,14 +214,15 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
         summary["state"] = assessment.responses[0].profile.get("state") or ""
         result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
     except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
-        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), not_replaced=True)
+        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), not_replaced=True,
+                       note=NOT_REPLACED)
     except ReadydocsError as exc:
         return outcome(False, problems=(str(exc),))
     except Exception as exc:
         return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",))
     problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
     return outcome(result.pdf_error is None, folder=str(result.out_dir), summary=summary, problems=problems,
-                   written=tuple(str(p) for p in result.written))
+                   written=tuple(str(p) for p in result.written), note="PDFs not written" if problems else "")
 
 
 def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str | None]:
@@ -308,6 +313,10 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     type: see places.py); the other options are `build`'s, applied to every place.
     """
     paths = collect_inputs(inputs)
+    if logo is not None:
+        from .branding import load_logo
+
+        load_logo(Path(logo), "", "--logo")  # a bad --logo is one error, not one per place
     jobs = max(1, jobs or os.cpu_count() or 1)
     jobs = min(jobs, len(paths)) or 1
     notify = progress or (lambda *a: None)
@@ -339,6 +348,11 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         for identity, members in groups.items():
             name = members[0].place
             files = tuple(str(c.path) for c in members)
+            if logo is not None:
+                from .branding import drop_logo_problems
+
+                for c in members:
+                    drop_logo_problems(c.report)
             errors = [p for c in members for p in c.report.errors]
             if folders[identity] is None:
                 # Two names that differ but make the same folder name would overwrite each other.
@@ -367,20 +381,17 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     return result
 
 
-NOT_REPLACED = "documents not replaced"
-
-
 def write_summary(result: BatchResult, out_dir: Path, framework: Framework, force: bool = False,
                   wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS) -> Path:
-    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited)."""
+    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
     from .cohort import FILENAME, NotBuilt, summary_bytes
     from .outputs import OutputFolder
     from .sheets import stamp_for
 
-    scored = [p for p in result.places if p.summary and (p.ok or p.not_replaced)]
-    built = [(p.summary, Path(p.folder).name + (f" ({NOT_REPLACED})" if p.not_replaced else "")) for p in scored]
-    in_summary = {id(p) for p in scored}
-    failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.places if id(p) not in in_summary]
+    scored = [p for p in result.places if p.summary and p.folder]
+    built = [(p.summary, Path(p.folder).name + (f" ({p.note})" if p.note else "")) for p in scored]
+    # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
+    failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
     dates = [dt.date.fromisoformat(s["assessment_date"]) for s, _ in built if s.get("assessment_date")]
     data = summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None))
     with OutputFolder(out_dir, wait=wait, keep_backups=keep_backups) as folder:
