@@ -324,3 +324,71 @@ def test_input_workbook_unchanged_when_validation_fails(sample_xlsx, tmp_path):
         assert result.exit_code == 1
         assert sample_xlsx.read_bytes() == before
     assert list(tmp_path.iterdir()) == [sample_xlsx]
+
+
+FAKE_SOFFICE = """#!{python}
+# Stands in for LibreOffice: writes a small PDF-like file per input, named as soffice names them.
+import hashlib, pathlib, sys
+args = sys.argv[1:]
+out = pathlib.Path(args[args.index("--outdir") + 1])
+for arg in args:
+    if arg.endswith(".docx"):
+        src = pathlib.Path(arg)
+        (out / (src.stem + ".pdf")).write_bytes(b"%PDF-1.7 " + hashlib.sha256(src.read_bytes()).hexdigest().encode())
+"""
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch):
+    import sys
+
+    script = tmp_path / "fake-soffice"
+    script.write_text(FAKE_SOFFICE.format(python=sys.executable))
+    script.chmod(0o755)
+    monkeypatch.setenv("READYDOCS_SOFFICE", str(script))
+    return script
+
+
+PDFS = ["internal-launch-memo.pdf", "readiness-report.pdf", "talking-points.pdf"]
+
+
+def test_edited_pdfs_are_protected_like_the_documents(sample_xlsx, tmp_path, fake_soffice):
+    result = _build(sample_xlsx, tmp_path, "--pdf")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "city-of-riverbend"
+    manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    assert sorted(manifest["files"]) == sorted(GENERATED + PDFS)
+    report_pdf = folder / "readiness-report.pdf"
+    docx_hash = hashlib.sha256((folder / "readiness-report.docx").read_bytes()).hexdigest()
+    assert report_pdf.read_bytes() == b"%PDF-1.7 " + docx_hash.encode()  # made from this build's document
+    report_pdf.write_bytes(b"%PDF-1.7 signed by the mayor")
+    stamp = dt.datetime(2026, 11, 30, 16, 0, 0).timestamp()
+    os.utime(report_pdf, (stamp, stamp))
+    refused = _build(sample_xlsx, tmp_path, "--pdf")
+    assert refused.exit_code == 1
+    assert f"Error: {report_pdf} has been changed since readydocs wrote it; not overwritten." in refused.stderr
+    assert report_pdf.read_bytes() == b"%PDF-1.7 signed by the mayor"
+    forced = _build(sample_xlsx, tmp_path, "--pdf", "--force")
+    assert forced.exit_code == 0, forced.output
+    copy = folder / "readiness-report.edited-2026-11-30T160000.pdf"
+    assert f"Kept your edited readiness-report.pdf as {copy}" in forced.stdout
+    assert copy.read_bytes() == b"%PDF-1.7 signed by the mayor"
+    assert report_pdf.read_bytes() == b"%PDF-1.7 " + docx_hash.encode()
+
+
+def test_a_build_without_pdf_removes_our_old_pdfs_but_keeps_edited_ones(sample_xlsx, tmp_path, fake_soffice):
+    assert _build(sample_xlsx, tmp_path, "--pdf").exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    (folder / "talking-points.pdf").write_bytes(b"%PDF-1.7 with my notes")
+    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    result = _build(sample_xlsx, tmp_path)
+    assert result.exit_code == 0, result.output
+    for name in ("internal-launch-memo.pdf", "readiness-report.pdf"):
+        assert not (folder / name).exists()
+        assert f"Removed {folder / name}, made by an earlier build (build with --pdf to make it again)" in result.stdout
+    assert (folder / "talking-points.pdf").read_bytes() == b"%PDF-1.7 with my notes"
+    manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    assert sorted(manifest["files"]) == sorted(GENERATED)  # the edited PDF is the person's now
+    # ... so building with --pdf again protects it.
+    again = _build(sample_xlsx, tmp_path, "--pdf")
+    assert again.exit_code == 1 and "talking-points.pdf has been changed since readydocs wrote it" in again.stderr
