@@ -47,10 +47,8 @@ class BuildResult:
     pdf_error: ReadydocsError | None = None  # --pdf asked for and failed; everything else was written
 
 
-# Problems about the list of files given rather than about a workbook's cells.
-DUPLICATE_WORKBOOK = "duplicate-workbook"
-EXCEL_OWNER_FILE = "excel-owner-file"
-INPUT_NOTES = (DUPLICATE_WORKBOOK, EXCEL_OWNER_FILE)
+# Problems about the list of files given rather than about a workbook's cells (distinct_workbooks).
+INPUT_NOTES = ("duplicate-workbook", "excel-owner-file")
 
 
 def read_workbook(path: str | Path, framework: Framework) -> tuple[Report, Response]:
@@ -106,7 +104,7 @@ def distinct_workbooks(paths: Sequence[str | Path]) -> tuple[list[Path], list[Pr
     for raw in paths:
         path = Path(raw)
         if is_excel_owner_file(path):
-            notes.append(Problem(EXCEL_OWNER_FILE, WARNING,
+            notes.append(Problem("excel-owner-file", WARNING,
                                  f"skipped: Excel keeps this file while {path.name[2:]} is open; it is not a workbook. "
                                  "Close the workbook in Excel so the file goes away.", file=str(path)))
             continue
@@ -122,7 +120,7 @@ def distinct_workbooks(paths: Sequence[str | Path]) -> tuple[list[Path], list[Pr
         first = next((seen[k] for k in keys if k in seen), None)
         if first is not None:
             same = "the same file as" if seen.get(keys[0]) == first else "an identical copy of"
-            notes.append(Problem(DUPLICATE_WORKBOOK, WARNING,
+            notes.append(Problem("duplicate-workbook", WARNING,
                                  f"{same} {first}; its answers are counted once.", file=str(path)))
             continue
         for k in keys:
