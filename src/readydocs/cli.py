@@ -503,7 +503,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     if result.summary_path is not None:
         click.echo(f"Wrote {result.summary_path}.")
     for place in result.failed:
-        label = "Documents not replaced" if place.not_replaced else "Not built"
+        label = place.note[:1].upper() + place.note[1:] if place.note else "Not built"  # "Documents not replaced"
         click.echo(f"{label}: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:
             click.echo(f"  {line}", err=True)
