@@ -200,6 +200,22 @@ def test_the_same_workbook_twice_is_counted_once(sample_xlsx, tmp_path):
     assert len(scores["respondents"]) == 1
 
 
+def test_batch_counts_a_copied_workbook_once(sample_xlsx, tmp_path, framework):
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copyfile(sample_xlsx, d / "a.xlsx")
+    shutil.copyfile(sample_xlsx, d / "b-copy.xlsx")
+    (place,) = run_batch([d], tmp_path / "out", framework, jobs=1).places
+    assert place.ok and place.files == (str(d / "a.xlsx"),)
+    assert place.warnings == 1 + _warnings(sample_xlsx, framework)
+    scores = json.loads((tmp_path / "out" / "city-of-riverbend" / "scores.json").read_text("utf-8"))
+    assert len(scores["respondents"]) == 1
+
+
+def _warnings(path, framework):
+    return len(assess([path], framework).report.warnings)
+
+
 def test_build_skips_excel_owner_files_with_a_note(sample_xlsx, tmp_path):
     owner = tmp_path / "~$sample.xlsx"
     owner.write_bytes(b"\x0bAna Garcia" + b"\x00" * 150)  # what Excel leaves while sample.xlsx is open

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
+from .pipeline import duplicate_note
 from .places import PlaceIdentity, identity_of, slugify
 
 _GLOB_CHARS = set("*?[")
@@ -93,6 +94,7 @@ class Checked:
     response: Any | None  # validate.Response
     error: str = ""  # why the workbook could not be read at all
     identity: PlaceIdentity | None = None
+    digest: str = ""  # SHA-256 of the file, to count a copy given twice once
 
 
 NOT_REPLACED = "documents not replaced"
@@ -170,6 +172,8 @@ def _peak_kb() -> int:
 
 
 def _check(path: Path) -> Checked:
+    import hashlib
+
     from .pipeline import assess
 
     assert _framework is not None
@@ -180,8 +184,12 @@ def _check(path: Path) -> Checked:
     except Exception as exc:  # a bug must fail one workbook, not the cohort
         return Checked(path, "", None, None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
     response = a.responses[0]
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()  # read_intake has checked its size
+    except OSError:
+        digest = ""
     return Checked(path, response.profile.get("municipality_name") or "", a.report, response,
-                   identity=identity_of(response.profile))
+                   identity=identity_of(response.profile), digest=digest)
 
 
 @dataclass(frozen=True)
@@ -335,12 +343,17 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         checked.sort(key=lambda c: order[str(c.path)])
 
         groups: dict[PlaceIdentity, list[Checked]] = {}
+        first_with: dict[str, Checked] = {}  # file digest -> the workbook counted
         for c in checked:
             if c.report is None or not c.place or c.identity is None:
                 problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
                     f"{c.path}: names no municipality.",)
                 result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems))
                 continue
+            if c.digest and c.digest in first_with:  # a copy of a workbook already counted: one respondent, once
+                first_with[c.digest].report.problems.append(duplicate_note(c.path, first_with[c.digest].path, same_file=False))
+                continue
+            first_with[c.digest] = c
             groups.setdefault(c.identity, []).append(c)
 
         folders = assign_folders(list(groups), out_dir)

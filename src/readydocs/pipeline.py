@@ -119,14 +119,18 @@ def distinct_workbooks(paths: Sequence[str | Path]) -> tuple[list[Path], list[Pr
             pass
         first = next((seen[k] for k in keys if k in seen), None)
         if first is not None:
-            same = "the same file as" if seen.get(keys[0]) == first else "an identical copy of"
-            notes.append(Problem("duplicate-workbook", WARNING,
-                                 f"{same} {first}; its answers are counted once.", file=str(path)))
+            notes.append(duplicate_note(path, first, same_file=seen.get(keys[0]) == first))
             continue
         for k in keys:
             seen[k] = path
         out.append(path)
     return out, notes
+
+
+def duplicate_note(path: Path, first: Path, same_file: bool) -> Problem:
+    """The warning for a workbook left out because ``first`` (the same file, or the same bytes) is read instead."""
+    same = "the same file as" if same_file else "an identical copy of"
+    return Problem("duplicate-workbook", WARNING, f"{same} {first}; its answers are counted once.", file=str(path))
 
 
 def place_key(name: str | None) -> str:
