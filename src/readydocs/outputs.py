@@ -276,9 +276,7 @@ class OutputFolder:
         # Files the manifest lists and this build leaves alone stay listed (as they were recorded:
         # an edit since still shows as one); files about to be replaced are listed as they are now
         # (ours, or a person's edit just copied aside) and, as pending, as they will be.
-        kept = {name: (sha256(data) if (data := self._read_if_file(name)) is not None and sha256(data) in hashes
-                       else sorted(hashes)[0])
-                for name, hashes in manifest.files.items()
+        kept = {name: self._as_recorded(name, hashes) for name, hashes in manifest.files.items()
                 if name not in new and name not in stale and (self.path / name).exists()}
         now = {name: sha256(current[name]) for name in new if name in current}
         written = {name: sha256(data) for name, data in new.items()}
@@ -317,12 +315,14 @@ class OutputFolder:
                                  "Close it if it is open in Word, and check the folder's permissions.") from exc
         return out
 
-    def _read_if_file(self, name: str) -> bytes | None:
+    def _as_recorded(self, name: str, hashes: set[str]) -> str:
+        """The hash to go on listing for a file left alone: its own when readydocs wrote it so, else one recorded."""
         path = self.path / name
         try:
-            return path.read_bytes() if stat.S_ISREG(path.lstat().st_mode) else None
+            digest = sha256(path.read_bytes()) if stat.S_ISREG(path.lstat().st_mode) else ""
         except OSError:
-            return None
+            digest = ""
+        return digest if digest in hashes else sorted(hashes)[0]
 
     def _remove_leftovers(self, names: Collection[str]) -> list[Path]:
         """Temporary files of ours that a build killed mid-write left behind (nobody else is writing: we hold the lock)."""
