@@ -227,6 +227,13 @@ def test_build_skips_excel_owner_files_with_a_note(sample_xlsx, tmp_path):
     alone = _run("build", owner, "-o", tmp_path / "out")
     assert alone.exit_code == 2
     assert alone.stderr.startswith(f"Error: {owner}: only Excel owner files (~$name.xlsx), no workbook.")
+    # batch dir/*.xlsx, as the shell expands it, skips it too.
+    result = _run("batch", sample_xlsx, owner, "-o", tmp_path / "cohort", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "Built 1 of 1 place(s) from 1 workbook(s)" in result.stdout
+    alone = _run("batch", owner, "-o", tmp_path / "cohort")
+    assert alone.exit_code == 2
+    assert alone.stderr.startswith(f"Error: {owner}: only Excel owner files (~$name.xlsx), no workbook.")
 
 
 def test_batch_into_its_own_input_folder_twice_ignores_its_outputs(sample_xlsx, tmp_path):

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
+from .intake import is_owner_file
 from .pipeline import duplicate_note
 from .places import PlaceIdentity, identity_of, slugify
 
@@ -44,6 +45,7 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     DIR`` can run again; a file named twice is taken once. A name that matches
     nothing is an error: a typo must not silently shrink a cohort.
     """
+    inputs = list(inputs)
     found: list[Path] = []
     manifests: dict[Path, set[str]] = {}
     skipped = lambda q: _skipped(q) or written_by_readydocs(q, manifests)  # noqa: E731
@@ -56,7 +58,8 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
                 raise UnreadableFileError(f"{p}: the folder holds no .xlsx workbooks.", "Give the folder that holds the intake workbooks.")
             found += matches
         elif p.exists():
-            found.append(p)
+            if not is_owner_file(p):  # `batch dir/*.xlsx` while a workbook is open in Excel
+                found.append(p)
         elif _GLOB_CHARS & set(text):
             matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file() and not skipped(Path(m)))
             if not matches:
@@ -64,6 +67,9 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
             found += matches
         else:
             raise UnreadableFileError(f"{p}: no such file or folder.", "Check the path.")
+    if not found:
+        raise UnreadableFileError(f"{', '.join(str(i) for i in inputs)}: only Excel owner files (~$name.xlsx), no workbook.",
+                                  "Give the workbooks themselves; close them in Excel first.")
     seen: set[Path] = set()
     out = []
     for f in found:
@@ -75,8 +81,6 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def _skipped(p: Path) -> bool:
-    from .intake import is_owner_file
-
     return is_owner_file(p) or p.name.startswith(".")
 
 
