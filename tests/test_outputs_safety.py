@@ -392,3 +392,48 @@ def test_a_build_without_pdf_removes_our_old_pdfs_but_keeps_edited_ones(sample_x
     # ... so building with --pdf again protects it.
     again = _build(sample_xlsx, tmp_path, "--pdf")
     assert again.exit_code == 1 and "talking-points.pdf has been changed since readydocs wrote it" in again.stderr
+
+
+KILLABLE_BUILD = """
+import os, sys, time
+real = os.replace
+def slow_replace(src, dst):
+    time.sleep(0.4)  # long enough to be killed with a temporary file on disk
+    real(src, dst)
+os.replace = slow_replace
+from readydocs.cli import main
+sys.argv = ["readydocs", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_build_killed_mid_write_is_finished_by_the_next_one(sample_xlsx, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, "build", str(sample_xlsx), "-o", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    # Wait until a document's temporary file is on disk (the manifest's comes first), then kill.
+    while not any(p.name.endswith(".tmp") and not p.name.startswith(f".{MANIFEST_NAME}.") for p in folder.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert left  # what kill -9 leaves
+    assert "pending" in json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    result = _build(sample_xlsx, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Kept your edited" not in result.stdout
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + OURS)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    assert "pending" not in manifest
+    for name in GENERATED:
+        assert manifest["files"][name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
