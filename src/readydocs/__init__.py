@@ -40,6 +40,8 @@ _EXPORTS = {
     "InvalidInputError": "errors",
     "TemplateError": "errors",
     "OutputConflictError": "errors",
+    "FolderOwnerError": "errors",
+    "FolderBusyError": "errors",
     "WriteError": "errors",
     "OfficeMissingError": "errors",
 }
@@ -48,8 +50,8 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .batch import run_batch
-    from .errors import (FrameworkError, InvalidInputError, OfficeMissingError, OutputConflictError,
-                         ReadydocsError, TemplateError, UnreadableFileError, WriteError)
+    from .errors import (FolderBusyError, FolderOwnerError, FrameworkError, InvalidInputError, OfficeMissingError,
+                         OutputConflictError, ReadydocsError, TemplateError, UnreadableFileError, WriteError)
     from .framework import Framework, load_framework
     from .pipeline import Assessment, BuildResult, assess, build, read_workbook, score_assessment
     from .validate import Problem, Report
