@@ -80,7 +80,8 @@ def test_a_folder_holding_another_place_is_refused_across_runs(sample_xlsx, tmp_
         assert result.stderr.splitlines() == [
             f"Error: {folder} holds the documents of Springfield, Illinois (City), and this build is for "
             "Springfield, Massachusetts (City) (the state differs); nothing was written. "
-            "Give this place another output folder with -o, so neither place's documents replace the other's."]
+            "Give this place another output folder with -o; if it is the same place spelt differently before, "
+            "correct the workbook or move the old folder away."]
         assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert _run("build", ma, "-o", tmp_path / "out-ma").exit_code == 0
 

@@ -231,7 +231,8 @@ class OutputFolder:
         raise FolderOwnerError(
             f"{self.path} holds the documents of {recorded.describe()}, and this build is for {self.owner.describe()} "
             f"(the {label} differs); nothing was written.",
-            "Give this place another output folder with -o, so neither place's documents replace the other's.")
+            "Give this place another output folder with -o; if it is the same place spelt differently before, "
+            "correct the workbook or move the old folder away.")
 
     def write(self, files: Sequence[tuple[str, bytes]], force: bool = False, carried: Collection[str] = (),
               retire: Collection[str] = ()) -> WriteReport:
