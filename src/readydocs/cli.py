@@ -475,7 +475,7 @@ def check_docs(files: tuple[Path, ...]):
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_document_date,
               help="Date to print on every document (default: each place's assessment date).")
-@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=_typed_path,
               help="A PNG or JPEG logo for every place's document headers, instead of the ones named in the workbooks.")
 @click.option("--pdf", "pdf", is_flag=True,
               help="Also write a PDF of each document (needs LibreOffice).")
