@@ -340,10 +340,8 @@ class OutputFolder:
         return removed
 
     def _keep_copy(self, name: str, data: bytes) -> Path:
-        """Copy a person's edit beside the file, named by when it was last changed, never through an existing name.
-
-        readiness-report.docx -> readiness-report.edited-2026-11-28T101500.docx (sorts by date);
-        when that name is taken (by anything, even a dangling link), -2, -3, ... is added.
+        """Copy a person's edit beside the file, named by when it was last changed (backup_name), never
+        through an existing name: when a name is taken (by anything, even a dangling link), the next is tried.
         """
         path = self.path / name
         info = path.lstat()
@@ -351,10 +349,8 @@ class OutputFolder:
             when = dt.datetime.fromtimestamp(info.st_mtime)
         except (OverflowError, OSError, ValueError):  # a timestamp no calendar holds
             when = dt.datetime.now()
-        stamp = when.strftime("%Y-%m-%dT%H%M%S")
-        stem, suffix = Path(name).stem, Path(name).suffix
         for n in range(1, _MAX_BACKUP_ATTEMPTS + 1):
-            copy = self.path / f"{stem}.edited-{stamp}{'' if n == 1 else f'-{n}'}{suffix}"
+            copy = backup_name(path, when, n)
             try:
                 fd = os.open(copy, _EXCLUSIVE, info.st_mode & 0o777)
             except FileExistsError:
@@ -403,6 +399,15 @@ def written_by_readydocs(path: Path, manifests: dict[Path, set[str]] | None = No
     names = cache[folder]
     m = _COPY_NAME.match(Path(path).name)
     return Path(path).name in names or bool(m and m["stem"] + m["suffix"] in names)
+
+
+def backup_name(path: Path, when: dt.datetime, n: int = 1) -> Path:
+    """The name of a dated copy of ``path``, edited at ``when``; ``n`` > 1 when the earlier names are taken.
+
+    readiness-report.docx -> readiness-report.edited-2026-11-28T101500.docx, then ...T101500-2.docx.
+    """
+    stamp = when.strftime("%Y-%m-%dT%H%M%S")
+    return path.with_name(f"{path.stem}.edited-{stamp}{'' if n == 1 else f'-{n}'}{path.suffix}")
 
 
 def _unlink(path: Path) -> None:
