@@ -170,10 +170,27 @@ def test_batch_refuses_a_folder_another_place_owns(sample_xlsx, tmp_path, framew
             "Springfield (City) (the state differs); nothing was written. Give this place another output folder with -o") in result.stderr
 
 
-def test_assign_folders_refuses_names_that_meet_in_one_folder(tmp_path):
+def test_assign_folders_gives_names_that_meet_the_state_s_longer_name(tmp_path):
     a, b = PlaceIdentity("St. Paul", "Minnesota"), PlaceIdentity("St Paul", "Minnesota")
     c = PlaceIdentity("Springfield", "Illinois")
-    assert assign_folders([a, b, c], tmp_path) == {a: None, b: None, c: "springfield"}
+    # St. Paul and St Paul still meet (run_batch refuses both); Springfield is alone.
+    assert assign_folders([a, b, c], tmp_path) == {a: "st-paul-minnesota", b: "st-paul-minnesota", c: "springfield"}
+
+
+def test_batch_names_the_places_that_would_share_a_longer_folder_name(sample_xlsx, tmp_path, framework):
+    d = tmp_path / "in"
+    d.mkdir()
+    _place(sample_xlsx, d, "a.xlsx", municipality_name="Springfield Illinois", state="")
+    _place(sample_xlsx, d, "b.xlsx", municipality_name="Springfield", state="Illinois")
+    _place(sample_xlsx, d, "c.xlsx", municipality_name="Springfield", state="Ohio")
+    result = run_batch([d], tmp_path / "out", framework, jobs=1)
+    by_file = {p.files: p for p in result.places}
+    assert by_file[(str(d / "c.xlsx"),)].ok
+    assert Path(by_file[(str(d / "c.xlsx"),)].folder).name == "springfield-ohio"
+    for mine, other in (("a.xlsx", "Springfield"), ("b.xlsx", "Springfield Illinois")):
+        place = by_file[(str(d / mine),)]
+        assert not place.ok
+        assert f"and '{other}' would share the folder 'springfield-illinois'." in place.problems[0]
 
 
 def test_the_same_workbook_twice_is_counted_once(sample_xlsx, tmp_path):

@@ -237,14 +237,15 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
                    written=tuple(str(p) for p in result.written), note="PDFs not written" if problems else "")
 
 
-def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str | None]:
+def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str]:
     """Each place's folder under ``out_dir``: its name's slug, unless another place has a claim to it.
 
     A place keeps a folder it already owns (by an earlier run's manifest).
     When several places of this batch have names with one slug (Springfield,
     Illinois and Springfield, Massachusetts), each takes its state's (then
-    its jurisdiction type's) longer name instead. None: no folder of its own
-    (St. Paul and St Paul in one state), which the caller reports.
+    its jurisdiction type's) longer name instead. Places that still end up
+    with one folder (St. Paul and St Paul in one state) are for the caller
+    to refuse.
     """
     owners: dict[str, PlaceIdentity | None] = {}
 
@@ -271,10 +272,7 @@ def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[P
             else:
                 names = candidates(p)
                 chosen[p] = next((c for c in names[1:] if owner(c) is None), names[-1])
-    uses: dict[str, int] = {}
-    for folder in chosen.values():
-        uses[folder] = uses.get(folder, 0) + 1
-    return {p: (folder if uses[folder] == 1 else None) for p, folder in chosen.items()}
+    return chosen
 
 
 # --------------------------------------------------------------------------
@@ -361,6 +359,9 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             groups.setdefault(c.identity, []).append(c)
 
         folders = assign_folders(list(groups), out_dir)
+        sharing: dict[str, list[PlaceIdentity]] = {}
+        for identity, folder in folders.items():
+            sharing.setdefault(folder, []).append(identity)
         to_build = []
         for identity, members in groups.items():
             name = members[0].place
@@ -371,12 +372,13 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
                 for c in members:
                     drop_logo_problems(c.report)
             errors = [p for c in members for p in c.report.errors]
-            if folders[identity] is None:
+            others = [p for p in sharing[folders[identity]] if p != identity]
+            if others:
                 # Two names that differ but make the same folder name would overwrite each other.
                 base = slugify(identity.municipality)
-                others = sorted(p.municipality for p in groups if p != identity and slugify(p.municipality) == base)
+                shared = base if all(slugify(p.municipality) == base for p in others) else folders[identity]
                 result.places.append(PlaceOutcome(name, files, False, problems=(
-                    f"'{name}' and {', '.join(repr(o) for o in others)} would share the folder '{base}'. "
+                    f"'{name}' and {', '.join(repr(p.municipality) for p in others)} would share the folder '{shared}'. "
                     "Spell the name the same way in every workbook of one place, or tell different places apart.",)))
             elif errors:
                 result.places.append(PlaceOutcome(name, files, False, problems=tuple(p.line() for p in errors)))
@@ -387,7 +389,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()
             result.places.append(outcome)
-            verdict = "built" if outcome.ok else "documents not replaced" if outcome.not_replaced else "failed"
+            verdict = "built" if outcome.ok else outcome.note or "failed"
             notify("build", n, len(futures), f"{outcome.name}: {verdict}")
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
