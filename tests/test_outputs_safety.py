@@ -437,3 +437,21 @@ def test_a_build_killed_mid_write_is_finished_by_the_next_one(sample_xlsx, tmp_p
     assert "pending" not in manifest
     for name in GENERATED:
         assert manifest["files"][name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+
+
+def test_keep_backups_option_removes_the_oldest_copy_and_says_so(sample_xlsx, tmp_path):
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    memo = folder / "internal-launch-memo.docx"
+    copies = []
+    for day in (1, 2):
+        _edit_memo(memo)
+        stamp = dt.datetime(2026, 12, day, 8, 0, 0).timestamp()
+        os.utime(memo, (stamp, stamp))
+        result = _build(sample_xlsx, tmp_path, "--force", "--keep-backups", "1")
+        assert result.exit_code == 0, result.output
+        copies.append(folder / f"internal-launch-memo.edited-2026-12-0{day}T080000.docx")
+    assert f"Removed the older copy {copies[0]} (keeping the newest 1)." in result.stdout
+    assert [p.name for p in folder.glob("internal-launch-memo.edited-*")] == [copies[1].name]
+    bad = _build(sample_xlsx, tmp_path, "--keep-backups", "0")
+    assert bad.exit_code == 2 and "--keep-backups" in bad.stderr
