@@ -122,8 +122,9 @@ def _folder_options(f):
     from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT
 
     f = click.option("--keep-backups", "keep_backups", type=click.IntRange(min=1), default=DEFAULT_KEEP_BACKUPS,
-                     show_default=True, help="Dated copies of edited files to keep per file; older ones are removed.")(f)
+                     show_default=True, metavar="N", help="Dated copies of edited files to keep per file; older ones are removed.")(f)
     return click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+                        metavar="SECONDS",
                         help="Seconds to wait for another build writing into the same folder.")(f)
 
 
