@@ -455,3 +455,22 @@ def test_keep_backups_option_removes_the_oldest_copy_and_says_so(sample_xlsx, tm
     assert [p.name for p in folder.glob("internal-launch-memo.edited-*")] == [copies[1].name]
     bad = _build(sample_xlsx, tmp_path, "--keep-backups", "0")
     assert bad.exit_code == 2 and "--keep-backups" in bad.stderr
+
+
+def test_a_place_folder_that_is_a_link_is_not_written_through(sample_xlsx, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "city-of-riverbend").symlink_to(elsewhere, target_is_directory=True)
+    result = _build(sample_xlsx, out)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {out / 'city-of-riverbend'} is a link to another folder; readydocs writes only into the folder itself. "
+        "Remove the link (or replace it with a folder) and build again."]
+    assert list(elsewhere.iterdir()) == []
+    # The output folder named with -o may itself be a link: that is the person's choice.
+    linked_root = tmp_path / "linked-out"
+    linked_root.symlink_to(elsewhere, target_is_directory=True)
+    assert _build(sample_xlsx, linked_root).exit_code == 0
+    assert (elsewhere / "city-of-riverbend" / "readiness-report.docx").exists()

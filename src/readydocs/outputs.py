@@ -198,6 +198,11 @@ class OutputFolder:
     def __enter__(self) -> "OutputFolder":
         from filelock import FileLock, Timeout
 
+        if self.path.is_symlink():
+            # The folder -o names may be a link; a place's folder inside it is ours, and a link there would
+            # send the files (and a person's kept copies) somewhere else.
+            raise OutputConflictError(f"{self.path} is a link to another folder; readydocs writes only into the folder itself.",
+                                      "Remove the link (or replace it with a folder) and build again.")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             lock = FileLock(str(self.path / LOCK_NAME), timeout=self.wait)
