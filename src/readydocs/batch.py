@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
-from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
 from .intake import is_owner_file
+from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
 from .pipeline import duplicate_note
 from .places import PlaceIdentity, identity_of, slugify
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .errors import InvalidInputError, ReadydocsError, UnreadableFileError
+from .errors import InvalidInputError, ReadydocsError
 from .framework import Framework
 from .intake import Intake, read_intake
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT
@@ -48,7 +48,7 @@ class BuildResult:
 
 
 # Problems about the list of files given rather than about a workbook's cells (distinct_workbooks).
-INPUT_NOTES = ("duplicate-workbook", "excel-owner-file")
+INPUT_NOTES = ("duplicate-workbook",)
 
 
 def read_workbook(path: str | Path, framework: Framework) -> tuple[Report, Response]:
@@ -64,13 +64,9 @@ def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
     """Read and validate every workbook for one place (one per respondent).
 
     A workbook given twice (the same path, or a copy with the same bytes) is
-    read once, and Excel's owner files (~$name.xlsx) are skipped; each with a
-    warning, so no respondent is counted twice.
+    read once, with a warning, so no respondent is counted twice.
     """
     distinct, notes = distinct_workbooks(paths)
-    if not distinct:
-        raise UnreadableFileError(f"{', '.join(str(p) for p in paths)}: only Excel owner files (~$name.xlsx), no workbook.",
-                                  "Give the workbook itself; close it in Excel first.")
     reports, responses = [], []
     intakes = [read_intake(p, framework) for p in distinct]
     if len(intakes) > 1:
@@ -83,11 +79,6 @@ def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
     if assessment.valid and len(responses) > 1:
         _check_same_place(responses)
     return assessment
-
-
-def is_excel_owner_file(path: Path) -> bool:
-    """Excel's ~$name.xlsx: a few bytes saying who has name.xlsx open, never a workbook."""
-    return path.name.startswith("~$")
 
 
 def distinct_workbooks(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -103,11 +94,6 @@ def distinct_workbooks(paths: Sequence[str | Path]) -> tuple[list[Path], list[Pr
     notes: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if is_excel_owner_file(path):
-            notes.append(Problem("excel-owner-file", WARNING,
-                                 f"skipped: Excel keeps this file while {path.name[2:]} is open; it is not a workbook. "
-                                 "Close the workbook in Excel so the file goes away.", file=str(path)))
-            continue
         keys: list[object] = []
         try:
             info = os.stat(path)
