@@ -196,6 +196,22 @@ REPORT = [
     ("{%p endif %}", None),
     ("{%p endif %}", None),
     # --- end rounds over time ---
+    # --- Peers in a cohort batch: how this place compares, no other place named (benchmark.py) ---
+    ("{%p if benchmark.requested %}", None),
+    (H1, "How you compare"),
+    ("{%p if benchmark.given %}", None),
+    (P, "This assessment is one of {{ benchmark.places }} in a cohort. For each condition the table sets this place’s score beside the cohort’s median and the middle half of the cohort’s scores (from the lower to the upper quartile). No other place is named. {{ benchmark.stands_out }}"),
+    Table(["Condition", "Score here", "Cohort median", "Middle half", "Where this place stands"],
+          ["{{ b.name }}", "{{ b.score_text }}", "{{ b.median_text }}", "{{ b.range_text }}", "{{ b.position_text }}"],
+          "b in benchmark.shown", widths=[6.0, 1.9, 2.1, 2.2, 4.8]),
+    ("{%p if benchmark.suppressed %}", None),
+    (P, "Not compared: {{ benchmark.suppressed_text }}. Fewer than {{ benchmark.min_places }} places in the cohort have a score for {% if benchmark.suppressed|length == 1 %}this condition{% else %}these conditions{% endif %}, and a comparison among so few could reveal another place’s answers."),
+    ("{%p endif %}", None),
+    ("{%p else %}", None),
+    (P, "No comparison with the cohort is shown: fewer than {{ benchmark.min_places }} places in the cohort have a score for any condition, and a comparison among so few could reveal another place’s answers."),
+    ("{%p endif %}", None),
+    ("{%p endif %}", None),
+    # --- end peers ---
     (H1, "Strengths"),
     ("{%p if strengths %}", None),
     (P, "These conditions are in place and give the process a base to build on."),
@@ -427,6 +443,133 @@ DOCS = {
 }
 
 
+# --- The cohort report, for the technical-assistance team (cohort_report.py) ---
+
+COHORT = [
+    (TITLE, "Cohort readiness report"),
+    (SUB, "{{ cohort.places_text }}{% if cohort.dates_text %}, {{ cohort.dates_text }}{% endif %}"),
+    (P, "For the technical-assistance team working with these places. Unlike each place\u2019s own report, this one names places. Framework: {{ cohort.framework }}, version {{ cohort.framework_version }}."),
+    ("{%p if cohort.not_built %}", None),
+    (P, "{{ cohort.not_built_text }} could not be built and {% if cohort.not_built == 1 %}is{% else %}are{% endif %} left out; cohort-summary.xlsx lists the problems."),
+    ("{%p endif %}", None),
+    (H1, "Overview"),
+    (P, "How many places reached each overall level:"),
+    Table(["Overall level", "Places", "Which places"], ["{{ v.label }}", "{{ v.count }}", "{{ v.names_text }}"],
+          "v in verdicts", widths=[7.0, 2.0, 14.5]),
+    (H1, "Weakest conditions across the cohort"),
+    ("{%p if weakest %}", None),
+    (P, "The conditions with the lowest median scores, and the places where each is not yet in place:"),
+    Table(["Condition", "Median score", "Places not yet in place", "Which places"],
+          ["{{ c.name }}", "{{ c.median_text }}", "{{ c.lacking_count }}", "{{ c.lacking_text }}"],
+          "c in weakest", widths=[7.0, 2.5, 3.0, 11.0]),
+    ("{%p else %}", None),
+    (P, "No condition has a score in any place, so none can be ranked."),
+    ("{%p endif %}", None),
+    (H1, "Heat map"),
+    (P, "Each place\u2019s status and score for every condition. The colour follows the band, and the band is written in every cell:{% for b in heat.legend %} {{ b.label }}{% if b.min is not none %} ({{ b.min }} and above){% endif %}{% if not loop.last %};{% else %}.{% endif %}{% endfor %}"),
+    "HEATMAP",
+    (H1, "Where respondents disagree most"),
+    ("{%p if disagreements %}", None),
+    (P, "Conditions on which one place\u2019s respondents scored {{ cohort.max_spread }} points or more apart, widest first{% if disagreements_total > disagreements|length %} (the {{ disagreements|length }} widest of {{ disagreements_total }}){% endif %}:"),
+    Table(["Place", "Condition", "Points apart", "Respondents"],
+          ["{{ d.place }}", "{{ d.condition }}", "{{ d.spread }}", "{{ d.respondents }}"],
+          "d in disagreements", widths=[7.0, 9.5, 3.5, 3.5]),
+    ("{%p else %}", None),
+    (P, "No place\u2019s respondents scored a condition {{ cohort.max_spread }} points or more apart."),
+    ("{%p endif %}", None),
+    ("{%p if changes.given %}", None),
+    (H1, "Changes since the baseline round"),
+    ("{%p if changes.rows %}", None),
+    Table(["Place", "Earlier round", "Earlier average", "Average now", "Change", "Moved up a band", "Moved down a band"],
+          ["{{ r.place }}", "{{ r.date }}", "{{ r.earlier_text }}", "{{ r.now_text }}", "{{ r.change_text }}", "{{ r.up_text }}", "{{ r.down_text }}"],
+          "r in changes.rows", widths=[4.0, 2.8, 2.0, 2.0, 1.8, 5.6, 5.6]),
+    ("{%p else %}", None),
+    (P, "None of these places was in the baseline round."),
+    ("{%p endif %}", None),
+    ("{%p if changes.new %}", None),
+    (P, "New this round ({{ changes.new_count_text }}): {{ changes.new_text }}."),
+    ("{%p endif %}", None),
+    ("{%p endif %}", None),
+    (H1, "Suggested cohort-wide sessions"),
+    ("{%p if sessions %}", None),
+    ("{%p for s in sessions %}", None),
+    (H2, "{{ s.title }}"),
+    (P, "{{ s.text }}"),
+    ("{%p endfor %}", None),
+    ("{%p else %}", None),
+    (P, "No need is shared by several places; support each place on its own areas to strengthen."),
+    ("{%p endif %}", None),
+    (P, "Produced with {{ tool.name }} {{ tool.version }}."),
+]
+
+
+def _heat_map_table(d) -> None:
+    """Places down, one column per condition (a docxtpl column loop), each cell shaded by band with its words."""
+    t = d.add_table(rows=4, cols=4)
+    t.style = d.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head = ["Place", "{%tc for name in heat.conditions %}", "{{ name }}", "{%tc endfor %}"]
+    body = ["{{ row.place }}", "{%tc for cell in row.cells %}", "{% cellbg cell.fill %}{{ cell.text }}", "{%tc endfor %}"]
+    for cells, texts in ((t.rows[0].cells, head), (t.rows[2].cells, body)):
+        for cell, text in zip(cells, texts):
+            cell.text = text
+    trpr = t.rows[0]._tr.get_or_add_trPr()
+    hdr = OxmlElement("w:tblHeader")
+    hdr.set(qn("w:val"), "true")
+    trpr.append(hdr)
+    t.rows[1].cells[0].text = "{%tr for row in heat.rows %}"
+    t.rows[3].cells[0].text = "{%tr endfor %}"
+    t.autofit = False
+    # The condition column repeats: nine of them and the place column fill a landscape page.
+    # Narrow cell margins and small type keep the longest word of a condition name ("Organizational") whole.
+    widths = [2.9, 2.33, 2.33, 2.33]
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "45")
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    t._tbl.tblPr.append(mar)
+    for n, row in enumerate(t.rows):
+        for cell, w in zip(row.cells, widths):
+            cell.width = Cm(w)
+            for p in cell.paragraphs:
+                p.paragraph_format.space_after = Pt(0)
+                for run in p.runs:
+                    run.font.size = Pt(7 if n == 0 else 8)
+    d.add_paragraph("", style=d.styles["Normal"])
+
+
+def build_cohort_template(out_dir: Path) -> Path:
+    """templates/cohort-report.docx: landscape, for a table with a column per condition."""
+    from docx.enum.section import WD_ORIENT
+
+    d = _base("Cohort readiness report", "Readiness of a cohort of places for Mobility Action Planning")
+    sec = d.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(27.94), Cm(21.59)
+    for side in ("left_margin", "right_margin"):
+        setattr(sec, side, Cm(2.0))
+    d.core_properties.keywords = "Mobility Action Planning; readiness; cohort"
+    fp = sec.footer.paragraphs[0]
+    fp.style = d.styles["Footer"]
+    fp.text = "Cohort readiness report \u00b7 {{ cohort.places_text }}  \u00b7  Page "
+    _page_field(fp)
+    for item in COHORT:
+        if item == "HEATMAP":
+            _heat_map_table(d)
+        elif isinstance(item, Table):
+            item.add_to(d)
+        elif item[1] is None:
+            d.add_paragraph(item[0], style=d.styles[P])
+        else:
+            d.add_paragraph(item[1], style=d.styles[item[0]])
+    _slim(d)
+    path = out_dir / "cohort-report.docx"
+    d.save(path)
+    return path
+
+
 def build(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -446,6 +589,7 @@ def build(out_dir: Path) -> list[Path]:
         path = out_dir / filename
         d.save(path)
         written.append(path)
+    written.append(build_cohort_template(out_dir))
     return written
 
 

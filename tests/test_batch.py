@@ -52,7 +52,7 @@ def test_batch_builds_good_places_and_reports_the_broken_one(cohort_dir, tmp_pat
     wb = openpyxl.load_workbook(out / FILENAME)
     ws = wb["Places"]
     cols = headers(framework)
-    assert len(cols) == 6 + 2 * 9 + 2
+    assert len(cols) == 6 + 2 * 9 + 3
     assert [c.value for c in ws[1]] == cols
     assert cols[6:8] == ["Leadership commitment: score", "Leadership commitment: status"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
@@ -62,15 +62,15 @@ def test_batch_builds_good_places_and_reports_the_broken_one(cohort_dir, tmp_pat
     # Riverbend: one respondent all 4, one all 2 -> every indicator 3 -> every condition 66.67 -> 67,
     # and every condition's respondents 100 and 33.33 apart: all disagree.
     river = ["City of Riverbend", "Minnesota", 2, day, level, 67] + [67, "Developing"] * 9
-    river += ["; ".join(c.name for c in framework.conditions), "city-of-riverbend"]
+    river += ["; ".join(c.name for c in framework.conditions), "city-of-riverbend", None]
     # Lakeside: the sample's scores, average 561.11 / 9 = 62.3.
     lake = ["Lakeside County", "Minnesota", 1, day, level, 62]
     for _, n, status in SAMPLE_SCORES:
         lake += [n, status]
-    lake += [None, "lakeside-county"]
+    lake += [None, "lakeside-county", None]
     assert rows == [river, lake]
     assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref == "A1:Z3"
+    assert ws.auto_filter.ref == "A1:AA3"
     assert ws["D2"].number_format == "yyyy-mm-dd"
     rules = {str(rng.sqref): [r.formula[0] for r in rng.rules] for rng in ws.conditional_formatting}
     assert rules["G2:G3"] == ["AND(ISNUMBER(G2),G2>=75)", "AND(ISNUMBER(G2),G2>=50,G2<75)", "AND(ISNUMBER(G2),G2>=0,G2<50)"]
@@ -161,9 +161,9 @@ def test_a_place_with_an_edited_document_stays_in_the_summary_until_forced(cohor
     wb = openpyxl.load_workbook(out / FILENAME)
     rows = {r[0]: r for r in wb["Places"].iter_rows(min_row=2, values_only=True)}
     lake = rows["Lakeside County"]
-    assert lake[-1] == "lakeside-county (documents not replaced)"
+    assert lake[-2:] == ("lakeside-county", "Documents not replaced")
     assert [lake[6 + 2 * n] for n in range(9)] == [n for _, n, _ in SAMPLE_SCORES]  # its scores are all there
-    assert rows["City of Riverbend"][-1] == "city-of-riverbend"
+    assert rows["City of Riverbend"][-2:] == ("city-of-riverbend", None)
     # The documents were not replaced, so the place is also listed with why.
     (listed,) = wb["Not built"].iter_rows(min_row=2, values_only=True)
     assert listed[:2] == ("Lakeside County", "lakeside.xlsx")
@@ -175,7 +175,7 @@ def test_a_place_with_an_edited_document_stays_in_the_summary_until_forced(cohor
     assert len(copies) == 1 and copies[0].read_bytes() == edited
     assert memo.read_bytes() != edited
     rows = {r[0]: r for r in openpyxl.load_workbook(out / FILENAME)["Places"].iter_rows(min_row=2, values_only=True)}
-    assert rows["Lakeside County"][-1] == "lakeside-county"
+    assert rows["Lakeside County"][-2:] == ("lakeside-county", None)
 
 
 def test_an_edited_cohort_summary_is_kept(cohort_dir, tmp_path):

@@ -134,7 +134,7 @@ def test_batch_builds_two_springfields_into_two_folders(sample_xlsx, tmp_path, f
     ma = json.loads((tmp_path / "out" / "springfield-massachusetts" / "scores.json").read_text("utf-8"))
     assert len(ma["respondents"]) == 2
     rows = [[c.value for c in row] for row in openpyxl.load_workbook(tmp_path / "out" / FILENAME)["Places"].iter_rows(min_row=2)]
-    assert [(r[0], r[1], r[-1]) for r in rows] == [("Springfield", "Illinois", "springfield-illinois"),
+    assert [(r[0], r[1], r[-2]) for r in rows] == [("Springfield", "Illinois", "springfield-illinois"),
                                                   ("Springfield", "Massachusetts", "springfield-massachusetts")]
 
 

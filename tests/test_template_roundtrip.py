@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from docx.shared import RGBColor
 
 from readydocs.cli import cli
+from readydocs.cohort_report import DOCUMENTS as COHORT_DOCUMENTS
 from readydocs.render import DOCUMENTS
 
 
@@ -15,7 +16,7 @@ def test_export_edit_build_round_trip(sample_xlsx, tmp_path):
     folder = tmp_path / "mine"
     out = runner.invoke(cli, ["templates", "export", str(folder)])
     assert out.exit_code == 0, out.output
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f for f, _ in DOCUMENTS)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f for f, _ in DOCUMENTS + COHORT_DOCUMENTS)
 
     # Edit the report as a communications office would: new heading text, a new colour.
     path = folder / "readiness-report.docx"

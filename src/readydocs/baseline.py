@@ -195,3 +195,64 @@ def alt_text(baseline: dict[str, Any]) -> str:
         return ""
     parts = [f"{r['name']} {r['earlier_text']}" for r in baseline["conditions"]]
     return f" Thinner bars show the earlier round of {baseline['date']}: " + "; ".join(parts) + "."
+
+
+# --------------------------------------------------------------------------
+# An earlier round of a whole cohort (batch --baseline DIR)
+
+MAX_ROUND_FILES = 100_000  # scores.json files read from one earlier round's folder
+
+
+def identity(name: str | None, state: str | None, jurisdiction_type: str | None) -> tuple[str, str, str]:
+    """What makes two rounds the same place: municipality, state and jurisdiction type, compared loosely."""
+    from .pipeline import place_key
+
+    return place_key(name), place_key(state), place_key(jurisdiction_type)
+
+
+@dataclass
+class EarlierCohort:
+    """The scores.json files of an earlier batch's output folder, by place identity."""
+
+    folder: Path
+    by_identity: dict[tuple[str, str, str], Path]
+    by_name: dict[str, list[Path]]  # for scores.json files written before they recorded state and type
+    unreadable: list[str]  # one line per scores.json that could not be read
+
+    def find(self, name: str, state: str, jurisdiction_type: str) -> Path | None:
+        key = identity(name, state, jurisdiction_type)
+        if key in self.by_identity:
+            return self.by_identity[key]
+        legacy = self.by_name.get(key[0], [])
+        return legacy[0] if len(legacy) == 1 else None
+
+
+def index_round(folder: str | Path) -> EarlierCohort:
+    """Read the identity of every place in an earlier round's output folder (DIR/<place>/scores.json)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UnreadableFileError(f"{folder}: no such folder.", "Give --baseline the output folder of the earlier batch.")
+    found = sorted(folder.glob("*/scores.json"))
+    if not found:
+        raise UnreadableFileError(f"{folder}: holds no place folders with a scores.json.",
+                                  "Give --baseline the output folder of the earlier batch (the one holding cohort-summary.xlsx).")
+    if len(found) > MAX_ROUND_FILES:
+        raise UnreadableFileError(f"{folder}: holds {len(found)} scores.json files, more than {MAX_ROUND_FILES}.",
+                                  "Give the output folder of one earlier batch.")
+    out = EarlierCohort(folder, {}, {}, [])
+    for path in found:
+        try:
+            if path.stat().st_size > MAX_JSON_BYTES:
+                raise ValueError("far larger than a scores.json")
+            data = json.loads(path.read_bytes().decode("utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("place"), str):
+                raise ValueError("no place name")
+        except (OSError, ValueError, RecursionError) as exc:
+            out.unreadable.append(f"{path}: skipped, not the scores.json of a readydocs build ({exc}).")
+            continue
+        if isinstance(data.get("state"), str) and isinstance(data.get("jurisdiction_type"), str):
+            key = identity(data["place"], data["state"], data["jurisdiction_type"])
+            out.by_identity.setdefault(key, path)
+        else:
+            out.by_name.setdefault(identity(data["place"], "", "")[0], []).append(path)
+    return out

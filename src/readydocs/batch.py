@@ -9,6 +9,15 @@ reported at the end, and DIR/cohort-summary.xlsx lists every place built.
 
 Each worker loads the framework once and keeps what can be kept between
 places (template bytes, compiled template text, matplotlib's font cache).
+
+With --benchmark every place is scored first, in this process, from the
+answers already read, and only the cohort's medians and quartiles go to the
+workers (benchmark.py); cohort-report.docx is rendered by a worker at the
+end. With --baseline DIR each place is built against its own earlier round,
+found by identity (baseline.index_round). The end-of-run table and
+batch-report.json are batch_report.py's. Longer than most modules because
+the two rounds of pool work, their failure handling and the cohort-wide
+steps between them share one pool and one set of results.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .batch_report import NEW_PLACE, write_report
 from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
 from .intake import is_owner_file
@@ -101,7 +111,8 @@ class Checked:
     digest: str = ""  # SHA-256 of the file, to count a copy given twice once
 
 
-NOT_REPLACED = "documents not replaced"
+NOT_REPLACED = "documents not replaced"  # a refused place, in the summary's note and the closing lines
+NO_PDFS = "PDFs not written"
 
 
 @dataclass
@@ -114,10 +125,24 @@ class PlaceOutcome:
     problems: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
     warnings: int = 0
-    not_replaced: bool = False  # scored, but an edited file stopped the documents being replaced
-    note: str = ""  # beside the folder in the summary when the place is scored but not all was written
+    note: str = ""  # NO_PDFS when the place is scored and its documents written, but --pdf failed
     worker_pid: int = 0
     worker_peak_kb: int = 0
+    errors: int = 0
+    refused: bool = False  # scored, not replaced: a document there was edited since the last build
+    earlier: str = ""  # with --baseline: the earlier round's scores.json, or NEW_PLACE
+
+    @property
+    def documents(self) -> str:
+        """What happened to this place's documents: written, refused (edited, kept) or skipped (not built)."""
+        if self.ok:
+            return "written"
+        return "refused" if self.refused else "written, no PDFs" if self.note == NO_PDFS else "skipped"
+
+    @property
+    def shortfall(self) -> str:
+        """Why a place that was scored was not wholly written ("" when it was, or was not scored)."""
+        return NOT_REPLACED if self.refused else self.note
 
 
 @dataclass
@@ -125,7 +150,13 @@ class BatchResult:
     places: list[PlaceOutcome] = field(default_factory=list)
     summary_path: Path | None = None
     summary_error: ReadydocsError | None = None  # why cohort-summary.xlsx was not written
+    report_path: Path | None = None
+    cohort_report_path: Path | None = None
+    cohort_report_error: str = ""  # why cohort-report.docx could not be written
     workbooks: int = 0
+    baseline: Path | None = None
+    benchmarked: bool = False
+    notes: list[str] = field(default_factory=list)  # lines to show the user (unreadable baseline files, ...)
 
     @property
     def failed(self) -> list[PlaceOutcome]:
@@ -175,6 +206,23 @@ def _peak_kb() -> int:
         return 0
 
 
+def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not_built: int, baseline_given: bool,
+                   templates_dir: Path | None) -> bytes | str:
+    """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made."""
+    from .baseline import load_baseline
+    from .cohort_report import FILENAME, cohort_context, render_report
+    from .sheets import stamp_for
+
+    assert _framework is not None
+    try:
+        rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
+        context = cohort_context(summaries, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
+        dates = [dt.date.fromisoformat(s["assessment_date"]) for s in summaries if s.get("assessment_date")]
+        return render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
+    except ReadydocsError as exc:
+        return f"{FILENAME} was not written: {exc}"
+
+
 def _check(path: Path) -> Checked:
     import hashlib
 
@@ -209,7 +257,8 @@ class PlaceOptions:
     keep_backups: int = DEFAULT_KEEP_BACKUPS
 
 
-def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions) -> PlaceOutcome:
+def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
+           earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
     from .pipeline import Assessment, prepare, write_place
     from .validate import combine
 
@@ -217,24 +266,25 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
     files = tuple(str(c.path) for c in checked)
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
     outcome = lambda ok, **kw: PlaceOutcome(name, files, ok, warnings=len(assessment.report.warnings),  # noqa: E731
-                                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb(), **kw)
+                                            earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb(), **kw)
     summary = None
     try:
         prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
-                           logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder)
+                           logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
+                           baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark)
         summary = dict(prepared.result.summary or {})
         summary["state"] = assessment.responses[0].profile.get("state") or ""
         result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
     except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
-        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), not_replaced=True,
-                       note=NOT_REPLACED)
+        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), refused=True)
     except ReadydocsError as exc:
-        return outcome(False, problems=(str(exc),))
+        return outcome(False, problems=(str(exc),), errors=1)
     except Exception as exc:
-        return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",))
+        return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
     problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
     return outcome(result.pdf_error is None, folder=str(result.out_dir), summary=summary, problems=problems,
-                   written=tuple(str(p) for p in result.written), note="PDFs not written" if problems else "")
+                   errors=len(problems), written=tuple(str(p) for p in result.written),
+                   note=NO_PDFS if problems else "")
 
 
 def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str]:
@@ -310,37 +360,50 @@ def _pool(jobs: int, framework: Framework) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework,))
 
 
-Progress = Callable[[str, int, int, str], None]  # (stage, done, total, message)
+Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, message, failures so far)
 
 
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
               progress: Progress | None = None, logo: Path | None = None, pdf: bool = False, force: bool = False,
-              wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS) -> BatchResult:
-    """Check every workbook, build every place, write the cohort summary.
+              wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS, baseline: Path | None = None,
+              benchmark: bool | None = None) -> BatchResult:
+    """Check every workbook, build every place, write the cohort summary, cohort report and batch-report.json.
 
     Workbooks are grouped by the place they name (municipality, state and jurisdiction
-    type: see places.py); the other options are `build`'s, applied to every place.
+    type: see places.py). ``baseline``: an earlier batch's output folder; each place is compared
+    with its own earlier round, found by the same identity. ``benchmark``: compare each place with
+    the cohort (None: when at least ``[benchmark] min_places`` places are built). The other
+    options are `build`'s, applied to every place and to the cohort-wide files.
     """
     paths = collect_inputs(inputs)
     if logo is not None:
         from .branding import load_logo
 
         load_logo(Path(logo), "", "--logo")  # a bad --logo is one error, not one per place
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    earlier_round = None
+    if baseline is not None:
+        from .baseline import index_round
+
+        earlier_round = index_round(baseline)
+    jobs = max(1, jobs or default_jobs())
     jobs = min(jobs, len(paths)) or 1
     notify = progress or (lambda *a: None)
-    result = BatchResult(workbooks=len(paths))
+    result = BatchResult(workbooks=len(paths), baseline=Path(baseline) if baseline is not None else None)
+    if earlier_round is not None:
+        result.notes += earlier_round.unreadable
     out_dir = Path(out_dir)
     options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups)
 
     with _pool(jobs, framework) as pool:
         checked: list[Checked] = []
         futures = [pool.submit(_check, p) for p in paths]
+        unusable = 0
         for n, f in enumerate(as_completed(futures), start=1):
             c = f.result()
             checked.append(c)
-            notify("check", n, len(paths), str(c.path))
+            unusable += c.report is None or not c.report.valid
+            notify("check", n, len(paths), str(c.path), unusable)
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
@@ -350,7 +413,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             if c.report is None or not c.place or c.identity is None:
                 problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
                     f"{c.path}: names no municipality.",)
-                result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems))
+                result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems, errors=len(problems)))
                 continue
             if c.digest and c.digest in first_with:  # a copy of a workbook already counted: one respondent, once
                 first_with[c.digest].report.problems.append(duplicate_note(c.path, first_with[c.digest].path, same_file=False))
@@ -372,50 +435,122 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
                 for c in members:
                     drop_logo_problems(c.report)
             errors = [p for c in members for p in c.report.errors]
+            warnings = sum(len(c.report.warnings) for c in members)
             others = [p for p in sharing[folders[identity]] if p != identity]
             if others:
                 # Two names that differ but make the same folder name would overwrite each other.
                 base = slugify(identity.municipality)
                 shared = base if all(slugify(p.municipality) == base for p in others) else folders[identity]
-                result.places.append(PlaceOutcome(name, files, False, problems=(
+                result.places.append(PlaceOutcome(name, files, False, errors=1, warnings=warnings, problems=(
                     f"'{name}' and {', '.join(repr(p.municipality) for p in others)} would share the folder '{shared}'. "
                     "Spell the name the same way in every workbook of one place, or tell different places apart.",)))
             elif errors:
-                result.places.append(PlaceOutcome(name, files, False, problems=tuple(p.line() for p in errors)))
+                result.places.append(PlaceOutcome(name, files, False, errors=len(errors), warnings=warnings,
+                                                  problems=tuple(p.line() for p in errors)))
             else:
-                to_build.append((name, members, folders[identity]))
+                to_build.append((name, members, folders[identity], _earlier_for(members, earlier_round)))
 
-        futures = [pool.submit(_build, name, members, out_dir, folder, options) for name, members, folder in to_build]
+        stats = None
+        if benchmark or (benchmark is None and len(to_build) >= framework.benchmark_min_places):
+            stats = _cohort_stats([members for _, members, _, _ in to_build], framework)
+            result.benchmarked = True
+
+        failures = len(result.places)
+        futures = [pool.submit(_build, name, members, out_dir, folder, options, earlier, stats)
+                   for name, members, folder, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()
             result.places.append(outcome)
-            verdict = "built" if outcome.ok else outcome.note or "failed"
-            notify("build", n, len(futures), f"{outcome.name}: {verdict}")
+            failures += not outcome.ok
+            verdict = "built" if outcome.ok else outcome.shortfall or outcome.documents
+            notify("build", n, len(futures), f"{outcome.name}: {verdict}", failures)
+        cohort_report: bytes | str | None = None
+        if result.benchmarked:
+            # Rendered by a worker, which has the document libraries loaded already.
+            built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
+            cohort_report = pool.submit(_cohort_report, [p.summary for p in built],
+                                        {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
+                                        len(result.places) - len(built), baseline is not None, templates_dir).result()
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
+    if isinstance(cohort_report, str):
+        result.cohort_report_error = cohort_report
+    elif cohort_report is not None:
+        from .cohort_report import FILENAME as REPORT_DOCX
+
+        try:
+            result.cohort_report_path = _write_own(out_dir, REPORT_DOCX, cohort_report, options)
+        except ReadydocsError as exc:
+            result.cohort_report_error = f"{REPORT_DOCX} was not written: {exc}"
     try:
-        result.summary_path = write_summary(result, out_dir, framework, force=force, wait=wait, keep_backups=keep_backups)
+        result.summary_path = write_summary(result, out_dir, framework, options)
     except ReadydocsError as exc:
         result.summary_error = exc
+    result.report_path = write_report(result, out_dir)
     return result
 
 
-def write_summary(result: BatchResult, out_dir: Path, framework: Framework, force: bool = False,
-                  wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS) -> Path:
-    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
-    from .cohort import FILENAME, NotBuilt, summary_bytes
+def _write_own(out_dir: Path, name: str, data: bytes, options: PlaceOptions) -> Path:
+    """Write a cohort-wide file through the output folder's manifest: an edited one is kept unless --force."""
     from .outputs import OutputFolder
+
+    with OutputFolder(out_dir, wait=options.wait, keep_backups=options.keep_backups) as folder:
+        folder.write([(name, data)], force=options.force)
+    return out_dir / name
+
+
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _earlier_for(members: Sequence[Checked], earlier_round) -> str:
+    """The earlier round's scores.json for this place, NEW_PLACE when it has none, "" without --baseline."""
+    if earlier_round is None:
+        return ""
+    profile = members[0].response.profile
+    found = earlier_round.find(profile.get("municipality_name") or "", profile.get("state") or "",
+                               profile.get("jurisdiction_type") or "")
+    return str(found) if found else NEW_PLACE
+
+
+def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
+    """Score every place here (pure arithmetic on answers already read), then reduce to the cohort's numbers."""
+    from .benchmark import cohort_stats
+    from .scoring import score
+
+    def condition_scores():
+        for members in places:
+            scores = score([c.response.answers for c in members], framework)
+            yield {c.id: c.score for c in scores.conditions}
+
+    return cohort_stats(condition_scores(), framework)
+
+
+def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions()) -> Path:
+    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
+    from .cohort import FILENAME, NotBuilt, PlaceRow, summary_bytes
     from .sheets import stamp_for
 
-    scored = [p for p in result.places if p.summary and p.folder]
-    built = [(p.summary, Path(p.folder).name + (f" ({p.note})" if p.note else "")) for p in scored]
     # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
+    built = [PlaceRow(p.summary, Path(p.folder).name, _note(p)) for p in result.places if p.summary and p.folder]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
-    dates = [dt.date.fromisoformat(s["assessment_date"]) for s, _ in built if s.get("assessment_date")]
-    data = summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None))
-    with OutputFolder(out_dir, wait=wait, keep_backups=keep_backups) as folder:
-        folder.write([(FILENAME, data)], force=force)
-    return out_dir / FILENAME
+    dates = [dt.date.fromisoformat(r.summary["assessment_date"]) for r in built if r.summary.get("assessment_date")]
+    return _write_own(out_dir, FILENAME, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)),
+                      options)
+
+
+def _note(p: PlaceOutcome) -> str:
+    """The summary's note: what became of the documents when not all was written, and the round."""
+    shortfall = p.shortfall[:1].upper() + p.shortfall[1:]
+    if p.earlier == NEW_PLACE:
+        round_note = "New this round: not in the baseline round"
+    else:
+        round_note = "Compared with the baseline round" if p.earlier else ""
+    return "; ".join(n for n in (shortfall, round_note) if n)
 
 
 # --------------------------------------------------------------------------
@@ -423,21 +558,32 @@ def write_summary(result: BatchResult, out_dir: Path, framework: Framework, forc
 
 
 class Reporter:
-    """A rich progress bar on a terminal; plain lines (one per place) otherwise."""
+    """A rich progress bar on a terminal; plain lines (one per place) otherwise.
 
-    def __init__(self, tty: bool | None = None, out=None):
+    Both show places done, failures so far and an estimate of the time left.
+    """
+
+    def __init__(self, tty: bool | None = None, out=None, clock=None):
+        import time
+
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.out = out or sys.stdout
+        self._clock = clock or time.monotonic
+        self._started: dict[str, float] = {}
+        self._last = self._clock()  # a stage starts when the one before it last reported
         self._progress = None
         self._tasks: dict[str, Any] = {}
 
     def __enter__(self) -> "Reporter":
         if self.tty:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
 
             self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(),
-                                      TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+                                      TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
+                                      TimeRemainingColumn(), TextColumn("left"),
+                                      console=Console(stderr=True), transient=False)
             self._progress.start()
         return self
 
@@ -445,13 +591,32 @@ class Reporter:
         if self._progress is not None:
             self._progress.stop()
 
-    def __call__(self, stage: str, done: int, total: int, message: str) -> None:
+    def time_left(self, stage: str, done: int, total: int) -> float:
+        """Seconds left at the pace so far."""
+        now = self._clock()
+        start = self._started.setdefault(stage, self._last)
+        return 0.0 if done <= 0 else (now - start) / done * (total - done)
+
+    def __call__(self, stage: str, done: int, total: int, message: str, failed: int = 0) -> None:
+        self._started.setdefault(stage, self._last)
+        failures = f"{failed} failed so far" if failed else "no failures"
         if self._progress is not None:
             label = {"check": "Checking workbooks", "build": "Building places"}[stage]
             if stage not in self._tasks:
-                self._tasks[stage] = self._progress.add_task(label, total=total)
-            self._progress.update(self._tasks[stage], completed=done)
+                self._tasks[stage] = self._progress.add_task(label, total=total, failed=failures)
+            self._progress.update(self._tasks[stage], completed=done, failed=failures)
         elif stage == "build":
-            print(f"[{done}/{total}] {message}", file=self.out, flush=True)
+            left = self.time_left(stage, done, total)
+            tail = f", about {_duration(left)} left" if done < total else ""
+            print(f"[{done}/{total}] {message} ({failures}{tail})", file=self.out, flush=True)
         elif done == total:
-            print(f"Checked {total} workbook{'s' if total != 1 else ''}.", file=self.out, flush=True)
+            print(f"Checked {total} workbook{'s' if total != 1 else ''} ({failures}).", file=self.out, flush=True)
+        self._last = self._clock()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"

@@ -482,12 +482,17 @@ def check_docs(files: tuple[Path, ...]):
               help="Also write a PDF of each document (needs LibreOffice).")
 @click.option("--force", is_flag=True,
               help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
+@click.option("--baseline", "baseline_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="An earlier round's batch output folder: each place is compared with its own earlier scores.json.")
+@click.option("--benchmark/--no-benchmark", "benchmark", default=None,
+              help="Compare each place with the cohort in its report, and write cohort-report.docx for the team "
+                   "(default: on with five or more places).")
 @_folder_options
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
-          date: dt.datetime | None, logo: Path | None, pdf: bool, force: bool, keep_backups: int, wait: float,
-          framework_path: Path | None):
+          date: dt.datetime | None, logo: Path | None, pdf: bool, force: bool, baseline_dir: Path | None,
+          benchmark: bool | None, keep_backups: int, wait: float, framework_path: Path | None):
     """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
 
     Workbooks naming the same place (municipality, state and jurisdiction type) are pooled as
@@ -495,22 +500,34 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     are still built.
     """
     from .batch import Reporter, run_batch
+    from .batch_report import format_table, report_rows
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
                            date=date.date() if date else None, progress=reporter, logo=logo, pdf=pdf, force=force,
-                           wait=wait, keep_backups=keep_backups)
+                           wait=wait, keep_backups=keep_backups, baseline=baseline_dir, benchmark=benchmark)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo("")
+    for line in format_table(report_rows(result)):
+        click.echo(line)
+    click.echo("")
     click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
     if result.summary_path is not None:
         click.echo(f"Wrote {result.summary_path}.")
+    click.echo(f"Wrote {result.report_path}.")
+    if result.cohort_report_path:
+        click.echo(f"Wrote {result.cohort_report_path}.")
+    if result.cohort_report_error:
+        click.echo(f"Error: {result.cohort_report_error}", err=True)
     for place in result.failed:
-        label = place.note[:1].upper() + place.note[1:] if place.note else "Not built"  # "Documents not replaced"
+        label = place.shortfall[:1].upper() + place.shortfall[1:] if place.shortfall else "Not built"
         click.echo(f"{label}: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:
             click.echo(f"  {line}", err=True)
     if result.summary_error is not None:
         click.echo(f"Error: {result.summary_error}", err=True)
-    sys.exit(1 if result.failed or result.summary_error is not None else 0)
+    sys.exit(1 if result.failed or result.summary_error is not None or result.cohort_report_error else 0)
 
 
 @cli.command("docs")
@@ -543,6 +560,48 @@ def doctor(out_dir: Path):
         click.echo(f"{f.what + ':':<{width + 1}} {f.finding}")
     problems = [f for f in found if not f.ok]
     click.echo(f"{_count(len(problems), 'problem')} found." if problems else "No problems found.")
+
+
+@cli.command("survey-template")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write survey-answers.csv (the header row) and survey-map.toml into.")
+@click.option("--force", is_flag=True, help="Replace the two files if they are already there.")
+@_framework_option
+@_handle_errors
+def survey_template(out_dir: Path, force: bool, framework_path: Path | None):
+    """Write the CSV header and the map file for an online survey that matches the framework."""
+    from .survey import write_template
+
+    for path in write_template(out_dir, _load_framework(framework_path), force=force):
+        click.echo(f"Wrote {path}.")
+    click.echo("Build the survey form from the CSV header, then import its export with 'readydocs import-survey'.")
+
+
+@cli.command("import-survey")
+@click.argument("answers", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The map file (TOML) saying which column holds which answer; see 'readydocs survey-template'.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into: a subfolder per place, one workbook per respondent.")
+@_framework_option
+@_handle_errors
+def import_survey_command(answers: Path, map_path: Path, out_dir: Path, framework_path: Path | None):
+    """Turn a survey export (CSV, one row per respondent) into intake workbooks, grouped per place."""
+    from .survey import SurveyError, import_survey
+
+    try:
+        result = import_survey(answers, map_path, out_dir, _load_framework(framework_path))
+    except SurveyError as exc:
+        for p in exc.problems:
+            click.echo(p.line(), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
+        sys.exit(1)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    for folder, files in sorted(result.places.items()):
+        click.echo(f"{out_dir / folder}: {len(files)} respondent workbook{'s' if len(files) != 1 else ''}.")
+    click.echo(f"Wrote {len(result.written)} workbook(s) for {len(result.places)} place(s). "
+               f"Build them with 'readydocs batch {out_dir}'.")
 
 
 def main() -> None:

@@ -1,17 +1,30 @@
-"""cohort-summary.xlsx: one row per place of a batch, for a cohort manager to sort and filter.
+"""cohort-summary.xlsx: one row per place of a batch, for a cohort manager to sort, filter and print.
 
-Columns: place, state, respondents, assessment date, overall level, average,
-then a score and a status column per condition, and the conditions where
-respondents disagree. Scores and statuses are coloured by band with
-conditional formatting (the status words are there too, so colour is never
-the only signal); the header row and place column stay put when scrolling and
-every column has a filter. Places that could not be built are listed on a
-second sheet with their problems.
+Sheets:
+
+* Places: place, state, respondents, assessment date, overall level, average,
+  a score and a status column per condition, the conditions where respondents
+  disagree, the output folder and a note (new since the baseline round,
+  documents not replaced, ...). For sorting and filtering.
+* Heat map: places down, conditions across, each cell the band word and the
+  score, coloured by band with conditional formatting (the word is there too,
+  so colour is never the only signal). The sheet to print and read.
+* Charts: how many places reached each overall level, and the median score of
+  each condition, as native Excel bar charts over small tables.
+* Not built: each place that could not be built, with its problems.
+
+Every sheet prints landscape, one page wide, with its header row (and the
+place column) repeated on every page; column widths follow the longest word
+of each header and the longest value, text wraps instead of being cut off,
+and row heights are set for the wrapped lines (Excel does not grow rows it
+opens).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -19,9 +32,12 @@ from .framework import Framework
 
 FILENAME = "cohort-summary.xlsx"
 SHEET_PLACES = "Places"
+SHEET_HEAT = "Heat map"
+SHEET_CHARTS = "Charts"
 SHEET_FAILED = "Not built"
 FIXED_HEADERS = ("Place", "State", "Respondents", "Assessment date", "Overall level", "Average score")
-FIXED_WIDTHS = (30, 14, 13, 16, 30, 10)
+MAX_WIDTH = 40  # characters; longer text wraps
+LINE_HEIGHT = 15  # points per line of 11-point text
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,13 @@ class NotBuilt:
     place: str  # the municipality named, or "" when it could not be read
     files: tuple[str, ...]
     problems: tuple[str, ...]  # one line each
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    summary: dict[str, Any]  # the place's scores.json document (with "state")
+    folder: str
+    note: str = ""  # e.g. "new since the baseline round", "documents not replaced"
 
 
 def _int(value: float | None) -> int | None:
@@ -39,60 +62,183 @@ def headers(framework: Framework) -> list[str]:
     out = list(FIXED_HEADERS)
     for c in framework.conditions:
         out += [f"{c.name}: score", f"{c.name}: status"]
-    return out + ["Respondents disagree on", "Folder"]
+    return out + ["Respondents disagree on", "Folder", "Note"]
 
 
-def place_row(summary: dict[str, Any], folder: str, framework: Framework) -> list[Any]:
-    """One place's row, from the scores.json document of its build."""
-    by_id = {c["id"]: c for c in summary["conditions"]}
+def _status_label(status: str | None, framework: Framework) -> str:
     band_label = {b.id: b.label for b in framework.bands}
+    return band_label.get(status, framework.insufficient.label if status else "")
+
+
+def place_row(row: PlaceRow, framework: Framework) -> list[Any]:
+    """One place's row of the Places sheet."""
+    summary = row.summary
+    by_id = {c["id"]: c for c in summary["conditions"]}
     day = summary.get("assessment_date") or ""
-    row: list[Any] = [
+    out: list[Any] = [
         summary["place"], summary.get("state", ""), len(summary["respondents"]),
         dt.date.fromisoformat(day) if day else None,
         summary["overall"]["label"], _int(summary["overall"]["average"]),
     ]
     for c in framework.conditions:
         got = by_id.get(c.id, {})
-        status = got.get("status")
-        row += [_int(got.get("score")), band_label.get(status, framework.insufficient.label if status else "")]
+        out += [_int(got.get("score")), _status_label(got.get("status"), framework)]
     disagree = [framework.condition(cid).name for cid, c in by_id.items() if c.get("disagree")]
-    return row + ["; ".join(disagree), folder]
+    return out + ["; ".join(disagree) or None, row.folder, row.note or None]
 
 
-def summary_bytes(places: Sequence[tuple[dict[str, Any], str]], not_built: Sequence[NotBuilt],
-                  framework: Framework, when: dt.datetime) -> bytes:
-    """The summary workbook as .xlsx bytes. ``places``: (scores.json document, output folder) per built place."""
-    from openpyxl import Workbook
-    from openpyxl.formatting.rule import FormulaRule
+def heat_cell(condition: dict[str, Any] | None, framework: Framework) -> str:
+    """The band word, then the score: 'Developing (56)'; the insufficient label alone when there is no score."""
+    if not condition:
+        return ""
+    label = _status_label(condition.get("status"), framework)
+    score = _int(condition.get("score"))
+    return label if score is None else f"{label} ({score})"
+
+
+def verdict_counts(rows: Sequence[PlaceRow], framework: Framework) -> list[tuple[str, int]]:
+    """(level label, places at that level) for every level, best first, zeros included."""
+    got = [r.summary["overall"]["level"] for r in rows]
+    return [(lv.label, got.count(lv.id)) for lv in framework.levels]
+
+
+def condition_medians(rows: Sequence[PlaceRow], framework: Framework) -> list[tuple[str, float | None, int]]:
+    """(condition name, median score of the places that have one, how many have one), in framework order."""
+    out = []
+    for c in framework.conditions:
+        values = [cc["score"] for r in rows for cc in r.summary["conditions"] if cc["id"] == c.id and cc.get("score") is not None]
+        out.append((c.name, round(statistics.median(values), 2) if values else None, len(values)))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Layout helpers
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a text takes when wrapped at word boundaries in a column ``width`` characters wide."""
+    total = 0
+    for para in str(text).split("\n"):
+        line, n = 0, 1
+        for word in para.split():
+            need = len(word) if line == 0 else line + 1 + len(word)
+            if need > width and line:
+                n += 1
+                line = len(word)
+            else:
+                line = need
+        total += n
+    return total
+
+
+def _width_for(header: str, values: Sequence[Any], cap: float = MAX_WIDTH, header_lines: int = 3) -> float:
+    """Wide enough for the header's longest word and the longest value (up to ``cap``, then wrapped).
+
+    A header may wrap onto ``header_lines`` lines before its column grows for it.
+    """
+    longest_word = max((len(w) for w in header.split()), default=4)
+    longest_value = 0
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, (dt.date, dt.datetime)):
+            longest_value = max(longest_value, 10)
+        elif isinstance(v, str):
+            longest_value = max([longest_value] + [len(part) for part in v.split("\n")])
+            longest_value = max([longest_value] + [min(len(w), cap) for w in v.split()])
+        else:
+            longest_value = max(longest_value, len(str(v)))
+    header_need = max(longest_word, math.ceil(len(header) / header_lines))
+    # The header's longest word always fits: a word broken mid-way ("commitmen t") is what this avoids.
+    return float(max(longest_word, min(cap, max(header_need, longest_value, 4))) + 2)
+
+
+def _layout(ws, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: Sequence[float] | None = None,
+            header_lines: int = 3) -> list[float]:
+    """Set widths, wrapping and row heights for a header row and data rows; returns the widths."""
     from openpyxl.styles import Alignment
-    from openpyxl.styles.differential import DifferentialStyle  # noqa: F401  (FormulaRule builds one)
     from openpyxl.utils import get_column_letter
 
     from . import sheets
 
+    widths = []
+    for n, h in enumerate(cols):
+        cap = caps[n] if caps else MAX_WIDTH
+        w = _width_for(h, [r[n] for r in rows], cap, header_lines)
+        widths.append(w)
+        ws.column_dimensions[get_column_letter(n + 1)].width = w
+        sheets.header_cell(ws.cell(row=1, column=n + 1, value=h))
+    ws.row_dimensions[1].height = LINE_HEIGHT * max(_lines(h, w - 1) for h, w in zip(cols, widths)) + 4
+    for r, values in enumerate(rows, start=2):
+        lines = 1
+        for n, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=n, value=value)
+            cell.border = sheets.BORDER
+            if isinstance(value, str):
+                cell.alignment = sheets.TOP_WRAP
+                lines = max(lines, _lines(value, widths[n - 1] - 1))
+            else:
+                cell.alignment = Alignment(vertical="top", horizontal="left" if isinstance(value, dt.date) else None)
+        ws.row_dimensions[r].height = LINE_HEIGHT * lines + 2
+    return widths
+
+
+def _print_setup(ws, title_cols: str | None = None) -> None:
+    """Landscape, one page wide (as many pages down as needed), header row and place column on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_title_rows = "1:1"
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.oddFooter.center.text = "&A \u00b7 page &P of &N"
+
+
+# --------------------------------------------------------------------------
+# The workbook
+
+
+def summary_bytes(places: Sequence[PlaceRow | tuple[dict[str, Any], str]], not_built: Sequence[NotBuilt],
+                  framework: Framework, when: dt.datetime) -> bytes:
+    """The summary workbook as .xlsx bytes."""
+    from openpyxl import Workbook
+
+    from . import sheets
+
+    rows = sorted((p if isinstance(p, PlaceRow) else PlaceRow(*p) for p in places),
+                  key=lambda p: (p.summary["place"].casefold(), p.folder))
     wb = Workbook()
     wb.properties.title = "Readiness cohort summary"
     wb.properties.subject = framework.title
-    ws = wb.active
+    _places_sheet(wb.active, rows, framework)
+    _heat_sheet(wb.create_sheet(SHEET_HEAT), rows, framework)
+    _charts_sheet(wb.create_sheet(SHEET_CHARTS), rows, framework)
+    _not_built_sheet(wb.create_sheet(SHEET_FAILED), not_built)
+    return sheets.workbook_bytes(wb, when)
+
+
+def _places_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.utils import get_column_letter
+
+    from . import sheets
+
     ws.title = SHEET_PLACES
     cols = headers(framework)
-    for n, h in enumerate(cols, start=1):
-        sheets.header_cell(ws.cell(row=1, column=n, value=h))
-        width = FIXED_WIDTHS[n - 1] if n <= len(FIXED_WIDTHS) else (11 if h.endswith(": score") else 18)
-        ws.column_dimensions[get_column_letter(n)].width = width
-    ws.row_dimensions[1].height = 48
-    rows = sorted(places, key=lambda p: (p[0]["place"].casefold(), p[1]))
+    values = [place_row(r, framework) for r in rows]
+    # Twenty-seven columns must share one page width: condition headers take up to four
+    # lines and status words wrap ("Not yet in / place"), so no word is ever cut.
+    caps = [28, 14, 12, 11, 22, 8] + [6, 11] * len(framework.conditions) + [30, 20, 24]
+    _layout(ws, cols, values, caps, header_lines=4)
     date_col = FIXED_HEADERS.index("Assessment date") + 1
-    for r, (summary, folder) in enumerate(rows, start=2):
-        for n, value in enumerate(place_row(summary, folder, framework), start=1):
-            cell = ws.cell(row=r, column=n, value=value)
-            cell.border = sheets.BORDER
-            if n == date_col:
-                cell.number_format = sheets.DATE_FORMAT
-                cell.alignment = Alignment(horizontal="left")
+    for r in range(2, len(rows) + 2):
+        ws.cell(row=r, column=date_col).number_format = sheets.DATE_FORMAT
     last = max(2, len(rows) + 1)
-    last_col = get_column_letter(len(cols))
 
     # Colours by band: score columns by number, status and level columns by their words.
     first_cond = len(FIXED_HEADERS) + 1
@@ -120,26 +266,122 @@ def summary_bytes(places: Sequence[tuple[dict[str, Any], str]], not_built: Seque
                                       FormulaRule(formula=[f'{level_col}2="{_quote(level.label)}"'], fill=sheets.band_fill(shade), stopIfTrue=True))
 
     ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{last_col}{last}"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
+    _print_setup(ws, "A:A")
 
-    nb = wb.create_sheet(SHEET_FAILED)
-    for n, (h, w) in enumerate((("Place", 30), ("Workbooks", 40), ("Problem", 100)), start=1):
-        sheets.header_cell(nb.cell(row=1, column=n, value=h))
-        nb.column_dimensions[get_column_letter(n)].width = w
-    r = 2
+
+def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
+    """Places x conditions: the band word and score in each cell, coloured by band."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.utils import get_column_letter
+
+    from . import sheets
+
+    cols = ["Place", "Overall level"] + [c.name for c in framework.conditions]
+    values = []
+    for r in rows:
+        by_id = {c["id"]: c for c in r.summary["conditions"]}
+        values.append([r.summary["place"], r.summary["overall"]["label"]]
+                      + [heat_cell(by_id.get(c.id), framework) for c in framework.conditions])
+    # Condition columns stay narrow: their words wrap onto two lines rather than widen the page.
+    caps = [28, 22] + [14] * len(framework.conditions)
+    _layout(ws, cols, values, caps)
+    last = max(2, len(rows) + 1)
+    first, final = get_column_letter(3), get_column_letter(len(cols))
+    # Longer labels first, so a label that begins another ("In place" in "In place, fragile") never takes its colour.
+    labelled = [(b.label, pos) for pos, b in enumerate(framework.bands)]
+    labelled.append((framework.insufficient.label, len(sheets.BAND_FILLS) - 1))
+    for label, pos in sorted(labelled, key=lambda x: -len(x[0])):
+        q = _quote(label)
+        rule = f'OR(C2="{q}",LEFT(C2,{len(label) + 2})="{q} (")'
+        ws.conditional_formatting.add(f"{first}2:{final}{last}", FormulaRule(formula=[rule], fill=sheets.band_fill(pos), stopIfTrue=True))
+    for pos, level in enumerate(framework.levels):
+        shade = round(pos * (len(framework.bands) - 1) / max(1, len(framework.levels) - 1))
+        ws.conditional_formatting.add(f"B2:B{last}", FormulaRule(formula=[f'B2="{_quote(level.label)}"'],
+                                                                 fill=sheets.band_fill(shade), stopIfTrue=True))
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{final}{last}"
+    _print_setup(ws, "A:A")
+
+
+def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
+    """Two small tables, and a native bar chart of each beside them."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+    from openpyxl.chart.label import DataLabelList
+    from openpyxl.utils import get_column_letter
+
+    from . import sheets
+
+    counts = verdict_counts(rows, framework)
+    medians = condition_medians(rows, framework)
+    tables = [(1, ["Overall level", "Places"], [[label, n] for label, n in counts]),
+              (len(counts) + 3, ["Condition", "Median score", "Places with a score"],
+               [[name, None if m is None else _int(m), n] for name, m, n in medians])]
+    widths = [_width_for(" ".join(h[n] for _, h, _ in tables if n < len(h)), [r[n] for _, h, body in tables for r in body if n < len(r)], cap)
+              for n, cap in enumerate((34, 14, 14))]
+    for n, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = w
+    for top, cols, body in tables:
+        for n, h in enumerate(cols, start=1):
+            sheets.header_cell(ws.cell(row=top, column=n, value=h))
+        ws.row_dimensions[top].height = LINE_HEIGHT * max(_lines(h, widths[n] - 1) for n, h in enumerate(cols)) + 4
+        for r, values in enumerate(body, start=top + 1):
+            for n, value in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=n, value=value)
+                cell.border = sheets.BORDER
+                if isinstance(value, str):
+                    cell.alignment = sheets.TOP_WRAP
+            ws.row_dimensions[r].height = LINE_HEIGHT * _lines(values[0], widths[0] - 1) + 2
+    med_top = tables[1][0]
+
+    verdicts = BarChart()
+    verdicts.title = "Places at each overall level"
+    verdicts.y_axis.title = "Places"
+    verdicts.y_axis.majorUnit = 1
+    verdicts.add_data(Reference(ws, min_col=2, min_row=1, max_row=len(counts) + 1), titles_from_data=True)
+    verdicts.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(counts) + 1))
+    verdicts.height, verdicts.width = 7, 16
+    scores = BarChart()
+    scores.title = "Median score of each condition (0 to 100)"
+    scores.y_axis.title = "Median score"
+    scores.y_axis.scaling.max = 100
+    scores.y_axis.majorUnit = 25
+    scores.add_data(Reference(ws, min_col=2, min_row=med_top, max_row=med_top + len(medians)), titles_from_data=True)
+    scores.set_categories(Reference(ws, min_col=1, min_row=med_top + 1, max_row=med_top + len(medians)))
+    scores.height, scores.width = 11, 16
+    for chart in (verdicts, scores):
+        for series in chart.series:
+            # Category labels are text: a string reference, as Excel writes it (openpyxl's default is numeric).
+            series.cat = AxDataSource(strRef=StrRef(f=series.cat.numRef.f))
+        chart.type = "bar"  # horizontal: the category names are long
+        chart.x_axis.scaling.orientation = "maxMin"  # first row at the top, as in the table
+        chart.y_axis.scaling.min = 0
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.legend = None
+        # The value alone: LibreOffice would otherwise add the series and category names to every label.
+        chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                         showPercent=False, showLeaderLines=False)
+    ws.add_chart(verdicts, "E1")
+    ws.add_chart(scores, "E16")
+    _print_setup(ws)
+
+
+def _not_built_sheet(ws, not_built: Sequence[NotBuilt]) -> None:
+    from . import sheets
+
+    rows = []
     for item in sorted(not_built, key=lambda x: (x.place.casefold(), x.files)):
         for problem in item.problems or ("",):
-            for n, value in enumerate((item.place or "(not known)", ", ".join(item.files), problem), start=1):
-                cell = nb.cell(row=r, column=n, value=value)
-                cell.alignment = sheets.TOP_WRAP
-            r += 1
-    if r == 2:
-        nb.cell(row=2, column=1, value="Every place was built.").font = sheets.HINT_FONT
-    nb.freeze_panes = "A2"
-    nb.auto_filter.ref = f"A1:C{max(2, r - 1)}"
-    return sheets.workbook_bytes(wb, when)
+            rows.append([item.place or "(not known)", ", ".join(item.files), problem])
+    cols = ["Place", "Workbooks", "Problem"]
+    _layout(ws, cols, rows, caps=[30, 30, 90])
+    if not rows:
+        ws.cell(row=2, column=1, value="Every place was built.").font = sheets.HINT_FONT
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:C{max(2, len(rows) + 1)}"
+    _print_setup(ws)
 
 
 def _quote(text: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .baseline import no_baseline
+from .benchmark import no_benchmark
 from .form import MAX_INSIGHTS
 from .framework import Framework
 from .places import MAX_SLUG, slugify  # noqa: F401  (slugify's home is places.py)
@@ -177,6 +178,8 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "respondents_by_role": respondents_by_role([_respondent(r) for r in responses]),
         "discussion": discussion_items([_respondent(r) for r in responses], scores, framework),
         "baseline": no_baseline(),
+        # Peers in a cohort batch (benchmark.py); pipeline.build replaces it when the batch compares places.
+        "benchmark": no_benchmark(),
         "tool": {"name": "readydocs", "version": __version__},
     }
 

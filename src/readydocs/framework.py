@@ -123,6 +123,7 @@ class Framework:
     max_spread: float
     conditions: tuple[Condition, ...]
     source: str
+    benchmark_min_places: int = 5  # peer comparisons need at least this many scored places (benchmark.py)
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -325,8 +326,14 @@ def _parse(data: dict, source: str) -> Framework:
     agreement = r.get(data, "agreement", "", dict, {})
     max_spread = float(r.get(agreement, "max_spread", "agreement", (int, float), 34))
 
+    bench = r.get(data, "benchmark", "", dict, {})
+    min_places = r.get(bench, "min_places", "benchmark", int, 5)
+    if min_places < 2:
+        raise r.fail("benchmark.min_places", "must be at least 2, so no comparison describes a single place")
+
     return Framework(
         id=fid, version=version, title=title, language=language, scale=scale,
         bands=tuple(bands), insufficient=insufficient, levels=tuple(level_list),
         essentials=tuple(essentials), max_spread=max_spread, conditions=tuple(conditions), source=source,
+        benchmark_min_places=min_places,
     )

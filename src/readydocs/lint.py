@@ -470,13 +470,15 @@ def _source(node) -> str:
 
 def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
     """Problems in every template readydocs would use from ``folder`` (the defaults when None), and notes."""
-    from .variables import reference
+    from .cohort_report import DOCUMENTS as COHORT_DOCUMENTS, sample_context
+    from .variables import flatten, reference
 
     ref = reference()
+    cohort_ref = flatten([sample_context()])  # the cohort report sees the cohort's variables, not a place's
     problems: list[LintProblem] = []
     notes: list[str] = []
-    names = {f for f, _ in DOCUMENTS}
-    for filename, _ in DOCUMENTS:
+    names = {f for f, _ in DOCUMENTS + COHORT_DOCUMENTS}
+    for filename, _ in DOCUMENTS + COHORT_DOCUMENTS:
         if folder is None:
             path = default_templates_dir() / filename
         else:
@@ -484,7 +486,7 @@ def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
             if not path.is_file():
                 notes.append(f"{filename}: not in {folder}; the default template is used.")
                 continue
-        problems.extend(lint_template(path, ref))
+        problems.extend(lint_template(path, cohort_ref if (filename, _) in COHORT_DOCUMENTS else ref))
     if folder is not None:
         for other in sorted(Path(folder).glob("*.docx")):
             if other.name not in names and not other.name.startswith("~$"):
@@ -494,10 +496,11 @@ def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
 
 def export_templates(folder: Path, force: bool = False) -> list[Path]:
     """Copy the default templates into ``folder``. Returns the files already there (nothing is written then)."""
+    from .cohort_report import DOCUMENTS as COHORT_DOCUMENTS
     from .outputs import write_atomic
 
     folder = Path(folder)
-    targets = [(default_templates_dir() / f, folder / f) for f, _ in DOCUMENTS]
+    targets = [(default_templates_dir() / f, folder / f) for f, _ in DOCUMENTS + COHORT_DOCUMENTS]
     taken = [dst for _, dst in targets if dst.exists()]
     if taken and not force:
         return taken

@@ -177,10 +177,14 @@ def as_of(assessment: Assessment, override: dt.date | None = None) -> dt.date:
 
 def scores_document(assessment: Assessment, scores: Scores, context: dict[str, Any]) -> dict[str, Any]:
     """scores.json: the numbers behind the documents, for programs and for later rounds."""
+    from .benchmark import scores_entry
+
     fw = assessment.framework
     return {
         "framework": {"id": fw.id, "version": fw.version},
         "place": context["place"]["name"],
+        "state": context["place"]["state"],
+        "jurisdiction_type": context["place"]["type"],
         "assessment_date": context["dates"]["assessment_iso"],
         "respondents": context["respondents"],
         "overall": {"level": scores.level, "label": context["overall"]["label"],
@@ -193,6 +197,7 @@ def scores_document(assessment: Assessment, scores: Scores, context: dict[str, A
              "spread": None if c.spread is None else round(c.spread, 2), "disagree": c.disagree}
             for c in scores.conditions
         ],
+        "benchmark": scores_entry(context["benchmark"]),
     }
 
 
@@ -212,21 +217,23 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
           baseline: str | Path | None = None, assessment: Assessment | None = None,
           force: bool = False, pdf: bool = False, wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS,
-          folder_name: str | None = None) -> BuildResult:
+          folder_name: str | None = None, benchmark: Any | None = None) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
     ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
     round (workbook or scores.json) to compare with. ``assessment``: workbooks already read and
     checked (the batch runner's), used instead of reading ``paths``. ``pdf`` adds a PDF of each
     document; when they cannot be made, the rest is written and the result's ``pdf_error`` says why.
-    ``folder_name`` replaces the slug. A file in the output folder that a person has edited
+    ``folder_name`` replaces the slug. ``benchmark``: a batch's benchmark.CohortStats, for the
+    report's peer comparison. A file in the output folder that a person has edited
     since the last build is not replaced (OutputConflictError) unless ``force``, which keeps a
     dated copy first (at most ``keep_backups`` per file). Another build of the same folder is
     waited for, ``wait`` seconds at most (FolderBusyError); a folder holding another place's
     documents is refused (FolderOwnerError).
     """
     prepared = prepare(paths, out_root, framework, templates_dir=templates_dir, date=date, logo=logo,
-                       baseline=baseline, assessment=assessment, pdf=pdf, folder_name=folder_name)
+                       baseline=baseline, assessment=assessment, pdf=pdf, folder_name=folder_name,
+                       benchmark=benchmark)
     if not prepared.result.assessment.valid:
         return prepared.result
     return write_place(prepared, force=force, wait=wait, keep_backups=keep_backups)
@@ -235,7 +242,7 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
 def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
             baseline: str | Path | None = None, assessment: Assessment | None = None, pdf: bool = False,
-            folder_name: str | None = None) -> Prepared:
+            folder_name: str | None = None, benchmark: Any | None = None) -> Prepared:
     """Everything a build does before it touches the output folder: render and score, in memory."""
     from .baseline import alt_text, chart_rounds, compare, load_baseline
     from .branding import drop_logo_problems, logo_for
@@ -254,6 +261,10 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     context = build_context(assessment.responses, scores, framework, as_of=day)
     if baseline is not None:
         context["baseline"] = compare(load_baseline(baseline, framework), context, framework)
+    if benchmark is not None:
+        from .benchmark import compare as compare_to_cohort
+
+        context["benchmark"] = compare_to_cohort(benchmark, context)
     brand = logo_for(assessment.responses[0], context["place"]["organization"], logo)
     result.scores = scores
     out_dir = Path(out_root) / (folder_name or context["place"]["slug"])

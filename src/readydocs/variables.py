@@ -121,7 +121,20 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
     second = build_context(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
     # ...compared with the sample as an earlier round, so the baseline lists are filled too.
     second["baseline"] = compare(earlier, second, framework)
+    # ...and as one place of a cohort, so the peer comparison's lists are filled as well.
+    second["benchmark"] = _sample_benchmark(second, framework)
     return [first, second]
+
+
+def _sample_benchmark(context: dict[str, Any], framework) -> dict[str, Any]:
+    """A made-up cohort of five places: lower than this place on some conditions, higher on others,
+    and the last condition scored by only one place, so every list of the comparison has entries."""
+    from .benchmark import cohort_stats, compare
+
+    ids = [c.id for c in framework.conditions]
+    places = [{cid: (None if i == len(ids) - 1 and n else (5.0 + 5 * n) if i % 2 == 0 else (70.0 + 5 * n))
+               for i, cid in enumerate(ids)} for n in range(5)]
+    return compare(cohort_stats(places, framework), context)
 
 
 def reference(framework=None) -> dict[str, Variable]:

@@ -1,0 +1,196 @@
+"""Peer benchmarks: how each place of a cohort compares with the others, without naming them.
+
+A batch scores every place first (cheap: scoring is pure arithmetic on
+answers already read), reduces the cohort to a few numbers per condition
+(how many places have a score, the median and the quartiles) and then builds
+each place with those numbers. Only the reduced numbers travel to the
+workers, so a batch still streams: no place's build waits for or sees another
+place's data.
+
+Privacy: a condition that fewer than ``[benchmark] min_places`` places could
+score (5 in the bundled framework) gets no comparison at all, and says why;
+nothing about one place can be worked out from the comparison another place
+receives, beyond what a median and quartiles of five or more places reveal.
+Quartiles are computed with the "inclusive" method (statistics.quantiles),
+the one spreadsheets use for QUARTILE.INC. docs/cohort.md explains the
+method for readers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from .framework import Framework
+
+ABOVE, WITHIN, BELOW, NOT_SCORED = "above", "within", "below", "not-scored"
+_POSITION_TEXT = {ABOVE: "Above the middle half", WITHIN: "Within the middle half",
+                  BELOW: "Below the middle half", NOT_SCORED: "Not scored here"}
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One condition across the cohort: places with a score, and where their scores lie."""
+
+    n: int
+    low_quartile: float
+    median: float
+    high_quartile: float
+
+
+def spread(values: Sequence[float]) -> Spread | None:
+    """Median and quartiles of a list of scores; None for an empty list."""
+    values = sorted(values)
+    if not values:
+        return None
+    if len(values) == 1:
+        only = values[0]
+        return Spread(1, only, only, only)
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return Spread(len(values), round(q1, 9), round(q2, 9), round(q3, 9))
+
+
+@dataclass(frozen=True)
+class CohortStats:
+    """What a place's build receives about the rest of its cohort: counts and quartiles, no names."""
+
+    places: int  # places in the cohort that were scored
+    conditions: Mapping[str, Spread | None]  # condition id -> spread; None: fewer scored places than the threshold
+    scored: Mapping[str, int]  # condition id -> places with a score for it (also when suppressed)
+    min_places: int
+
+
+def cohort_stats(condition_scores: Iterable[Mapping[str, float | None]], framework: Framework) -> CohortStats:
+    """From each place's condition scores (id -> 0-100 or None), the cohort's numbers per condition."""
+    per: dict[str, list[float]] = {c.id: [] for c in framework.conditions}
+    places = 0
+    for scores in condition_scores:
+        places += 1
+        for cid, value in scores.items():
+            if cid in per and value is not None:
+                per[cid].append(float(value))
+    threshold = framework.benchmark_min_places
+    return CohortStats(
+        places=places,
+        conditions={cid: spread(v) if len(v) >= threshold else None for cid, v in per.items()},
+        scored={cid: len(v) for cid, v in per.items()},
+        min_places=threshold,
+    )
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value + 0.5)
+
+
+def position(score: int | None, s: Spread) -> str:
+    """Where a score (as the report shows it, a whole number) lies against the quartiles (also as shown).
+
+    Comparing the shown numbers keeps the words true to the table: a score of 33
+    beside a range of 33–56 reads "within", whatever the decimals behind them.
+    """
+    if score is None:
+        return NOT_SCORED
+    if score > _int(s.high_quartile):
+        return ABOVE
+    if score < _int(s.low_quartile):
+        return BELOW
+    return WITHIN
+
+
+def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
+    """The ``benchmark`` template variable: this place against the cohort, condition by condition."""
+    from .context import join_names
+
+    rows, shown = [], 0
+    for c in context["conditions"]:
+        s = stats.conditions.get(c["id"])
+        if s is None:
+            rows.append({
+                "id": c["id"], "name": c["name"], "shown": False, "places": stats.scored.get(c["id"], 0),
+                "score_text": c["score_text"], "median": None, "median_text": "\u2014",
+                "low_quartile": None, "high_quartile": None, "range_text": "\u2014",
+                "position": "", "position_text": "",
+                "reason": f"fewer than {stats.min_places} places have a score for it",
+            })
+            continue
+        shown += 1
+        pos = position(c["score"], s)
+        lo, mid, hi = _int(s.low_quartile), _int(s.median), _int(s.high_quartile)
+        rows.append({
+            "id": c["id"], "name": c["name"], "shown": True, "places": s.n,
+            "score_text": c["score_text"], "median": mid, "median_text": str(mid),
+            "low_quartile": lo, "high_quartile": hi,
+            "range_text": str(lo) if lo == hi else f"{lo}\u2013{hi}",
+            "position": pos, "position_text": _POSITION_TEXT[pos], "reason": "",
+        })
+    above = [r["name"] for r in rows if r["position"] == ABOVE]
+    below = [r["name"] for r in rows if r["position"] == BELOW]
+    suppressed = [r for r in rows if not r["shown"]]
+    return {
+        "requested": True,
+        "given": shown > 0,
+        "places": stats.places,
+        "min_places": stats.min_places,
+        "conditions": rows,
+        "shown": [r for r in rows if r["shown"]],
+        "suppressed": suppressed,
+        "suppressed_text": join_names([r["name"] for r in suppressed]),
+        "above": above, "above_text": join_names(above),
+        "below": below, "below_text": join_names(below),
+        "stands_out": _stands_out(above, below),
+    }
+
+
+def mid_sentence(name: str) -> str:
+    """A condition name inside a sentence: "Staff buy-in" -> "staff buy-in" (an acronym such as "DEI" stays)."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _stands_out(above: list[str], below: list[str]) -> str:
+    """One sentence on where this place differs most from the cohort (naming at most three conditions per list)."""
+    from .context import join_names
+
+    def subject(names: list[str]) -> str:
+        if len(names) <= 3:
+            return join_names([mid_sentence(n) for n in names])
+        return f"{_NUMBER_WORDS[len(names)] if len(names) < len(_NUMBER_WORDS) else len(names)} conditions"
+
+    def strengths(names: list[str]) -> str:
+        return f"{subject(names)} {'is a relative strength' if len(names) == 1 else 'are relative strengths'}"
+
+    def lagging(names: list[str]) -> str:
+        return f"{subject(names)} {'lags' if len(names) == 1 else 'lag'} behind most of the cohort"
+
+    if above and below:
+        return f"Compared with the other places, {strengths(above)}, and {lagging(below)}."
+    if above:
+        return f"Compared with the other places, {strengths(above)}."
+    if below:
+        return f"Compared with the other places, {lagging(below)}."
+    return "Every compared condition is within the middle half of the cohort’s scores."
+
+
+def no_benchmark(reason: str = "") -> dict[str, Any]:
+    """The ``benchmark`` variable without a comparison: same keys, nothing in them."""
+    return {"requested": False, "given": False, "places": 0, "min_places": 0, "conditions": [], "shown": [], "suppressed": [],
+            "suppressed_text": "", "above": [], "above_text": "", "below": [], "below_text": "",
+            "stands_out": reason}
+
+
+def scores_entry(benchmark: dict[str, Any]) -> dict[str, Any] | None:
+    """What scores.json records: cohort size, per condition the median, quartiles and position; None when nothing is shown."""
+    if not benchmark.get("given"):
+        return None
+    return {
+        "cohort_places": benchmark["places"],
+        "min_places": benchmark["min_places"],
+        "conditions": [
+            {"id": r["id"], "places": r["places"], "median": r["median"], "low_quartile": r["low_quartile"],
+             "high_quartile": r["high_quartile"], "position": r["position"] if r["shown"] else None}
+            for r in benchmark["conditions"]
+        ],
+    }

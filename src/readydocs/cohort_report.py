@@ -1,0 +1,251 @@
+"""cohort-report.docx: the cohort at a glance, for the technical-assistance team that runs it.
+
+Unlike a place's own documents, this one names places: it is for the team
+working with all of them. It is rendered from its own template
+(templates/cohort-report.docx, exported and checked like the others) with
+plain data built here from the places' scores.json documents:
+
+* the overview: how many places reached each overall level, and which;
+* the weakest conditions across the cohort (lowest medians) and the places
+  that have them not yet in place;
+* a heat map table, places by conditions, each cell the band word and score
+  on its band's colour;
+* the biggest disagreements between respondents of one place;
+* changes since the baseline round, when the batch had one;
+* suggested cohort-wide sessions, chosen from the numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any, Mapping, Sequence
+
+from .benchmark import mid_sentence
+from .framework import Framework
+
+FILENAME = "cohort-report.docx"
+# (template and output file name, document title), as render.DOCUMENTS lists a place's documents.
+DOCUMENTS: tuple[tuple[str, str], ...] = ((FILENAME, "Cohort readiness report"),)
+WEAKEST = 3  # conditions listed as weakest across the cohort
+MAX_DISAGREEMENTS = 8  # rows of the disagreements table
+MAX_SESSIONS = 6
+MIN_SHARED = 2  # places that must share a need before a cohort-wide session is suggested
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value + 0.5)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 place', '3 places'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _names(names: Sequence[str], limit: int = 3) -> str:
+    """Names joined for a sentence; beyond ``limit`` a count instead, since the tables list them."""
+    from .context import join_names
+
+    if len(names) <= limit:
+        return join_names(list(names))
+    return f"{_NUMBER_WORDS[len(names)] if len(names) < len(_NUMBER_WORDS) else len(names)} places"
+
+
+def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, not_built: int = 0,
+                   earlier: Mapping[str, Any] | None = None, baseline_given: bool = False) -> dict[str, Any]:
+    """The template variables. ``places``: each built place's scores.json document, in report order.
+
+    ``earlier``: place name -> baseline.EarlierRound for places matched in the baseline round.
+    """
+    from .context import format_date, join_names
+    from .sheets import BAND_FILLS
+
+    earlier = earlier or {}
+    band_pos = {b.id: n for n, b in enumerate(framework.bands)}
+    insufficient_fill = BAND_FILLS[-1]
+    level_by_id = {lv.id: lv for lv in framework.levels}
+    best_band, worst_band = framework.bands[0].id, framework.bands[-1].id
+
+    def cond(summary, cid):
+        return next((c for c in summary["conditions"] if c["id"] == cid), {})
+
+    def status_label(status: str | None) -> str:
+        return framework.band(status).label if status in band_pos else framework.insufficient.label
+
+    verdicts = []
+    for lv in framework.levels:
+        names = [p["place"] for p in places if p["overall"]["level"] == lv.id]
+        verdicts.append({"label": lv.label, "count": len(names), "count_text": _count(len(names), "place"),
+                         "names": names, "names_text": ", ".join(names) or "\u2014"})
+
+    conditions = []
+    for c in framework.conditions:
+        scored = [cond(p, c.id)["score"] for p in places if cond(p, c.id).get("score") is not None]
+        lacking = [p["place"] for p in places if cond(p, c.id).get("status") == worst_band]
+        unknown = [p["place"] for p in places if cond(p, c.id) and cond(p, c.id).get("score") is None]
+        disputed = [p["place"] for p in places if cond(p, c.id).get("disagree")]
+        median = statistics.median(scored) if scored else None
+        conditions.append({
+            "id": c.id, "name": c.name, "median": _int(median), "median_text": "\u2014" if median is None else str(_int(median)),
+            "scored": len(scored), "lacking": lacking, "lacking_count": len(lacking),
+            "lacking_text": ", ".join(lacking) or "\u2014", "unknown": unknown, "disputed": disputed,
+            "in_place": sum(1 for p in places if cond(p, c.id).get("status") == best_band),
+            "action": c.actions[0] if c.actions else "",
+        })
+    ranked = sorted((c for c in conditions if c["median"] is not None), key=lambda c: c["median"])
+    weakest = ranked[:WEAKEST]
+
+    heat_rows = []
+    for p in places:
+        cells = []
+        for c in framework.conditions:
+            got = cond(p, c.id)
+            score = _int(got.get("score"))
+            label = status_label(got.get("status"))
+            fill = BAND_FILLS[band_pos[got["status"]]] if got.get("status") in band_pos else insufficient_fill
+            cells.append({"text": label if score is None else f"{label} {score}", "fill": fill})
+        heat_rows.append({"place": p["place"], "level": level_by_id[p["overall"]["level"]].label, "cells": cells})
+    legend = [{"label": b.label, "fill": BAND_FILLS[n], "min": _int(b.min)} for n, b in enumerate(framework.bands)]
+    legend.append({"label": framework.insufficient.label, "fill": insufficient_fill, "min": None})
+
+    disagreements = []
+    for p in places:
+        for c in p["conditions"]:
+            if c.get("disagree") and c.get("spread") is not None:
+                disagreements.append({"place": p["place"], "condition": framework.condition(c["id"]).name,
+                                      "spread": _int(c["spread"]), "respondents": len(p["respondents"])})
+    disagreements.sort(key=lambda d: (-d["spread"], d["place"].casefold(), d["condition"]))
+
+    dates = sorted(p["assessment_date"] for p in places if p.get("assessment_date"))
+    first_date = format_date(dt.date.fromisoformat(dates[0])) if dates else ""
+    last_date = format_date(dt.date.fromisoformat(dates[-1])) if dates else ""
+    return {
+        "cohort": {
+            "places": len(places), "places_text": _count(len(places), "place"),
+            "not_built": not_built, "not_built_text": _count(not_built, "place"),
+            "dates_text": (f"assessed on {first_date}" if first_date == last_date else f"assessed from {first_date} to {last_date}")
+                          if dates else "",
+            "framework": framework.title, "framework_version": framework.version,
+            "max_spread": _int(framework.max_spread),
+        },
+        "verdicts": verdicts,
+        "conditions": conditions,
+        "weakest": weakest,
+        "weakest_text": join_names([c["name"] for c in weakest]),
+        "heat": {"conditions": [c.name for c in framework.conditions], "rows": heat_rows, "legend": legend},
+        "disagreements": disagreements[:MAX_DISAGREEMENTS],
+        "disagreements_total": len(disagreements),
+        "changes": _changes(places, earlier, framework, baseline_given),
+        "sessions": _sessions(conditions, len(places), framework),
+        "tool": {"name": "readydocs", "version": _version()},
+    }
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _changes(places, earlier, framework: Framework, given: bool) -> dict[str, Any]:
+    """Each matched place's average then and now, and the conditions that crossed a band."""
+    from statistics import mean
+
+    from .context import format_date, join_names
+
+    rows, new = [], []
+    rank = {b.id: n for n, b in enumerate(framework.bands)}
+    for p in places:
+        round_ = earlier.get(p["place"])
+        if round_ is None:
+            new.append(p["place"])
+            continue
+        then = [v for v in round_.scores.values() if v is not None]
+        then_avg = mean(then) if then else None
+        now_avg = p["overall"]["average"]
+        up, down = [], []
+        for c in p["conditions"]:
+            before = round_.scores.get(c["id"])
+            if before is None or c.get("score") is None:
+                continue
+            was, now = rank[framework.band_for(before).id], rank.get(c["status"])
+            if now is not None and now < was:
+                up.append(framework.condition(c["id"]).name)
+            elif now is not None and now > was:
+                down.append(framework.condition(c["id"]).name)
+        change = None if then_avg is None or now_avg is None else _int(now_avg) - _int(then_avg)
+        rows.append({
+            "place": p["place"], "date": format_date(round_.date),
+            "earlier_text": "\u2014" if then_avg is None else str(_int(then_avg)),
+            "now_text": "\u2014" if now_avg is None else str(_int(now_avg)),
+            "change_text": "\u2014" if change is None else "no change" if change == 0 else f"{change:+d}".replace("-", "\u2212"),
+            "up_text": join_names(up) or "\u2014", "down_text": join_names(down) or "\u2014",
+        })
+    return {"given": given, "rows": rows, "new": new, "new_text": _names(new, limit=len(new)),
+            "new_count_text": _count(len(new), "place")}
+
+
+def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework) -> list[dict[str, str]]:
+    """Cohort-wide sessions worth running, from what several places share."""
+    out = []
+    shared = [c for c in conditions if c["lacking_count"] >= MIN_SHARED]
+    # The conditions most places lack come first; at most WEAKEST of them, so gaps and disputes keep a place.
+    for c in sorted(shared, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0))[:WEAKEST]:
+        n = c["lacking_count"]
+        out.append({
+            "title": f"A learning session on {mid_sentence(c['name'])}",
+            "text": (f"{n} of {total} places have this condition not yet in place ({_names(c['lacking'])}). "
+                     f"A session could start from the framework\u2019s first suggested action: {c['action']}"),
+        })
+    for c in conditions:
+        if len(c["unknown"]) >= MIN_SHARED:
+            out.append({
+                "title": f"Finding the facts on {mid_sentence(c['name'])}",
+                "text": (f"{len(c['unknown'])} places answered \u201c{framework.scale.dont_know}\u201d too often to score this "
+                         f"condition ({_names(c['unknown'])}). A working session on where the answers can be found would help them all."),
+            })
+    for c in conditions:
+        if len(c["disputed"]) >= MIN_SHARED:
+            out.append({
+                "title": f"A shared view of {mid_sentence(c['name'])}",
+                "text": (f"Respondents in {len(c['disputed'])} places disagreed about this condition ({_names(c['disputed'])}). "
+                         "A facilitated discussion on what each indicator asks would help their teams agree."),
+            })
+    return out[:MAX_SESSIONS]
+
+
+def render_report(context: dict[str, Any], framework: Framework, templates_dir=None,
+                  when: dt.datetime | None = None) -> bytes:
+    """cohort-report.docx as bytes, from the template in ``templates_dir`` or the default one."""
+    from .render import DocumentProps, render_document, resolve_template
+
+    when = when or dt.datetime(1980, 1, 1, 9, 0, 0)
+    props = DocumentProps(title=f"{DOCUMENTS[0][1]}: {context['cohort']['places_text']}", subject=framework.title,
+                          author="readydocs", language=framework.language,
+                          keywords="Mobility Action Planning; readiness; cohort", when=when)
+    return render_document(resolve_template(FILENAME, templates_dir), context, props)
+
+
+def sample_context(framework: Framework | None = None) -> dict[str, Any]:
+    """A cohort context with every list filled: the reference the template linter checks against."""
+    from pathlib import Path
+
+    from .baseline import EarlierRound
+    from .framework import load_framework
+
+    framework = framework or load_framework()
+    ids = [c.id for c in framework.conditions]
+    levels = [lv.id for lv in framework.levels]
+    places = []
+    for n, name in enumerate(("Alder City", "Birch Town", "Cedar County")):
+        conds = []
+        for i, cid in enumerate(ids):
+            score = None if (n == 2 and i == 0) else float((20 + 35 * n + 7 * i) % 101)
+            status = framework.insufficient.id if score is None else framework.band_for(score).id
+            conds.append({"id": cid, "score": score, "status": status, "spread": 50.0 if n else None, "disagree": bool(n)})
+        places.append({"place": name, "state": "", "assessment_date": "2026-10-15", "respondents": [{}, {}],
+                       "overall": {"level": levels[n % len(levels)], "average": 40.0 + 10 * n}, "conditions": conds})
+    earlier = {"Birch Town": EarlierRound(Path("scores.json"), "Birch Town",
+                                          dt.date(2025, 10, 15), framework.id, framework.version, {cid: 10.0 for cid in ids})}
+    return cohort_context(places, framework, not_built=1, earlier=earlier, baseline_given=True)
