@@ -243,3 +243,21 @@ def test_batch_pdf_writes_each_place_s_pdfs_through_the_manifest(sample_xlsx, tm
     for name in ("readiness-report.pdf", "internal-launch-memo.pdf", "talking-points.pdf"):
         assert (folder / name).read_bytes().startswith(b"%PDF-")
         assert name in manifest["files"]
+
+
+def test_batch_pdf_failure_leaves_the_documents_written_and_says_so(sample_xlsx, tmp_path, monkeypatch):
+    script = tmp_path / "broken-soffice"
+    script.write_text("#!/bin/sh\necho 'no display' >&2\nexit 3\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("READYDOCS_SOFFICE", str(script))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(sample_xlsx), "-o", str(out), "--pdf", "--jobs", "1"])
+    assert result.exit_code == 1
+    folder = out / "city-of-riverbend"
+    assert (folder / "readiness-report.docx").exists() and not list(folder.glob("*.pdf"))
+    assert f"PDFs not written: City of Riverbend ({sample_xlsx})." in result.stderr
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("City of Riverbend")]
+    assert row.split("  ")[0] == "City of Riverbend" and "Ready while strengthening named conditions" in row  # scored
+    assert row.endswith("written, no PDFs")
+    (place,) = openpyxl.load_workbook(out / FILENAME)["Places"].iter_rows(min_row=2, values_only=True)
+    assert place[-2:] == ("city-of-riverbend", "PDFs not written")
