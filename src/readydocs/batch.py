@@ -13,7 +13,8 @@ places (template bytes, compiled template text, matplotlib's font cache).
 With --benchmark every place is scored first, in this process, from the
 answers already read, and only the cohort's medians and quartiles go to the
 workers (benchmark.py); cohort-report.docx is rendered by a worker at the
-end. With --baseline DIR each place is built against its own earlier round,
+end and written here, through the folder's manifest like the summary.
+With --baseline DIR each place is built against its own earlier round,
 found by identity (baseline.index_round). The end-of-run table and
 batch-report.json are batch_report.py's. Longer than most modules because
 the two rounds of pool work, their failure handling and the cohort-wide
