@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench templates clean
+.PHONY: demo test test-fast bench templates scenarios clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Every scenario of tests/scenarios/ into outputs/scenarios/, with PDFs when LibreOffice is installed.
+scenarios: $(STAMP)
+	$(BIN)/python scripts/render_scenarios.py outputs/scenarios
 
 # Regenerate the default templates and the sample workbook from their sources.
 templates: $(STAMP)

@@ -26,6 +26,9 @@ TEAL = RGBColor(0x0B, 0x4F, 0x5C)
 
 P, H1, H2, H3, BUL, QUOTE, CAP, TITLE, SUB = (
     "Normal", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Intense Quote", "Caption", "Title", "Subtitle")
+# Our own paragraph styles (made in _base): a figure kept with its caption, a memo's
+# closing and signature lines, and a first heading that starts a new page.
+FIG, CLOSE, SIG, NEWPAGE_H1 = "Figure", "Closing", "Signature", "Heading 1 New Page"
 
 
 def _base(title: str, subject: str) -> docx.Document:
@@ -41,7 +44,7 @@ def _base(title: str, subject: str) -> docx.Document:
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for name, size in (("Title", 26), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
+    for name, size in (("Title", 22), ("Subtitle", 14), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11.5)):
         st = styles[name]
         st.font.name = "Calibri"
         st.font.size = Pt(size)
@@ -50,6 +53,9 @@ def _base(title: str, subject: str) -> docx.Document:
     styles["Heading 2"].paragraph_format.space_before = Pt(12)
     styles["Heading 2"].paragraph_format.keep_with_next = True
     styles["Caption"].font.size = Pt(9)
+    # The organization's name (and logo) sit clear of the first line of the page.
+    styles["Header"].paragraph_format.space_after = Pt(8)
+    _own_styles(styles)
     d.core_properties.title = title
     d.core_properties.subject = subject
     d.core_properties.author = "readydocs"
@@ -62,6 +68,46 @@ def _base(title: str, subject: str) -> docx.Document:
     lang.set(qn("w:val"), "en-US")
     rpr.append(lang)
     return d
+
+
+def _compact(d) -> None:
+    """Tighter type for the talking points, so each audience's points fit on one page to hand over."""
+    sec = d.sections[0]
+    sec.left_margin = sec.right_margin = Cm(2.0)
+    sec.top_margin = sec.bottom_margin = Cm(1.8)
+    styles = d.styles
+    styles["Normal"].font.size = Pt(10)
+    styles["Normal"].paragraph_format.line_spacing = 1.05
+    styles["Normal"].paragraph_format.space_after = Pt(4)
+    styles["List Bullet"].paragraph_format.space_after = Pt(3)
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        styles[name].paragraph_format.space_before = Pt(8)
+        styles[name].paragraph_format.space_after = Pt(2)
+
+
+def _own_styles(styles) -> None:
+    """Paragraph styles for a figure, a memo's closing and signature, and a heading on a new page."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    figure = styles.add_style(FIG, WD_STYLE_TYPE.PARAGRAPH)
+    figure.base_style = styles["Normal"]
+    figure.paragraph_format.keep_with_next = True  # the caption that follows stays on the figure's page
+    figure.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    figure.paragraph_format.space_after = Pt(2)
+    closing = styles.add_style(CLOSE, WD_STYLE_TYPE.PARAGRAPH)
+    closing.base_style = styles["Normal"]
+    closing.paragraph_format.space_before = Pt(12)
+    closing.paragraph_format.space_after = Pt(30)  # room for a handwritten signature
+    closing.paragraph_format.keep_with_next = True
+    signature = styles.add_style(SIG, WD_STYLE_TYPE.PARAGRAPH)
+    signature.base_style = styles["Normal"]
+    signature.paragraph_format.space_after = Pt(0)
+    signature.paragraph_format.keep_with_next = True
+    new_page = styles.add_style(NEWPAGE_H1, WD_STYLE_TYPE.PARAGRAPH)
+    new_page.base_style = styles["Heading 1"]
+    new_page.paragraph_format.page_break_before = True
+    new_page.next_paragraph_style = styles["Normal"]
 
 
 def _slim(d) -> None:
@@ -144,6 +190,11 @@ class Table:
         hdr = OxmlElement("w:tblHeader")
         hdr.set(qn("w:val"), "true")
         trpr.append(hdr)
+        # No row is split across a page break: a long evidence note moves whole to the next page.
+        for row in (t.rows[0], t.rows[2]):
+            cant = OxmlElement("w:cantSplit")
+            cant.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().insert(0, cant)
         t.rows[1].cells[0].text = "{%tr for " + self.loop + " %}"
         for cell, text in zip(t.rows[2].cells, self.cells):
             cell.text = text
@@ -161,39 +212,44 @@ class Table:
 REPORT = [
     (TITLE, "Readiness for Mobility Action Planning"),
     (SUB, "{{ place.name }}"),
-    (P, "Prepared by {{ advocate.name }}{% if advocate.title %}, {{ advocate.title }}{% endif %} for {{ place.organization }} \u00b7 {{ dates.assessment }}"),
-    ("{%p if respondents|length > 1 %}", None),
-    (P, "Based on {{ respondents|length }} respondents: {% for r in respondents %}{{ r.name }}{% if r.role %} ({{ r.role }}{% if r.department %}, {{ r.department }}{% endif %}){% endif %}{% if not loop.last %}; {% endif %}{% endfor %}."),
+    (P, "Prepared by {{ prepared_by }} \u00b7 {{ dates.assessment }}"),
+    ("{%p if respondents_sentence %}", None),
+    (P, "{{ respondents_sentence }}"),
     ("{%p endif %}", None),
     (H1, "At a glance"),
     (QUOTE, "Overall readiness: {{ overall.label }}"),
+    ("{%p if overall.nothing_scored %}", None),
+    (P, "{{ overall.average_sentence }}"),
+    ("{%p else %}", None),
+    (P, "{{ overall.finding }} {{ overall.average_sentence }}{% if overall.unknown_sentence %} {{ overall.unknown_sentence }}{% endif %}"),
+    ("{%p endif %}", None),
+    ("{%p if overall.held_sentence %}", None),
+    (P, "{{ overall.held_sentence }}"),
+    ("{%p endif %}", None),
+    # The chart comes before the longer text so that it stays on the first page
+    # with a logo, several respondents or an earlier round.
+    (FIG, "{{ chart }}"),
+    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
+    ("{%p if not overall.nothing_scored %}", None),
     (P, "{{ overall.meaning }}"),
-    (P, "Average score {{ overall.average_text }} out of 100 across {{ framework.n_conditions }} conditions. {{ counts.in_place }} of {{ counts.total }} conditions are in place{% if counts.to_strengthen %}; {{ counts.to_strengthen }} need strengthening{% endif %}{% if counts.gaps %}; {{ counts.gaps }} indicator{% if counts.gaps != 1 %}s were{% else %} was{% endif %} rated \u201c{{ framework.dont_know }}\u201d{% endif %}."),
-    ("{%p if overall.capped %}", None),
-    (P, "{{ overall.capped_by_text }} is essential to this process and scored below its minimum, so the overall level is \u201c{{ overall.label }}\u201d whatever the average."),
     ("{%p endif %}", None),
     # --- Rounds over time: summary of the change since the earlier round (baseline.py) ---
     ("{%p if baseline.given %}", None),
-    (P, "Since the assessment of {{ baseline.date }}: {{ baseline.counts.up }} condition{% if baseline.counts.up != 1 %}s{% endif %} improved, {{ baseline.counts.down }} declined and {{ baseline.counts.same }} held steady.{% if baseline.crossed %} Moved across a band: {{ baseline.crossed_text }}.{% else %} No condition moved across a band.{% endif %}"),
+    (P, "{{ baseline.summary_text }}{% if baseline.crossed %} Moved across a band: {{ baseline.crossed_text }}.{% else %} No condition moved across a band.{% endif %}"),
     ("{%p endif %}", None),
     # --- end rounds over time ---
     (H2, "Condition scores"),
-    (P, "{{ chart }}"),
-    (CAP, "Figure 1. Score of each readiness condition, 0 to 100, with the band thresholds marked."),
     Table(["Condition", "Score", "Status", "Indicators rated"],
           ["{{ c.name }}{% if c.essential %} (essential){% endif %}", "{{ c.score_text }}", "{{ c.status }}{% if c.disagree %}; respondents disagree{% endif %}", "{{ c.n_rated }} of {{ c.n_indicators }}"],
           "c in conditions", widths=[7.3, 1.7, 4.6, 3.4]),
     # --- Rounds over time: what changed since the earlier round (baseline.py) ---
     ("{%p if baseline.given %}", None),
     (H1, "What changed since {{ baseline.date }}"),
-    (P, "Each condition's score in the earlier round and now, placed in today's bands; in Figure 1 the thinner, paler bars show the earlier round.{% if not baseline.same_version %} The earlier round used framework version {{ baseline.framework_version }}.{% endif %}"),
+    (P, "Each condition\u2019s score in the earlier round and now, placed in today\u2019s bands; in Figure 1 the thinner, paler bars show the earlier round.{% if not baseline.same_version %} The earlier round used framework version {{ baseline.framework_version }}.{% endif %}"),
     Table(["Condition", "Earlier", "Now", "Change", "Status"],
           ["{{ b.name }}", "{{ b.earlier_text }}", "{{ b.current_text }}", "{{ b.direction_text }}{% if b.change is not none and b.change != 0 %} ({{ b.change_text }}){% endif %}",
            "{% if b.crossed %}{{ b.crossing_text }}{% else %}{{ b.current_status }}{% endif %}"],
           "b in baseline.conditions", widths=[6.0, 2.0, 1.8, 3.2, 4.0]),
-    ("{%p if baseline.crossed %}", None),
-    (P, "Moved across a band: {{ baseline.crossed_text }}."),
-    ("{%p endif %}", None),
     ("{%p endif %}", None),
     # --- end rounds over time ---
     # --- Peers in a cohort batch: how this place compares, no other place named (benchmark.py) ---
@@ -212,6 +268,10 @@ REPORT = [
     ("{%p endif %}", None),
     ("{%p endif %}", None),
     # --- end peers ---
+    ("{%p if overall.nothing_scored %}", None),
+    (H1, "What to do next"),
+    (P, "Every condition needs answers before it can be judged. The people who know each area (the budget office for resources, department heads for staff time and buy-in, the data lead for data) can usually answer an indicator in a short conversation. Rate the indicators again in the workbook, then build the documents once more."),
+    ("{%p else %}", None),
     (H1, "Strengths"),
     ("{%p if strengths %}", None),
     (P, "These conditions are in place and give the process a base to build on."),
@@ -232,29 +292,36 @@ REPORT = [
     ("{%p for a in c.actions %}", None),
     (BUL, "{{ a }}"),
     ("{%p endfor %}", None),
-    ("{%p if c.notes %}", None),
+    ("{%p if c.notes or c.disputed_notes %}", None),
     (H3, "What the assessment found"),
     ("{%p for n in c.notes %}", None),
-    (BUL, "{{ n.indicator }}: {{ n.text }}"),
+    (BUL, "{{ n.line }}"),
+    ("{%p endfor %}", None),
+    ("{%p for dispute in c.disputed_notes %}", None),
+    (P, "{{ dispute.line }}"),
+    ("{%p for note in dispute.notes %}", None),
+    (BUL, "{{ note.line }}"),
+    ("{%p endfor %}", None),
     ("{%p endfor %}", None),
     ("{%p endif %}", None),
     ("{%p if c.next_steps %}", None),
     (H3, "Next steps proposed in the workbook"),
     ("{%p for s in c.next_steps %}", None),
-    (BUL, "{{ s.text }}{% if s.owner %} (owner: {{ s.owner }}{% if s.due %}, by {{ s.due }}{% endif %}){% elif s.due %} (by {{ s.due }}){% endif %}"),
+    (BUL, "{{ s.line }}"),
     ("{%p endfor %}", None),
     ("{%p endif %}", None),
     ("{%p endfor %}", None),
+    ("{%p endif %}", None),
     # --- Several respondents: who took part, and discussion items where they disagree (respondents.py) ---
     ("{%p if respondents|length > 1 %}", None),
     (H1, "Who took part"),
-    (P, "{{ respondents|length }} people rated the indicators, each in their own workbook. Their answers are pooled: an indicator counts the average of the ratings given, leaving out \u201c{{ framework.dont_know }}\u201d."),
+    (P, "Each person rated the indicators in their own workbook. Their answers are pooled: an indicator counts the average of the ratings given, leaving out \u201c{{ framework.dont_know }}\u201d."),
     Table(["Name", "Role", "Department"], ["{{ r.name }}", "{{ r.role }}", "{{ r.department }}"],
           "r in respondents_by_role", widths=[5.5, 5.5, 6.0]),
     ("{%p endif %}", None),
     ("{%p if discussion %}", None),
     (H1, "Where respondents disagree"),
-    (P, "Respondents' scores for these conditions differ by {{ framework.max_spread }} points or more. Each is an item for the team to discuss before acting on the pooled score."),
+    (P, "Respondents\u2019 scores for these conditions differ by {{ framework.max_spread }} points or more. Each is an item for the team to discuss before acting on the pooled score."),
     ("{%p for d in discussion %}", None),
     (H2, "{{ d.condition }}"),
     (P, "{{ d.text }}"),
@@ -266,49 +333,56 @@ REPORT = [
     # --- end several respondents ---
     (H1, "Information gaps"),
     ("{%p if gaps %}", None),
-    (P, "These indicators were rated \u201c{{ framework.dont_know }}\u201d. They are left out of the scores; finding the answer is a quick first step."),
+    (P, "{% if respondents|length > 1 %}No respondent could rate these indicators{% else %}These indicators were answered \u201c{{ framework.dont_know }}\u201d{% endif %}. They are left out of the scores; finding the answer is a quick first step."),
     ("{%p for g in gaps %}", None),
     (BUL, "{{ g.indicator }} ({{ g.condition }}): {{ g.statement }}"),
     ("{%p endfor %}", None),
     ("{%p else %}", None),
-    (P, "Every indicator was rated; there are no information gaps."),
+    (P, "Every indicator has a rating; there are no information gaps."),
     ("{%p endif %}", None),
     (H1, "Recommended decision"),
     (QUOTE, "{{ overall.decision }}"),
     ("{%p if to_strengthen and not overall.build_first %}", None),
-    (P, "Conditions to strengthen while the process starts: {{ to_strengthen_text }}."),
+    (P, "Conditions to strengthen while the process starts, most urgent first:"),
+    ("{%p for c in to_strengthen %}", None),
+    (BUL, "{{ c.name }}"),
+    ("{%p endfor %}", None),
     ("{%p endif %}", None),
-    (H1, "Appendix: how the scores were calculated"),
+    (H1, "Appendix A: how the scores were calculated"),
     (P, "Each of the {{ framework.n_indicators }} indicators was rated on this scale:"),
     ("{%p for s in framework.scale %}", None),
     (BUL, "{{ s.value }}: {{ s.label }}"),
     ("{%p endfor %}", None),
-    (P, "A condition's score is the average of its rated indicators, placed on a 0 to 100 scale where {{ framework.scale[0].value }} counts as 0 and {{ framework.scale[-1].value }} as 100. \u201c{{ framework.dont_know }}\u201d answers are left out of the average and listed as information gaps. A condition with more than {{ framework.insufficient_share }}% of its indicators unanswered is marked \u201c{{ framework.insufficient }}\u201d."),
+    (P, "A condition\u2019s score is the average of its rated indicators, placed on a 0 to 100 scale where {{ framework.scale[0].value }} counts as 0 and {{ framework.scale[-1].value }} as 100. \u201c{{ framework.dont_know }}\u201d answers are left out of the average, and an indicator nobody could rate is listed as an information gap. A condition with more than {{ framework.insufficient_share }}% of its indicators unanswered is marked \u201c{{ framework.insufficient }}\u201d."),
     (P, "Status bands:"),
     ("{%p for b in framework.bands %}", None),
     (BUL, "{{ b.label }}: {{ b.min }} and above. {{ b.meaning }}"),
     ("{%p endfor %}", None),
     ("{%p if framework.essentials %}", None),
-    (P, "Essential conditions: {% for e in framework.essentials %}{{ e.name }} (minimum {{ e.min_score }}){% if not loop.last %}, {% endif %}{% endfor %}. If an essential condition falls below its minimum, the overall level is \u201c{{ framework.levels[-1].label }}\u201d whatever the average."),
+    (P, "Essential conditions: {% for e in framework.essentials %}{{ e.name }} (minimum {{ e.min_score }}){% if not loop.last %}, {% endif %}{% endfor %}. If an essential condition falls below its minimum or cannot be scored, the overall level is \u201c{{ framework.levels[-1].label }}\u201d whatever the average."),
     ("{%p endif %}", None),
     (P, "Framework: {{ framework.title }}, {{ framework.id }} version {{ framework.version }}. Produced with {{ tool.name }} {{ tool.version }}."),
+    (H1, "Appendix B: the ratings and evidence"),
+    (P, "Every indicator with its rating and the evidence noted in the workbook{% if respondents|length > 1 %}: first the pooled value, then each respondent\u2019s rating and note{% endif %}."),
+    Table(["Indicator", "Rating", "Evidence"], ["{{ e.indicator }}", "{{ e.rating }}", "{{ e.note }}"],
+          "e in evidence", widths=[7.0, 3.6, 6.4]),
 ]
 
 MEMO = [
     ("{%p if overall.build_first %}", None),
     (QUOTE, "DRAFT \u2013 NOT FOR RELEASE"),
-    (P, "This memo is prepared for later. The readiness assessment found that these must be in place before the process is announced:"),
-    ("{%p for c in to_strengthen %}", None),
-    (BUL, "{{ c.name }} ({{ c.status }}{% if c.score is not none %}, {{ c.score_text }}{% endif %}){% if c.below_essential %}: essential{% endif %}"),
+    (P, "This memo is prepared for later. The readiness assessment found that these must be built before the process is announced:"),
+    ("{%p for item in memo.draft_items %}", None),
+    (BUL, "{{ item }}"),
     ("{%p endfor %}", None),
     ("{%p endif %}", None),
     (TITLE, "Memorandum"),
     (P, "To: All department heads and staff, {{ place.name }}"),
-    (P, "From: {% if sponsor.given %}{{ sponsor.name }}{% if sponsor.title %}, {{ sponsor.title }}{% endif %}{% else %}{{ advocate.name }}{% if advocate.title %}, {{ advocate.title }}{% endif %}{% endif %}"),
+    (P, "From: {{ memo.from }}"),
     (P, "Date: {{ dates.assessment }}"),
-    (P, "Subject: {{ place.name }} begins Mobility Action Planning"),
+    (P, "Subject: {{ place.sentence_start }} begins Mobility Action Planning"),
     (H1, "Why we are starting this work"),
-    (P, "Too many of our residents work hard and still cannot get ahead. {{ place.name }} is beginning a Mobility Action Planning process: a structured, data-informed effort to find and act on the barriers that keep people in poverty.{% if insights %} A first look at the Mobility Metrics for our community shows why:{% endif %}"),
+    (P, "Too many of our residents work hard and still cannot get ahead. {{ place.sentence_start }} is beginning a Mobility Action Planning process: a structured, data-informed effort to find and act on the barriers that keep people in poverty.{% if insights %} A first look at the Mobility Metrics for our community shows why:{% endif %}"),
     ("{%p for i in insights %}", None),
     (BUL, "{{ i }}"),
     ("{%p endfor %}", None),
@@ -321,10 +395,10 @@ MEMO = [
     (H1, "What we mean by mobility from poverty"),
     (P, "We will use a three-part definition. Upward mobility means more than income:"),
     (BUL, "Economic success: steady income, savings and assets that let a household plan ahead."),
-    (BUL, "Power and autonomy: having real choices and a say in the decisions that shape one's life and community."),
+    (BUL, "Power and autonomy: having real choices and a say in the decisions that shape one\u2019s life and community."),
     (BUL, "Being valued in community: belonging, dignity and being treated with respect by institutions, including ours."),
     (H1, "Our commitment to racial equity"),
-    (P, "Barriers to mobility in {{ place.name }}, as in most places, fall unequally by race, the legacy of policies that government helped make. We will look at our data by race and ethnicity, build a shared understanding of structural racism among our staff, and judge our plan by whether it narrows those gaps."),
+    (P, "Barriers to mobility in {{ place.in_sentence }}, as in most places, fall unequally by race, the legacy of policies that government helped make. We will look at our data by race and ethnicity, build a shared understanding of structural racism among our staff, and judge our plan by whether it narrows those gaps."),
     (H1, "What the process involves"),
     (BUL, "Building a coalition of partners from inside and outside government, including residents with lived experience of poverty."),
     (BUL, "Building a fuller picture of mobility conditions here, from data and from residents."),
@@ -335,79 +409,64 @@ MEMO = [
     ("{%p for dpt in departments %}", None),
     (BUL, "{{ dpt }}"),
     ("{%p endfor %}", None),
-    ("{%p if not overall.ready and not overall.build_first %}", None),
-    (P, "We are starting with strong foundations and will keep strengthening a few areas as we go: {{ to_strengthen_text }}."),
+    ("{%p if memo.strengthening %}", None),
+    (P, "{{ memo.strengthening }}"),
     ("{%p endif %}", None),
     (H1, "Who leads it"),
-    (P, "{{ advocate.name }}{% if advocate.title %}, {{ advocate.title }},{% endif %} leads the process as our Mobility Advocate{% if sponsor.given %}, with {{ sponsor.name }} as executive sponsor{% endif %}.{% if advocate.email %} Questions and ideas are welcome at {{ advocate.email }}.{% endif %}"),
+    (P, "{{ memo.leads }}{% if advocate.email %} Questions and ideas are welcome at {{ advocate.email }}.{% endif %}"),
     (H1, "Timeline"),
-    (P, "{% if dates.launch %}We plan to launch the process formally on {{ dates.launch }}. {% endif %}In the first months we will form the core team and the coalition; you will hear from the team about working sessions and what is asked of your department before anything is due."),
+    (P, "{% if dates.launch and not overall.build_first %}We plan to launch the process formally on {{ dates.launch }}. {% endif %}In the first months we will form the core team and the coalition; you will hear from the team about working sessions and what is asked of your department before anything is due."),
     (P, "Thank you for the work you already do for our residents. This process is a chance to do it together, and to do more of what works."),
+    (CLOSE, "With thanks,"),
+    ("{%p for line in memo.signature %}", None),
+    (SIG, "{{ line }}"),
+    ("{%p endfor %}", None),
 ]
 
 TALKING = [
     (TITLE, "Talking points: Mobility Action Planning"),
     (SUB, "{{ place.name }} \u00b7 {{ dates.assessment }}"),
-    (P, "For conversations led by {{ advocate.name }}{% if sponsor.given %} and {{ sponsor.name }}{% endif %}. Overall readiness: {{ overall.label }} (average {{ overall.average_text }} of 100)."),
+    (P, "For conversations led by {{ advocate.name }}{% if sponsor.given %} and {{ sponsor.name }}{% endif %}. Overall readiness: {{ overall.label }}. {{ overall.average_sentence }}"),
     (H1, "For department heads"),
     (H2, "Key messages"),
-    (BUL, "{{ place.name }} is preparing a Mobility Action Plan to help more residents move out of poverty, judged by economic success, power and autonomy, and being valued in community."),
-    ("{%p if overall.ready %}", None),
-    (BUL, "Our readiness assessment says we are ready to start: leadership is committed and the foundations are in place."),
-    ("{%p elif overall.build_first %}", None),
-    (BUL, "We are not launching yet. The readiness assessment found gaps we need to close first, and your department can help close them."),
-    ("{%p else %}", None),
-    (BUL, "We are ready to start, and we will strengthen {{ counts.to_strengthen }} area{% if counts.to_strengthen != 1 %}s{% endif %} as we go: {{ to_strengthen_text }}."),
-    ("{%p endif %}", None),
+    (BUL, "{{ place.sentence_start }} is preparing a Mobility Action Plan to help more residents move out of poverty, judged by economic success, power and autonomy, and being valued in community."),
+    (BUL, "{{ talking.department_heads.status }}"),
     (BUL, "This is shared work across departments, not a new program for one office."),
     (H2, "Why it matters here"),
     ("{%p for i in insights %}", None),
     (BUL, "{{ i }}"),
     ("{%p endfor %}", None),
-    ("{%p for p in priorities %}", None),
-    (BUL, "It supports our priority: {{ p }}"),
-    ("{%p endfor %}", None),
+    ("{%p if priorities %}", None),
+    (BUL, "{{ priorities_sentence }}"),
+    ("{%p endif %}", None),
     ("{%p if not insights and not priorities %}", None),
     (BUL, "Local data from the Mobility Metrics will be shared with the core team as the process begins."),
     ("{%p endif %}", None),
     (H2, "What is already in place"),
-    ("{%p if strengths %}", None),
-    ("{%p for c in strengths %}", None),
-    (BUL, "{{ c.name }} (score {{ c.score_text }})"),
-    ("{%p endfor %}", None),
-    ("{%p else %}", None),
-    (BUL, "No condition is fully in place yet; the assessment points to where we start."),
-    ("{%p endif %}", None),
+    (BUL, "{{ talking.in_place }}"),
     (H2, "What we are asking of you"),
     ("{%p if overall.build_first %}", None),
-    (BUL, "Help us close the gaps first: {{ to_strengthen_text }}."),
     (BUL, "Tell us what your department would need to take part, so we can plan for it."),
     ("{%p else %}", None),
     (BUL, "Name a contact for the core team within two weeks."),
     (BUL, "Share data and program knowledge that bear on mobility from poverty."),
     (BUL, "Release staff for working sessions over the planning period."),
     ("{%p endif %}", None),
-    ("{%p for c in to_strengthen if c.id == \'buy-in\' %}", None),
-    (BUL, "Staff buy-in is rated {{ c.status|lower }}: please brief your teams and pass on their concerns."),
+    ("{%p for a in talking.department_heads.asks %}", None),
+    (BUL, "{{ a.text }}"),
     ("{%p endfor %}", None),
     (H2, "Likely questions"),
-    (H3, "How much of my staff's time will this take?"),
-    ("{%p for c in conditions if c.id == \'capacity\' %}", None),
-    (P, "A few hours a month for a named contact, more during working sessions. {% if c.in_place %}Capacity is in place, so the coordinating work sits with the core team.{% else %}Organizational capacity is rated {{ c.status|lower }}; we are planning for it and will agree hours with you before anything is due.{% endif %}"),
-    ("{%p endfor %}", None),
+    (H3, "How much of my staff\u2019s time will this take?"),
+    (P, "A few hours a month for a named contact, more during working sessions. We will agree the hours with you before anything is due."),
     (H3, "Is this another initiative that will fade?"),
-    (P, "{% if overall.ready or not overall.build_first %}Leadership has committed time and budget, and the plan includes measurement and a re-assessment, so progress is tracked in the open.{% else %}That is why we are not launching yet: we are building the commitments that keep this going before we announce it.{% endif %}"),
+    (P, "{{ talking.fade }}"),
     (H3, "Why focus on racial equity?"),
     (P, "Because the barriers to mobility here fall unequally by race. Looking at data by race and ethnicity lets us target what works and check that gaps narrow."),
-    (H1, "For elected officials"),
+    (NEWPAGE_H1, "For elected officials"),
     (H2, "Key messages"),
-    (BUL, "The plan is about residents' economic success, their power and autonomy, and their being valued in community."),
-    (BUL, "It uses local data from the Mobility Metrics and residents' own experience to choose a small number of strategic actions."),
-    ("{%p if overall.build_first %}", None),
-    (BUL, "Staff are laying the groundwork first; we expect to return with a launch proposal once {{ to_strengthen_text }} {% if counts.to_strengthen == 1 %}is{% else %}are{% endif %} stronger."),
-    ("{%p else %}", None),
-    (BUL, "Staff have assessed our readiness and the foundations are there{% if counts.to_strengthen %}, with {{ counts.to_strengthen }} area{% if counts.to_strengthen != 1 %}s{% endif %} to strengthen along the way{% endif %}."),
-    ("{%p endif %}", None),
+    (BUL, "The plan is about residents\u2019 economic success, their power and autonomy, and their being valued in community."),
+    (BUL, "It uses local data from the Mobility Metrics and residents\u2019 own experience to choose a small number of strategic actions."),
+    (BUL, "{{ talking.elected_officials.status }}"),
     (H2, "Why it matters here"),
     ("{%p for i in insights %}", None),
     (BUL, "{{ i }}"),
@@ -416,12 +475,12 @@ TALKING = [
     (BUL, "Mobility Metrics data for our community will be shared as the process begins."),
     ("{%p endif %}", None),
     (H2, "What is already in place"),
-    (BUL, "{{ counts.in_place }} of {{ counts.total }} readiness conditions are in place{% if strengths %}, including {{ strengths_text }}{% endif %}."),
+    (BUL, "{{ talking.in_place }}"),
     (H2, "What we are asking of you"),
     (BUL, "Public support for the process{% if dates.launch and not overall.build_first %} at the launch on {{ dates.launch }}{% endif %}."),
-    (BUL, "Help connecting the team with community leaders and residents who are rarely heard."),
-    ("{%p for c in to_strengthen if c.id == \'engagement\' %}", None),
-    (BUL, "Support for dedicated community engagement resources, which the assessment rates {{ c.status|lower }}."),
+    (BUL, "Help connecting the team with residents who are rarely heard by government."),
+    ("{%p for a in talking.elected_officials.asks %}", None),
+    (BUL, "{{ a.text }}"),
     ("{%p endfor %}", None),
     (H2, "Likely questions"),
     (H3, "What will it cost?"),
@@ -575,6 +634,8 @@ def build(out_dir: Path) -> list[Path]:
     written = []
     for filename, (title, subject, outline, header, footer) in DOCS.items():
         d = _base(title, subject)
+        if filename == "talking-points.docx":
+            _compact(d)
         _header_footer(d, header, footer)
         items = []
         for item in outline:

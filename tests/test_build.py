@@ -39,7 +39,10 @@ def test_report_title_block_and_summary(built):
     assert any(t.startswith("Prepared by Dana Whitfield, Senior Policy Analyst") and t.endswith("October 15, 2026") for _, t in paras)
     glance = section(built / "readiness-report.docx", "At a glance")
     assert "Overall readiness: Ready while strengthening named conditions" in glance
-    assert any("Average score 62 out of 100 across 9 conditions. 5 of 9 conditions are in place; 4 need strengthening; 1 indicator was rated" in t for t in glance)
+    # Counts in words, the average as a sentence, and the one "Don't know" answer, all from the numbers.
+    assert ("Most conditions are in place: five of the nine, with two developing and two not yet in place. "
+            "The average score across the nine conditions is 62 out of 100. "
+            "One of 27 indicators was answered \u201cDon\u2019t know\u201d.") in glance
 
 
 def test_report_condition_table(built):
@@ -73,13 +76,16 @@ def test_report_strengths_areas_and_gaps(built, framework):
     area_text = "\n".join(section(report, "Areas to strengthen"))
     # Framework actions and the advocate's own notes and next steps all appear.
     assert framework.condition("capacity").actions[0] in area_text
-    assert "CAP-3: No budget for a facilitator or project manager, and no partner has offered one." in area_text
-    assert "(owner: Budget Office, by March 5, 2027)" in area_text
+    assert "Facilitation and project help (CAP-3): No budget for a facilitator or project manager, and no partner has offered one." in area_text
+    assert "in the mid-year budget adjustment (owner: Budget Office, by February 5, 2027)." in area_text
     gaps = section(report, "Information gaps")
     assert any(t.startswith("STAFF-2 (Staff buy-in across departments): Front-line staff") for t in gaps)
     decision = section(report, "Recommended decision")
     assert decision[0].startswith("Proceed with the launch, and assign an owner")
-    assert "Conditions to strengthen while the process starts: Organizational capacity, Resources for community engagement, Staff buy-in across departments, and Cross-sector partnerships." in decision
+    # One condition per bullet, most urgent first: a sentence naming all four could not be read aloud.
+    start = decision.index("Conditions to strengthen while the process starts, most urgent first:")
+    assert decision[start + 1:start + 5] == ["Organizational capacity", "Resources for community engagement",
+                                             "Staff buy-in across departments", "Cross-sector partnerships"]
 
 
 def test_report_has_chart_with_alt_text(built):
@@ -95,7 +101,8 @@ def test_memo_header_and_content(built):
     texts = [t for _, t in paragraphs(memo)]
     assert "From: Marcus Oyelaran, City Manager" in texts
     assert "Date: October 15, 2026" in texts
-    assert "Subject: City of Riverbend begins Mobility Action Planning" in texts
+    # "the" before a name of the form "City of X", as it is said.
+    assert "Subject: The City of Riverbend begins Mobility Action Planning" in texts
     text = all_text(memo)
     assert "DRAFT" not in text
     for part in ("Economic success", "Power and autonomy", "Being valued in community"):
@@ -107,9 +114,10 @@ def test_memo_header_and_content(built):
 def test_talking_points_react_to_scores(built):
     tp = all_text(built / "talking-points.docx")
     assert "For department heads" in tp and "For elected officials" in tp
-    assert "we will strengthen 4 areas as we go: Organizational capacity" in tp
-    assert "Organizational capacity is rated not yet in place" in tp
-    assert "Support for dedicated community engagement resources, which the assessment rates not yet in place." in tp
+    assert "we will strengthen four areas as we go: organizational capacity, resources for community engagement, and two more." in tp
+    assert "The assessment rates organizational capacity not yet in place (22 out of 100)." in tp
+    assert ("Support a dedicated budget for community engagement: stipends, interpretation and childcare. "
+            "The assessment rates resources for community engagement not yet in place (22 out of 100).") in tp
     assert "46 percent of Riverbend renter households" in tp
 
 
@@ -119,11 +127,13 @@ def test_not_ready_marks_memo_draft_and_changes_talking_points(sample_xlsx, tmp_
     memo = result.out_dir / "internal-launch-memo.docx"
     paras = paragraphs(memo)
     assert paras[0] == ("Intense Quote", "DRAFT \u2013 NOT FOR RELEASE")
-    assert paras[2][1].startswith("Leadership commitment (Not yet in place, 0): essential")
+    assert paras[2][1] == "Leadership commitment: essential to the process, and not yet in place (0 out of 100)."
     d = docx.Document(str(memo))
     assert "DRAFT \u2013 NOT FOR RELEASE" in d.sections[0].header.paragraphs[0].text
     report = all_text(result.out_dir / "readiness-report.docx")
     assert "Leadership commitment is essential to this process and scored below its minimum" in report
+    # Only what must be built first is in the draft note: not the developing conditions.
+    assert "Cross-sector partnerships:" not in "\n".join(t for _, t in paras[:12])
     tp = all_text(result.out_dir / "talking-points.docx")
     assert "We are not launching yet." in tp
     assert "we will strengthen" not in tp
@@ -134,7 +144,7 @@ def test_all_in_place_reads_ready(sample_xlsx, tmp_path, framework):
     result = build([sample_xlsx], tmp_path / "out", framework)
     report = result.out_dir / "readiness-report.docx"
     assert "Overall readiness: Ready to launch" in section(report, "At a glance")
-    assert section(report, "Information gaps") == ["Every indicator was rated; there are no information gaps."]
+    assert section(report, "Information gaps") == ["Every indicator has a rating; there are no information gaps."]
     tp = all_text(result.out_dir / "talking-points.docx")
     assert "Our readiness assessment says we are ready to start" in tp
 
@@ -201,3 +211,15 @@ def test_misspelt_field_in_a_custom_template_names_paragraph_and_suggests(sample
     assert lines[0].startswith(f"Error: {custom / 'talking-points.docx'}, paragraph ")
     assert "\u201cBudget line: {{ place.nmae }}\u201d" in lines[0] and "Did you mean \u201cname\u201d?" in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_memo_from_a_sponsor_who_is_also_the_advocate_speaks_once(sample_xlsx, tmp_path, framework):
+    set_cells(sample_xlsx, {"profile.sponsor_name": "Dana Whitfield", "profile.sponsor_title": "Deputy City Manager"})
+    result = build([sample_xlsx], tmp_path / "out", framework)
+    memo = [t for _, t in paragraphs(result.out_dir / "internal-launch-memo.docx")]
+    assert "From: Dana Whitfield, Deputy City Manager" in memo
+    assert any(t.startswith("I lead the process as our Mobility Advocate and sponsor it as Deputy City Manager.") for t in memo)
+    assert not any("Dana Whitfield, Senior Policy Analyst" in t and "leads the process" in t for t in memo)
+    # The signature block: closing, then name, title and organization on their own lines.
+    end = memo.index("With thanks,")
+    assert memo[end + 1:end + 4] == ["Dana Whitfield", "Deputy City Manager", "City of Riverbend Office of the City Manager"]

@@ -94,6 +94,16 @@ def test_score_shows_essential_cap(sample_xlsx):
     assert "Capped by essential condition: Leadership commitment" in result.output
 
 
+def test_score_with_nothing_rated_says_so(sample_xlsx, framework):
+    from conftest import rate_all
+
+    rate_all(sample_xlsx, framework, "Don't know")
+    result = run("score", sample_xlsx)
+    assert result.exit_code == 0
+    assert "Overall: Build readiness first (no condition could be scored)" in result.output
+    assert "average \u2014" not in result.output
+
+
 def test_build_invalid_writes_nothing(blank_xlsx, tmp_path):
     out = tmp_path / "out"
     result = run("build", blank_xlsx, "-o", out)

@@ -160,9 +160,11 @@ def test_one_workbook_report_has_no_multi_respondent_or_baseline_sections(sample
     result = build([sample_xlsx], tmp_path / "out", framework)
     report = result.out_dir / "readiness-report.docx"
     assert _headings(report) == ["At a glance", "Strengths", "Areas to strengthen", "Information gaps",
-                                 "Recommended decision", "Appendix: how the scores were calculated"]
+                                 "Recommended decision", "Appendix A: how the scores were calculated",
+                                 "Appendix B: the ratings and evidence"]
     d = docx.Document(str(report))
-    assert len(d.tables) == 1
+    # The condition table and the evidence appendix; no respondents or baseline tables.
+    assert len(d.tables) == 2 and d.tables[1].rows[0].cells[0].text == "Indicator"
     text = "\n".join(p.text for p in d.paragraphs)
     assert "Since the assessment of" not in text and "respondents" not in text
 

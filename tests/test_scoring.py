@@ -117,3 +117,45 @@ def test_pooling_two_respondents(framework):
     assert buy.disagree is True  # 66.7 >= 34
     assert s.condition("leadership").spread == 0 and not s.condition("leadership").disagree
     assert s.respondents == 2
+
+
+def _rated(framework, **by_condition):
+    """Every indicator 4, then whole conditions given as one rating per indicator (None: "Don't know")."""
+    out = {i.id: 4 for i in framework.indicators}
+    for cid, values in by_condition.items():
+        out.update(zip((i.id for i in framework.condition(cid.replace("_", "-")).indicators), values))
+    return out
+
+
+def test_marlow_county_builds_readiness_first(framework):
+    # leadership 3,2,3,2 -> 2.5 -> 50 (developing, exactly its minimum); partnerships 3,3,3 -> 66.67;
+    # culture 3,2,3 -> 55.56; capacity, buy-in, equity 2,2,3 -> 44.44 (not yet); engagement 2,1,2 -> 22.22;
+    # data two "Don't know" of three -> not enough information; learning 4,3 -> 83.33 (in place).
+    s = score([_rated(framework, leadership=[3, 2, 3, 2], partnerships=[3, 3, 3], culture=[3, 2, 3],
+                      capacity=[2, 2, 3], buy_in=[2, 2, 3], equity=[2, 2, 3], engagement=[2, 1, 2],
+                      data=[None, None, 3], learning=[4, 3])], framework)
+    # (50 + 66.67 + 55.56 + 3 * 44.44 + 22.22 + 83.33) / 8 = 411.11 / 8 = 51.39
+    assert s.average == pytest.approx((50 + 200 / 3 + 500 / 9 + 3 * 400 / 9 + 200 / 9 + 250 / 3) / 8)
+    statuses = [c.status for c in s.conditions]
+    assert (statuses.count("in-place"), statuses.count("developing"), statuses.count("not-in-place"),
+            statuses.count("insufficient")) == (1, 3, 4, 1)
+    assert s.capped_by == ()  # leadership at exactly 50 holds nothing down ...
+    assert s.level == "build-first"  # ... but four conditions not yet in place is more than the two allowed
+
+
+@pytest.mark.parametrize("lowest, level", [(2, "strengthen"), (3, "build-first")])
+def test_at_most_two_conditions_not_yet_in_place(framework, lowest, level):
+    # The first `lowest` of capacity, culture, engagement at 0; every other condition 100: the average stays high.
+    weak = dict.fromkeys(["capacity", "culture", "engagement"][:lowest], [1, 1, 1])
+    s = score([_rated(framework, **weak)], framework)
+    assert s.average >= 50
+    assert s.level == level
+
+
+@pytest.mark.parametrize("unknown, level", [(1, "strengthen"), (2, "build-first")])
+def test_at_most_one_condition_without_enough_information(framework, unknown, level):
+    # capacity at 0 keeps "ready" out of reach; then one or two conditions with every answer "Don't know".
+    blank = dict.fromkeys(["culture", "equity"][:unknown], [None, None, None])
+    s = score([_rated(framework, capacity=[1, 1, 1], **blank)], framework)
+    assert sum(1 for c in s.conditions if c.score is None) == unknown
+    assert s.level == level

@@ -117,3 +117,24 @@ def test_text_keeps_what_was_typed(sample_xlsx, framework):
     _, response = check(sample_xlsx, framework)
     assert response.rows["LEAD-1"]["evidence"] == "Line one\nLine two & <three>"
     assert response.profile["state"] == "55"
+
+
+def test_fewer_than_half_rated_warns_once_on_the_ratings_sheet(sample_xlsx, framework):
+    # The sample answers STAFF-2 "Don't know"; 12 more leave 14 of 27 rated, more than half: no warning.
+    # One more leaves 13 of 27, fewer than half.
+    ids = [i.id for i in framework.indicators]
+    set_cells(sample_xlsx, {f"rating.{i.replace('-', '_')}": "Don't know" for i in ids[:12]})
+    report, _ = check(sample_xlsx, framework)
+    assert not [p for p in report.problems if p.code == "few-ratings"]
+    set_cells(sample_xlsx, {f"rating.{ids[12].replace('-', '_')}": "Don't know"})
+    report, _ = check(sample_xlsx, framework)
+    few = [p for p in report.problems if p.code == "few-ratings"]
+    assert [(p.sheet, p.cell, p.severity) for p in few] == [("Ratings", None, "warning")]
+    assert few[0].message.startswith("Only 13 of 27 indicators have a rating;")
+
+
+def test_no_sponsor_warns_at_the_sponsor_cell(sample_xlsx, framework):
+    set_cells(sample_xlsx, {"profile.sponsor_name": None, "profile.sponsor_title": None})
+    report, _ = check(sample_xlsx, framework)
+    assert ("Profile", "B12", "no-sponsor") in report.flat()
+    assert report.valid  # a warning: the memo then goes out from the advocate

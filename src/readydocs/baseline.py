@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import InvalidInputError, UnreadableFileError
 from .framework import Framework
+from .wording import count, format_date, half_up, join_some, number, join
 
 MAX_JSON_BYTES = 5 * 1024 * 1024
 UP, DOWN, SAME, NOT_COMPARABLE = "up", "down", "same", "not-comparable"
@@ -111,17 +112,12 @@ def _from_json(path: Path, framework: Framework) -> EarlierRound:
     return EarlierRound(path, place, when, fid, fver, scores)
 
 
-def _int(score: float | None) -> int | None:
-    return None if score is None else int(score + 0.5)
-
-
 def _status_label(score: float | None, framework: Framework) -> str:
     return framework.insufficient.label if score is None else framework.band_for(score).label
 
 
 def compare(earlier: EarlierRound, context: dict[str, Any], framework: Framework) -> dict[str, Any]:
     """The ``baseline`` template variable: each condition then and now, and what crossed a band."""
-    from .context import format_date, join_names
     from .pipeline import place_key
 
     place = context["place"]["name"]
@@ -138,7 +134,7 @@ def compare(earlier: EarlierRound, context: dict[str, Any], framework: Framework
         if c["id"] not in earlier.scores:
             then, then_status = None, "Not assessed"
         else:
-            then = _int(earlier.scores[c["id"]])
+            then = half_up(earlier.scores[c["id"]])
             then_status = _status_label(earlier.scores[c["id"]], framework)
         now = c["score"]
         if then is None or now is None:
@@ -170,15 +166,25 @@ def compare(earlier: EarlierRound, context: dict[str, Any], framework: Framework
         "same_version": earlier.framework_version == framework.version,
         "conditions": rows,
         "crossed": crossed,
-        "crossed_text": join_names([f"{r['name']} ({r['crossing_text']})" for r in crossed]),
+        "crossed_text": join_some([f"{r['name']} ({r['crossing_text']})" for r in crossed]),
         "counts": counts,
+        "summary_text": _change_summary(date_text, counts),
     }
+
+
+def _change_summary(date_text: str, counts: dict[str, int]) -> str:
+    """ "Since the assessment of May 1, 2026, three conditions improved, one declined, and five held steady." """
+    moves = [(counts[k], verb) for k, verb in (("up", "improved"), ("down", "declined"), ("same", "held steady"),
+                                               ("not_comparable", "could not be compared")) if counts[k]]
+    # The first group names the noun ("three conditions improved"); the rest follow it ("one declined").
+    parts = [f"{count(n, 'condition') if i == 0 else number(n)} {verb}" for i, (n, verb) in enumerate(moves)]
+    return f"Since the assessment of {date_text}, {join(parts)}."
 
 
 def no_baseline() -> dict[str, Any]:
     """The ``baseline`` variable when no earlier round was given: same keys, nothing in them."""
     return {"given": False, "date": "", "date_iso": "", "source": "", "framework_version": "", "same_version": True,
-            "conditions": [], "crossed": [], "crossed_text": "",
+            "conditions": [], "crossed": [], "crossed_text": "", "summary_text": "",
             "counts": {"up": 0, "down": 0, "same": 0, "not_comparable": 0}}
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from .framework import Framework
+from .wording import half_up, join, mid_sentence, number
 
 ABOVE, WITHIN, BELOW, NOT_SCORED = "above", "within", "below", "not-scored"
 _POSITION_TEXT = {ABOVE: "Above the middle half", WITHIN: "Within the middle half",
@@ -79,9 +80,6 @@ def cohort_stats(condition_scores: Iterable[Mapping[str, float | None]], framewo
     )
 
 
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value + 0.5)
-
 
 def position(score: int | None, s: Spread) -> str:
     """Where a score (as the report shows it, a whole number) lies against the quartiles (also as shown).
@@ -91,16 +89,15 @@ def position(score: int | None, s: Spread) -> str:
     """
     if score is None:
         return NOT_SCORED
-    if score > _int(s.high_quartile):
+    if score > half_up(s.high_quartile):
         return ABOVE
-    if score < _int(s.low_quartile):
+    if score < half_up(s.low_quartile):
         return BELOW
     return WITHIN
 
 
 def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
     """The ``benchmark`` template variable: this place against the cohort, condition by condition."""
-    from .context import join_names
 
     rows, shown = [], 0
     for c in context["conditions"]:
@@ -116,7 +113,7 @@ def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
             continue
         shown += 1
         pos = position(c["score"], s)
-        lo, mid, hi = _int(s.low_quartile), _int(s.median), _int(s.high_quartile)
+        lo, mid, hi = half_up(s.low_quartile), half_up(s.median), half_up(s.high_quartile)
         rows.append({
             "id": c["id"], "name": c["name"], "shown": True, "places": s.n,
             "score_text": c["score_text"], "median": mid, "median_text": str(mid),
@@ -135,29 +132,19 @@ def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
         "conditions": rows,
         "shown": [r for r in rows if r["shown"]],
         "suppressed": suppressed,
-        "suppressed_text": join_names([r["name"] for r in suppressed]),
-        "above": above, "above_text": join_names(above),
-        "below": below, "below_text": join_names(below),
+        "suppressed_text": join([r["name"] for r in suppressed]),
+        "above": above, "above_text": join(above),
+        "below": below, "below_text": join(below),
         "stands_out": _stands_out(above, below),
     }
 
 
-def mid_sentence(name: str) -> str:
-    """A condition name inside a sentence: "Staff buy-in" -> "staff buy-in" (an acronym such as "DEI" stays)."""
-    return name[:1].lower() + name[1:] if name[1:2].islower() else name
-
-
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
 def _stands_out(above: list[str], below: list[str]) -> str:
     """One sentence on where this place differs most from the cohort (naming at most three conditions per list)."""
-    from .context import join_names
-
     def subject(names: list[str]) -> str:
         if len(names) <= 3:
-            return join_names([mid_sentence(n) for n in names])
-        return f"{_NUMBER_WORDS[len(names)] if len(names) < len(_NUMBER_WORDS) else len(names)} conditions"
+            return join([mid_sentence(n) for n in names])
+        return f"{number(len(names))} conditions"
 
     def strengths(names: list[str]) -> str:
         return f"{subject(names)} {'is a relative strength' if len(names) == 1 else 'are relative strengths'}"

@@ -323,7 +323,8 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
         flags += " (respondents disagree)" if c["disagree"] else ""
         click.echo(f"{c['name']:<{width}}  {c['score_text']:>5}  {c['status']:<24} {counted}{flags}")
     o = context["overall"]
-    click.echo(f"\nOverall: {o['label']} (average {o['average_text']} of 100).")
+    average = "no condition could be scored" if o["average"] is None else f"average {o['average_text']} of 100"
+    click.echo(f"\nOverall: {o['label']} ({average}).")
     if o["capped"]:
         click.echo(f"Capped by essential condition: {o['capped_by_text']}.")
     if context["discussion"]:

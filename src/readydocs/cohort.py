@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .framework import Framework
+from .wording import half_up
 
 FILENAME = "cohort-summary.xlsx"
 SHEET_PLACES = "Places"
@@ -54,10 +55,6 @@ class PlaceRow:
     note: str = ""  # e.g. "new since the baseline round", "documents not replaced"
 
 
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value + 0.5)
-
-
 def headers(framework: Framework) -> list[str]:
     out = list(FIXED_HEADERS)
     for c in framework.conditions:
@@ -78,11 +75,11 @@ def place_row(row: PlaceRow, framework: Framework) -> list[Any]:
     out: list[Any] = [
         summary["place"], summary.get("state", ""), len(summary["respondents"]),
         dt.date.fromisoformat(day) if day else None,
-        summary["overall"]["label"], _int(summary["overall"]["average"]),
+        summary["overall"]["label"], half_up(summary["overall"]["average"]),
     ]
     for c in framework.conditions:
         got = by_id.get(c.id, {})
-        out += [_int(got.get("score")), _status_label(got.get("status"), framework)]
+        out += [half_up(got.get("score")), _status_label(got.get("status"), framework)]
     disagree = [framework.condition(cid).name for cid, c in by_id.items() if c.get("disagree")]
     return out + ["; ".join(disagree) or None, row.folder, row.note or None]
 
@@ -92,7 +89,7 @@ def heat_cell(condition: dict[str, Any] | None, framework: Framework) -> str:
     if not condition:
         return ""
     label = _status_label(condition.get("status"), framework)
-    score = _int(condition.get("score"))
+    score = half_up(condition.get("score"))
     return label if score is None else f"{label} ({score})"
 
 
@@ -317,7 +314,7 @@ def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     medians = condition_medians(rows, framework)
     tables = [(1, ["Overall level", "Places"], [[label, n] for label, n in counts]),
               (len(counts) + 3, ["Condition", "Median score", "Places with a score"],
-               [[name, None if m is None else _int(m), n] for name, m, n in medians])]
+               [[name, None if m is None else half_up(m), n] for name, m, n in medians])]
     widths = [_width_for(" ".join(h[n] for _, h, _ in tables if n < len(h)), [r[n] for _, h, body in tables for r in body if n < len(r)], cap)
               for n, cap in enumerate((34, 14, 14))]
     for n, w in enumerate(widths, start=1):

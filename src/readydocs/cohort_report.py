@@ -21,8 +21,8 @@ import datetime as dt
 import statistics
 from typing import Any, Mapping, Sequence
 
-from .benchmark import mid_sentence
 from .framework import Framework
+from .wording import format_date, half_up, join, mid_sentence, number
 
 FILENAME = "cohort-report.docx"
 # (template and output file name, document title), as render.DOCUMENTS lists a place's documents.
@@ -31,11 +31,7 @@ WEAKEST = 3  # conditions listed as weakest across the cohort
 MAX_DISAGREEMENTS = 8  # rows of the disagreements table
 MAX_SESSIONS = 6
 MIN_SHARED = 2  # places that must share a need before a cohort-wide session is suggested
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
-
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value + 0.5)
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -45,11 +41,10 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 def _names(names: Sequence[str], limit: int = 3) -> str:
     """Names joined for a sentence; beyond ``limit`` a count instead, since the tables list them."""
-    from .context import join_names
 
     if len(names) <= limit:
-        return join_names(list(names))
-    return f"{_NUMBER_WORDS[len(names)] if len(names) < len(_NUMBER_WORDS) else len(names)} places"
+        return join(list(names))
+    return f"{number(len(names))} places"
 
 
 def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, not_built: int = 0,
@@ -58,7 +53,6 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
 
     ``earlier``: place name -> baseline.EarlierRound for places matched in the baseline round.
     """
-    from .context import format_date, join_names
     from .sheets import BAND_FILLS
 
     earlier = earlier or {}
@@ -87,7 +81,7 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
         disputed = [p["place"] for p in places if cond(p, c.id).get("disagree")]
         median = statistics.median(scored) if scored else None
         conditions.append({
-            "id": c.id, "name": c.name, "median": _int(median), "median_text": "\u2014" if median is None else str(_int(median)),
+            "id": c.id, "name": c.name, "median": half_up(median), "median_text": "\u2014" if median is None else str(half_up(median)),
             "scored": len(scored), "lacking": lacking, "lacking_count": len(lacking),
             "lacking_text": ", ".join(lacking) or "\u2014", "unknown": unknown, "disputed": disputed,
             "in_place": sum(1 for p in places if cond(p, c.id).get("status") == best_band),
@@ -101,12 +95,12 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
         cells = []
         for c in framework.conditions:
             got = cond(p, c.id)
-            score = _int(got.get("score"))
+            score = half_up(got.get("score"))
             label = status_label(got.get("status"))
             fill = BAND_FILLS[band_pos[got["status"]]] if got.get("status") in band_pos else insufficient_fill
             cells.append({"text": label if score is None else f"{label} {score}", "fill": fill})
         heat_rows.append({"place": p["place"], "level": level_by_id[p["overall"]["level"]].label, "cells": cells})
-    legend = [{"label": b.label, "fill": BAND_FILLS[n], "min": _int(b.min)} for n, b in enumerate(framework.bands)]
+    legend = [{"label": b.label, "fill": BAND_FILLS[n], "min": half_up(b.min)} for n, b in enumerate(framework.bands)]
     legend.append({"label": framework.insufficient.label, "fill": insufficient_fill, "min": None})
 
     disagreements = []
@@ -114,7 +108,7 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
         for c in p["conditions"]:
             if c.get("disagree") and c.get("spread") is not None:
                 disagreements.append({"place": p["place"], "condition": framework.condition(c["id"]).name,
-                                      "spread": _int(c["spread"]), "respondents": len(p["respondents"])})
+                                      "spread": half_up(c["spread"]), "respondents": len(p["respondents"])})
     disagreements.sort(key=lambda d: (-d["spread"], d["place"].casefold(), d["condition"]))
 
     dates = sorted(p["assessment_date"] for p in places if p.get("assessment_date"))
@@ -127,12 +121,12 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
             "dates_text": (f"assessed on {first_date}" if first_date == last_date else f"assessed from {first_date} to {last_date}")
                           if dates else "",
             "framework": framework.title, "framework_version": framework.version,
-            "max_spread": _int(framework.max_spread),
+            "max_spread": half_up(framework.max_spread),
         },
         "verdicts": verdicts,
         "conditions": conditions,
         "weakest": weakest,
-        "weakest_text": join_names([c["name"] for c in weakest]),
+        "weakest_text": join([c["name"] for c in weakest]),
         "heat": {"conditions": [c.name for c in framework.conditions], "rows": heat_rows, "legend": legend},
         "disagreements": disagreements[:MAX_DISAGREEMENTS],
         "disagreements_total": len(disagreements),
@@ -152,7 +146,6 @@ def _changes(places, earlier, framework: Framework, given: bool) -> dict[str, An
     """Each matched place's average then and now, and the conditions that crossed a band."""
     from statistics import mean
 
-    from .context import format_date, join_names
 
     rows, new = [], []
     rank = {b.id: n for n, b in enumerate(framework.bands)}
@@ -174,13 +167,13 @@ def _changes(places, earlier, framework: Framework, given: bool) -> dict[str, An
                 up.append(framework.condition(c["id"]).name)
             elif now is not None and now > was:
                 down.append(framework.condition(c["id"]).name)
-        change = None if then_avg is None or now_avg is None else _int(now_avg) - _int(then_avg)
+        change = None if then_avg is None or now_avg is None else half_up(now_avg) - half_up(then_avg)
         rows.append({
             "place": p["place"], "date": format_date(round_.date),
-            "earlier_text": "\u2014" if then_avg is None else str(_int(then_avg)),
-            "now_text": "\u2014" if now_avg is None else str(_int(now_avg)),
+            "earlier_text": "\u2014" if then_avg is None else str(half_up(then_avg)),
+            "now_text": "\u2014" if now_avg is None else str(half_up(now_avg)),
             "change_text": "\u2014" if change is None else "no change" if change == 0 else f"{change:+d}".replace("-", "\u2212"),
-            "up_text": join_names(up) or "\u2014", "down_text": join_names(down) or "\u2014",
+            "up_text": join(up) or "\u2014", "down_text": join(down) or "\u2014",
         })
     return {"given": given, "rows": rows, "new": new, "new_text": _names(new, limit=len(new)),
             "new_count_text": _count(len(new), "place")}

@@ -23,6 +23,9 @@ DEFAULT_FRAMEWORK = "mobility-readiness.toml"
 # The bundled framework is about 15 KB; a file past this is not a framework.
 MAX_FRAMEWORK_BYTES = 1024 * 1024
 
+# The people the talking points address, one page each; conditions' `asks` tables use these keys.
+AUDIENCES = ("department_heads", "elected_officials")
+
 
 @dataclass(frozen=True)
 class ScaleLevel:
@@ -85,6 +88,8 @@ class Level:
     min_average: float | None
     min_band: str | None
     allow_insufficient: bool
+    max_lowest_band: int | None = None  # most conditions allowed in the lowest band; None: no limit
+    max_insufficient: int | None = None  # most conditions allowed without enough information; None: no limit
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,11 @@ class Indicator:
     id: str
     statement: str
     condition_id: str
+    short: str = ""  # a few words naming the indicator in a sentence; the id when not given
+
+    @property
+    def short_text(self) -> str:
+        return self.short or self.id
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,13 @@ class Condition:
     summary: str
     indicators: tuple[Indicator, ...]
     actions: tuple[str, ...]
+    # What each audience of the talking points is asked to do while this condition is not in
+    # place (audience -> request); an audience not named is not asked about it.
+    asks: tuple[tuple[str, str], ...] = ()
+    proper_name: bool = False  # the name keeps its capital letter mid-sentence
+
+    def ask_for(self, audience: str) -> str | None:
+        return dict(self.asks).get(audience)
 
 
 @dataclass(frozen=True)
@@ -285,11 +302,16 @@ def _parse(data: dict, source: str) -> Framework:
         min_band = r.get(lv, "min_band", p, str, None)
         if min_band is not None and min_band not in band_ids:
             raise r.fail(f"{p}.min_band", f"names band '{min_band}', which is not among bands ({', '.join(sorted(band_ids))})")
+        limits = {}
+        for key in ("max_lowest_band", "max_insufficient"):
+            limits[key] = r.get(lv, key, p, int, None)
+            if limits[key] is not None and limits[key] < 0:
+                raise r.fail(f"{p}.{key}", "must be 0 or more")
         level_list.append(Level(
             id=r.get(lv, "id", p, str), label=r.get(lv, "label", p, str),
             meaning=r.get(lv, "meaning", p, str), decision=r.get(lv, "decision", p, str),
             min_average=min_avg, min_band=min_band,
-            allow_insufficient=r.get(lv, "allow_insufficient", p, bool, True),
+            allow_insufficient=r.get(lv, "allow_insufficient", p, bool, True), **limits,
         ))
 
     conditions = []
@@ -303,12 +325,19 @@ def _parse(data: dict, source: str) -> Framework:
             if iid in seen_ind:
                 raise r.fail(f"{p}.indicators[{m}].id", f"repeats indicator id '{iid}'")
             seen_ind.add(iid)
-            inds.append(Indicator(iid, r.get(i, "statement", f"{p}.indicators[{m}]", str), cid))
+            inds.append(Indicator(iid, r.get(i, "statement", f"{p}.indicators[{m}]", str), cid,
+                                  r.get(i, "short", f"{p}.indicators[{m}]", str, "")))
         actions = r.get(c, "actions", p, list)
         for m, a in enumerate(actions):
             if not isinstance(a, str) or not a.strip():
                 raise r.fail(f"{p}.actions[{m}]", "must be non-empty text")
-        conditions.append(Condition(cid, r.get(c, "name", p, str), r.get(c, "summary", p, str, ""), tuple(inds), tuple(actions)))
+        asks = r.get(c, "asks", p, dict, {})
+        for audience in asks:
+            if audience not in AUDIENCES:
+                raise r.fail(f"{p}.asks.{audience}", f"names an audience readydocs does not address (use {' or '.join(AUDIENCES)})")
+            r.get(asks, audience, f"{p}.asks", str)
+        conditions.append(Condition(cid, r.get(c, "name", p, str), r.get(c, "summary", p, str, ""), tuple(inds), tuple(actions),
+                                    tuple(asks.items()), r.get(c, "proper_name", p, bool, False)))
     cids = [c.id for c in conditions]
     if len(set(cids)) != len(cids):
         raise r.fail("conditions", "repeats a condition id")

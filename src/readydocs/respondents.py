@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from .framework import Framework
 from .scoring import Scores
+from .wording import curly, half_up, join
 
 
 def who(respondent: dict[str, str]) -> str:
@@ -36,12 +37,6 @@ def respondents_by_role(respondents: Sequence[dict[str, str]]) -> list[dict[str,
                                  (r.get("department") or "").casefold(), (r.get("name") or "").casefold()))
 
 
-def _series(parts: list[str]) -> str:
-    if len(parts) <= 2:
-        return " and ".join(parts)
-    return ", ".join(parts[:-1]) + f" and {parts[-1]}"
-
-
 def discussion_items(respondents: Sequence[dict[str, str]], scores: Scores, framework: Framework) -> list[dict[str, Any]]:
     """One item per condition where respondents disagree, naming who scored and rated what."""
     labels = _labels(respondents)
@@ -51,10 +46,10 @@ def discussion_items(respondents: Sequence[dict[str, str]], scores: Scores, fram
     for cond, res in zip(framework.conditions, scores.conditions):
         if not res.disagree:
             continue
-        views = sorted(((labels[n], int(s + 0.5)) for n, s in enumerate(res.respondent_scores) if s is not None and n < len(labels)),
+        views = sorted(((labels[n], half_up(s)) for n, s in enumerate(res.respondent_scores) if s is not None and n < len(labels)),
                        key=lambda v: v[1])
-        scored = _series([f"{views[0][0]} scored it {views[0][1]}"] + [f"{w} {s}" for w, s in views[1:]])
-        pooled = "\u2014" if res.score is None else str(int(res.score + 0.5))
+        scored = join([f"{views[0][0]} scored it {views[0][1]}"] + [f"{w} {s}" for w, s in views[1:]])
+        pooled = "\u2014" if res.score is None else str(half_up(res.score))
         indicators = []
         for ind, ir in zip(cond.indicators, res.indicators):
             if ir.low is None or (ir.high - ir.low) * 100 / span < framework.max_spread:
@@ -63,7 +58,7 @@ def discussion_items(respondents: Sequence[dict[str, str]], scores: Scores, fram
             for n, answer in enumerate(ir.answers):
                 if n >= len(labels):
                     continue
-                label = scale.dont_know if answer is None else f"{answer} ({scale.label_for(answer)})"
+                label = curly(scale.dont_know) if answer is None else f"{answer} ({scale.label_for(answer)})"
                 ratings.append({"who": labels[n], "rating": answer, "label": label})
             ordered = sorted(ratings, key=lambda r: (r["rating"] is None, r["rating"] or 0))
             text = f"{ind.id}: " + "; ".join(f"{r['who']} rated {r['label']}" if r["rating"] is not None
@@ -71,7 +66,7 @@ def discussion_items(respondents: Sequence[dict[str, str]], scores: Scores, fram
             indicators.append({"id": ind.id, "statement": ind.statement, "ratings": ordered, "text": text})
         items.append({
             "condition": cond.name, "condition_id": cond.id,
-            "spread": int(res.spread + 0.5), "pooled": pooled,
+            "spread": half_up(res.spread), "pooled": pooled,
             "views": [{"who": w, "score": s} for w, s in views],
             "indicators": indicators,
             "text": f"{cond.name}: {scored} out of 100. Talk about why before acting on the pooled score of {pooled}.",

@@ -8,7 +8,8 @@ Rules (all thresholds come from the framework file):
 - a condition with more than `max_unknown_share` of its indicators unknown has
   no score: "Not enough information";
 - the overall average is the mean of the scored conditions; the overall level
-  is the first whose minimum average, minimum band and information rule hold;
+  is the first whose rules all hold: minimum average, minimum band, and at most
+  so many conditions in the lowest band or without enough information;
 - an essential condition below its minimum (or without a score) caps the
   overall level at the last one, whatever the average.
 """
@@ -136,12 +137,16 @@ def score(responses: Sequence[Answers], framework: Framework) -> Scores:
     scored = [c.score for c in results if c.score is not None]
     average = round(mean(scored), 9) if scored else None
     level = framework.levels[-1].id
+    n_lowest = sum(1 for c in results if c.status == framework.bands[-1].id)
+    n_insufficient = sum(1 for c in results if c.score is None)
     if average is not None:
         for lv in framework.levels[:-1]:
             worst_allowed = band_rank[lv.min_band] if lv.min_band else len(framework.bands)
             if (average >= lv.min_average
                     and all(band_rank[c.status] <= worst_allowed for c in results if c.score is not None)
-                    and (lv.allow_insufficient or all(c.score is not None for c in results))):
+                    and (lv.allow_insufficient or n_insufficient == 0)
+                    and (lv.max_lowest_band is None or n_lowest <= lv.max_lowest_band)
+                    and (lv.max_insufficient is None or n_insufficient <= lv.max_insufficient)):
                 level = lv.id
                 break
     capped = tuple(c.id for c in results if c.below_essential)

@@ -287,7 +287,25 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
                 ev = cells.get("evidence")
                 add("low-rating-without-evidence", WARNING, f"{ind.id} is rated {value} with no evidence note. Add a sentence on what you saw, so leadership can act on it.",
                     (ev or c).sheet, (ev or c).ref)
+    _check_document_inputs(intake, framework, profile, answers, add)
     return report, Response(intake.path, profile, answers, rows)
+
+
+def _check_document_inputs(intake: Intake, framework: Framework, profile: dict[str, Any],
+                           answers: dict[str, int | None], add) -> None:
+    """Warnings about what the documents will be able to say: too few ratings, no one to sign the memo."""
+    total = len(framework.indicators)
+    rated = sum(1 for v in answers.values() if v is not None)
+    if answers and rated * 2 < total:
+        how_many = f"None of the {total} indicators has" if rated == 0 else f"Only {rated} of {total} indicators {'has' if rated == 1 else 'have'}"
+        add("few-ratings", WARNING, f"{how_many} a rating; with fewer than half rated, most "
+            f"conditions cannot be scored. Ask the colleagues who know each area and replace \"{framework.scale.dont_know}\" "
+            "answers with ratings before building.", SHEET_RATINGS)
+    c = intake.profile.get("sponsor_name")
+    # Without an advocate either, the memo has no sender at all: the required-field error says so.
+    if c is not None and not profile.get("sponsor_name") and profile.get("advocate_name"):
+        add("no-sponsor", WARNING, "No leadership sponsor is named. The launch memo is a leadership memo: name the senior "
+            "leader who will sign it, or it goes out from the Mobility Advocate on behalf of the organization.", c.sheet, c.ref)
 
 
 def _check_framework(intake: Intake, framework: Framework, add) -> None:

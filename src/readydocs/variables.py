@@ -115,7 +115,10 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
     # condition is disputed and the essential ones fall below their minimum.
     sample = assessment.responses[0]
     low = framework.scale.levels[0].value
-    other = dataclasses.replace(sample, answers={k: low for k in sample.answers},
+    # Their note on the first indicator contradicts the sample's, so disputed notes are filled too.
+    first_indicator = framework.indicators[0].id
+    rows = {**sample.rows, first_indicator: {**sample.rows.get(first_indicator, {}), "evidence": "Not seen in practice."}}
+    other = dataclasses.replace(sample, answers={k: low for k in sample.answers}, rows=rows,
                                 profile={**sample.profile, "respondent_name": "Second respondent"})
     both = [sample, other]
     second = build_context(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
