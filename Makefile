@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench templates scenarios clean
+.PHONY: demo test test-fast bench bench-cohort templates scenarios clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ bench: $(STAMP)
 # Every scenario of tests/scenarios/ into outputs/scenarios/, with PDFs when LibreOffice is installed.
 scenarios: $(STAMP)
 	$(BIN)/python scripts/render_scenarios.py outputs/scenarios
+
+# What one more place costs a batch (N places against 100, --jobs 1), --jobs 2 against 1, memory per place.
+N ?= 1000
+bench-cohort: $(STAMP)
+	$(BIN)/python bench/scaling.py $(N)
 
 # Regenerate the default templates and the sample workbook from their sources.
 templates: $(STAMP)

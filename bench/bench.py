@@ -9,7 +9,8 @@ both alike. Targets:
 - `readydocs --help` <= 3x `python -c pass`.
 
 BENCH_RUNS sets the number of pairs (default 9); BENCH_COHORT=0 skips the
-cohort benchmark (bench/cohort.py) that follows.
+cohort benchmark (bench/cohort.py) that follows, BENCH_SERVE=0 the local
+page's (bench/serve.py).
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def main() -> int:
     cohort = ROOT / "bench" / "cohort.py"
     if cohort.exists() and os.environ.get("BENCH_COHORT", "1") != "0":
         subprocess.run([python, str(cohort)], check=True)
+    serve = ROOT / "bench" / "serve.py"  # the local page: start-up and a build from the page
+    if serve.exists() and os.environ.get("BENCH_SERVE", "1") != "0":
+        subprocess.run([python, str(serve)], check=True)
     return 0
 
 

@@ -131,3 +131,21 @@ def test_rebuild_keeps_what_people_entered(sample_xlsx, tmp_path, framework):
     assert rows[1][7] == "Waiting on HR"
     assert rows[-1][2:] == ("Our own extra step", "Added by hand", "Sam", None, "Not started", "added by hand")
     assert len(rows) == len(_expected(framework, [("capacity", ""), ("engagement", ""), ("buy-in", ""), ("partnerships", "")])) + 1
+
+
+def test_text_that_looks_like_a_formula_stays_text(sample_xlsx, tmp_path, framework):
+    """A next step typed as text beginning with "=" is copied as text: the plan never runs what people typed."""
+    from conftest import set_cells
+
+    from readydocs.form import indicator_name
+
+    step = '=HYPERLINK("https://example.org","Ask the foundation")'
+    set_cells(sample_xlsx, {indicator_name("next_step", "PART-2"): step})
+    wb = openpyxl.load_workbook(sample_xlsx)
+    (sheet, ref), = wb.defined_names[indicator_name("next_step", "PART-2")].destinations
+    wb[sheet][ref.replace("$", "")].data_type = "s"  # as Excel stores '=... typed with an apostrophe
+    wb.save(sample_xlsx)
+    out = build([sample_xlsx], tmp_path / "out", framework).out_dir
+    ws = openpyxl.load_workbook(out / FILENAME)["Action plan"]
+    cells = [c for row in ws.iter_rows(min_row=FIRST_ROW, min_col=3, max_col=3) for c in row if c.value == step]
+    assert len(cells) == 1 and cells[0].data_type == "s"

@@ -186,7 +186,8 @@ def test_custom_template_with_unknown_variable_fails_naming_it(sample_xlsx, tmp_
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(out), "--templates", str(custom)])
     assert result.exit_code == 1
-    assert f"{custom / 'talking-points.docx'}: uses variables readydocs does not provide: budget_total." in result.output
+    assert result.output.startswith(f"Error: {custom / 'talking-points.docx'}, paragraph ")
+    assert "\u201cbudget_total\u201d is not a variable readydocs provides." in result.output
     assert not out.exists()  # nothing written, not even the documents whose templates were fine
 
 

@@ -242,10 +242,10 @@ def test_entity_refusal_does_not_depend_on_the_scan(corpus, monkeypatch, framewo
     """Even past check_container, openpyxl parses with defusedxml: the entity is refused, not expanded."""
     import openpyxl
 
-    from readydocs import intake
+    from readydocs import intake, zipguard
 
     assert openpyxl.DEFUSEDXML is True
-    monkeypatch.setattr(intake, "_declares_dtd", lambda zf, info: False)
+    monkeypatch.setattr(zipguard, "_declares_dtd", lambda zf, info: False)
     with pytest.raises(UnreadableFileError) as info:
         intake.read_intake(corpus["external entity (sheet)"], framework)
     assert "declares XML entities or a DOCTYPE" in str(info.value)

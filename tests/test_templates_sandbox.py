@@ -29,7 +29,7 @@ def _template(folder: Path, body: str, header: str | None = None, name: str = "t
     ("{{ place.__class__.__mro__[1].__subclasses__() }}", "access to attribute '__class__' of 'dict' object is unsafe"),
     ("{{ place.name.format.__globals__ }}", "is unsafe"),
     ("{{ tool.__init__ }}", "is unsafe"),
-    ("{{ chart.__dict__ }}", "is unsafe"),
+    ("{{ chart.__dict__ }}", "names starting with \u201c_\u201d reach into the program"),
     ("{% for i in range(10**6) %}{% endfor %}", "larger than MAX_RANGE (100000)"),
     ("{{ 'x' * 10**9 }}", "too large for a document"),
     ("{{ 10 ** 1000000 }}", "a number this large is not allowed"),
@@ -42,7 +42,8 @@ def test_unsafe_template_fails_naming_it_and_writes_nothing(sample_xlsx, tmp_pat
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
     assert [line for line in lines if line.startswith("Error:")] == lines[-1:]
-    assert lines[-1].startswith(f"Error: {path}: ")
+    # The template's second paragraph holds the expression.
+    assert lines[-1].startswith(f"Error: {path}, paragraph 2, \u201cBefore ")
     assert reason in lines[-1]
     assert "Traceback" not in result.output
     assert not out.exists()
@@ -53,14 +54,15 @@ def test_unsafe_expression_in_a_header_is_refused_too(sample_xlsx, tmp_path):
     path = _template(templates, "fine", header="{{ place.organization.__class__.__base__ }}", name="readiness-report.docx")
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "out"), "--templates", str(templates)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1].startswith(f"Error: {path}: the template tried something not allowed")
+    assert result.stderr.splitlines()[-1].startswith(f"Error: {path}, header paragraph 1, \u201c{{{{ place.organization.__class__")
+    assert "the template tried something not allowed" in result.stderr.splitlines()[-1]
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("expr,words", [
     ("{{ 1 / 0 }}", "ZeroDivisionError"),
     ("{{ place.name|safe }}", "do not use |safe"),  # raw "&" and "<" from the workbook would break the XML
-    ("{{ no_such_variable }}", "uses variables readydocs does not provide: no_such_variable"),
+    ("{{ no_such_variable }}", "\u201cno_such_variable\u201d is not a variable readydocs provides."),
     ("{{ place.nickname }}", "\u201cnickname\u201d is not a field of place. Did you mean \u201cname\u201d?"),
     ("{% if %}", "template syntax error"),
 ])

@@ -146,7 +146,7 @@ def test_meta_names(sample_wb, blank_wb):
             assert sheet == form.SHEET_INSTRUCTIONS
         assert value_of(wb, form.NAME_FRAMEWORK_ID) == "mobility-readiness"
         assert value_of(wb, form.NAME_FRAMEWORK_VERSION) == "1.0"
-        assert value_of(wb, form.NAME_FORM_VERSION) == form.FORM_VERSION
+        assert value_of(wb, form.NAME_FORM_VERSION) == str(form.FORM_VERSION)
 
 
 def test_only_input_cells_are_unlocked(sample_wb, framework):

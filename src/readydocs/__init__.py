@@ -17,7 +17,8 @@ built. Library functions print nothing; problems come back as data
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not imported from typing: `readydocs --help` loads this package, and typing costs more than the rest of it.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -49,6 +50,8 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from typing import Any
+
     from .batch import run_batch
     from .errors import (FolderBusyError, FolderOwnerError, FrameworkError, InvalidInputError, OfficeMissingError,
                          OutputConflictError, ReadydocsError, TemplateError, UnreadableFileError, WriteError)

@@ -19,12 +19,10 @@ problems as data; the CLI prints them.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UnreadableFileError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
@@ -107,20 +105,11 @@ class _Styles:
 
 def check_docx(path: str | Path) -> list[A11yProblem]:
     """Every accessibility problem found in one .docx file."""
-    import docx
+    from .zipguard import DOCUMENT, open_docx
 
     path = Path(path)
     name = str(path)
-    if not path.is_file():
-        raise UnreadableFileError(f"{path}: no such file.", "Check the file name.")
-    try:
-        if not zipfile.is_zipfile(path):
-            raise ValueError
-        doc = docx.Document(str(path))
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror or exc}).", "Check the file name.") from exc
-    except Exception as exc:
-        raise UnreadableFileError(f"{path}: is not a Word .docx document.", "Give a .docx file saved from Word or LibreOffice.") from exc
+    doc = open_docx(path, DOCUMENT)  # the same zip guard as every Office file readydocs opens
     problems: list[A11yProblem] = []
     add = lambda where, code, message: problems.append(A11yProblem(name, where, code, message))  # noqa: E731
     styles_el = doc.styles.element

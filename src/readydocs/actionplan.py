@@ -203,78 +203,105 @@ def build_plan(context: dict[str, Any], responses: Sequence[Response], framework
 
 
 def plan_bytes(rows: Sequence[Row], context: dict[str, Any], when: dt.datetime) -> bytes:
-    """The action plan workbook as .xlsx bytes."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.worksheet.properties import PageSetupProperties
+    """The action plan workbook as .xlsx bytes.
 
-    from . import sheets
+    Written with XlsxWriter, which only writes and so costs a fraction of a
+    general workbook library; the earlier plan is read (read_plan) only when
+    there is one.
+    """
+    import io
 
-    wb = Workbook()
-    wb.properties.title = f"Readiness action plan: {context['place']['name']}"
-    wb.properties.subject = context["framework"]["title"]
-    ws = wb.active
-    ws.title = SHEET
-    ws["A1"] = f"Readiness action plan: {context['place']['name']}"
-    ws["A1"].font = sheets.TITLE_FONT
-    ws["A2"] = (f"From the readiness assessment of {context['dates']['assessment']}. Fill in the yellow columns "
-                "(owner, due date, progress, notes) and add your own actions in the yellow rows at the end; "
-                "building again keeps what you enter here.")
-    ws["A2"].font = sheets.HINT_FONT
-    for n, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
-        sheets.header_cell(ws.cell(row=HEADER_ROW, column=n, value=h))
-        ws.column_dimensions[get_column_letter(n)].width = w
-    editable = {HEADERS.index(h) + 1 for h in EDITABLE}
-    by_hand = {HEADERS.index(h) + 1 for h in ("Condition", "Action")} | editable
-    due_col = HEADERS.index("Due date") + 1
-    progress_col = HEADERS.index("Progress") + 1
-    for r, row in enumerate(rows, start=FIRST_ROW):
+    import xlsxwriter
+
+    from . import palette
+    from .outputs import normalise_zip
+
+    raw = io.BytesIO()
+    wb = xlsxwriter.Workbook(raw, {"in_memory": True})
+    wb.set_properties({"title": f"Readiness action plan: {context['place']['name']}",
+                       "subject": context["framework"]["title"], "author": "readydocs", "created": when})
+    formats: dict[tuple, Any] = {}
+
+    def style(kind: str, open_: bool = False, date: bool = False) -> Any:
+        key = (kind, open_, date)
+        if key not in formats:
+            spec: dict[str, Any] = {"font_name": palette.FONT_NAME, "font_size": palette.FONT_SIZE}
+            if kind == "title":
+                spec.update(bold=True, font_size=palette.TITLE_SIZE, font_color="#" + palette.TEAL)
+            elif kind == "hint":
+                spec.update(italic=True, font_color="#" + palette.MUTED)
+            else:
+                spec.update(border=1, border_color="#" + palette.GRID_GREY, text_wrap=True)
+            if kind == "header":
+                spec.update(bold=True, font_color="#" + palette.WHITE, pattern=1, bg_color="#" + palette.TEAL,
+                            valign="vcenter")
+            elif kind == "cell":
+                spec.update(valign="top")
+            if open_:
+                spec.update(pattern=1, bg_color="#" + palette.INPUT_YELLOW, locked=False)
+            if date:
+                spec.update(num_format=palette.DATE_FORMAT)
+            formats[key] = wb.add_format(spec)
+        return formats[key]
+
+    ws = wb.add_worksheet(SHEET)
+    ws.write_string(0, 0, f"Readiness action plan: {context['place']['name']}", style("title"))
+    ws.write_string(1, 0, f"From the readiness assessment of {context['dates']['assessment']}. Fill in the yellow "
+                          "columns (owner, due date, progress, notes) and add your own actions in the yellow rows "
+                          "at the end; building again keeps what you enter here.", style("hint"))
+    for n, (h, w) in enumerate(zip(HEADERS, WIDTHS)):
+        ws.write_string(HEADER_ROW - 1, n, h, style("header"))
+        # In pixels of the default font's digit (7), so the width stored is exactly w characters.
+        ws.set_column_pixels(n, n, w * 7)
+    editable = {HEADERS.index(h) for h in EDITABLE}
+    by_hand = {HEADERS.index(h) for h in ("Condition", "Action")} | editable
+    due_col = HEADERS.index("Due date")
+    progress_col = HEADERS.index("Progress")
+    for r, row in enumerate(rows, start=FIRST_ROW - 1):
         open_cols = editable if row.generated else by_hand
-        for n, value in enumerate(row.values(), start=1):
-            cell = ws.cell(row=r, column=n, value=value)
-            cell.border = sheets.BORDER
-            cell.alignment = sheets.TOP_WRAP
-            if n in open_cols:
-                cell.fill = sheets.INPUT_FILL
-                cell.protection = sheets.UNLOCKED
-            if n == due_col:
-                cell.number_format = sheets.DATE_FORMAT
-        ws.row_dimensions[r].height = max(30, 15 * (len(row.action) // (WIDTHS[2] - 4) + 1) + 4)
-    first_spare = FIRST_ROW + len(rows)
+        for n, value in enumerate(row.values()):
+            _write(ws, r, n, value, style, n in open_cols, n == due_col)
+        # Given in (fractional) pixels, so the height stored is exactly these points, not rounded to a pixel.
+        ws.set_row_pixels(r, max(30, 15 * (len(row.action) // (WIDTHS[2] - 4) + 1) + 4) * 4 / 3)
+    first_spare = FIRST_ROW - 1 + len(rows)
     if not rows:
-        ws.cell(row=FIRST_ROW, column=1, value=ALL_IN_PLACE).font = sheets.HINT_FONT
+        ws.write_string(first_spare, 0, ALL_IN_PLACE, style("hint"))
         first_spare += 1
     for r in range(first_spare, first_spare + SPARE_ROWS):
-        for n in range(1, len(HEADERS) + 1):
-            cell = ws.cell(row=r, column=n)
-            cell.border = sheets.BORDER
-            cell.alignment = sheets.TOP_WRAP
-            cell.fill = sheets.INPUT_FILL
-            cell.protection = sheets.UNLOCKED
-            if n == due_col:
-                cell.number_format = sheets.DATE_FORMAT
+        for n in range(len(HEADERS)):
+            ws.write_blank(r, n, None, style("cell", True, n == due_col))
     last = first_spare + SPARE_ROWS - 1
-    progress = DataValidation(type="list", formula1='"' + ",".join(PROGRESS) + '"', allow_blank=True,
-                              showErrorMessage=True, errorTitle="Choose from the list",
-                              error="Choose one of: " + ", ".join(PROGRESS) + ".")
-    progress.sqref = f"{get_column_letter(progress_col)}{FIRST_ROW}:{get_column_letter(progress_col)}{last}"  # type: ignore[assignment]
-    ws.add_data_validation(progress)
-    due = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                         showErrorMessage=True, errorTitle="Please enter a date",
-                         error="Enter a date such as 2026-10-15 (year-month-day).")
-    due.sqref = f"{get_column_letter(due_col)}{FIRST_ROW}:{get_column_letter(due_col)}{last}"  # type: ignore[assignment]
-    ws.add_data_validation(due)
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(HEADERS))}{last}"
-    ws.freeze_panes = f"A{FIRST_ROW}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.data_validation(FIRST_ROW - 1, progress_col, last, progress_col, {
+        "validate": "list", "source": list(PROGRESS), "show_input": False,
+        "error_title": "Choose from the list", "error_message": "Choose one of: " + ", ".join(PROGRESS) + "."})
+    ws.data_validation(FIRST_ROW - 1, due_col, last, due_col, {
+        "validate": "date", "criteria": ">", "value": "36526", "show_input": False,  # 36526: 2000-01-01
+        "error_title": "Please enter a date", "error_message": "Enter a date such as 2026-10-15 (year-month-day)."})
+    ws.autofilter(HEADER_ROW - 1, 0, last, len(HEADERS) - 1)
+    ws.freeze_panes(FIRST_ROW - 1, 0)
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)
+    ws.set_header("", {"margin": 0.5})
+    ws.set_footer("", {"margin": 0.5})
     # Protected without a password: people may resize, sort, filter and add rows.
-    p = ws.protection
-    p.sheet = True
-    p.formatColumns = p.formatRows = p.insertRows = p.deleteRows = p.sort = p.autoFilter = False
-    p.selectLockedCells = p.selectUnlockedCells = False
-    return sheets.workbook_bytes(wb, when)
+    ws.protect("", {"objects": True, "scenarios": True, "format_columns": True, "format_rows": True,
+                    "insert_rows": True, "delete_rows": True, "sort": True, "autofilter": True,
+                    "select_locked_cells": True, "select_unlocked_cells": True})
+    wb.close()
+    return normalise_zip(raw.getvalue(), when)
+
+
+def _write(ws: Any, r: int, n: int, value: Any, style: Any, open_: bool, due: bool) -> None:
+    """One cell, as the type it holds: text stays text even when it starts with "=" (never a formula)."""
+    if value is None or value == "":
+        ws.write_blank(r, n, None, style("cell", open_, due))
+    elif isinstance(value, bool):
+        ws.write_boolean(r, n, value, style("cell", open_, due))
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(r, n, value, style("cell", open_, True))
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, n, value, style("cell", open_, due))
+    else:
+        ws.write_string(r, n, str(value), style("cell", open_, due))

@@ -54,7 +54,7 @@ def _from_workbook(path: Path, framework: Framework) -> EarlierRound:
             f"Run 'readydocs validate {path}' and fix it, or give the scores.json of the earlier build.")
     scores = score_assessment(assessment)
     profile = assessment.responses[0].profile
-    dates = [r.profile.get("assessment_date") for r in assessment.responses if r.profile.get("assessment_date")]
+    dates: list[dt.date] = [d for r in assessment.responses if (d := r.profile.get("assessment_date"))]
     return EarlierRound(path, profile.get("municipality_name") or "", max(dates) if dates else None,
                         framework.id, framework.version, {c.id: c.score for c in scores.conditions})
 
@@ -88,7 +88,7 @@ def _from_json(path: Path, framework: Framework) -> EarlierRound:
         raise bad("a number with thousands of digits")
     if not isinstance(data, dict) or not isinstance(data.get("conditions"), list):
         raise bad("no list of conditions")
-    fw = data.get("framework") if isinstance(data.get("framework"), dict) else {}
+    fw = data["framework"] if isinstance(data.get("framework"), dict) else {}
     fid, fver = str(fw.get("id", "")), str(fw.get("version", ""))
     if fid != framework.id:
         raise InvalidInputError(f"{path}: the earlier round was scored against framework '{fid or '(none)'}', not '{framework.id}'.",
@@ -108,7 +108,7 @@ def _from_json(path: Path, framework: Framework) -> EarlierRound:
             when = dt.date.fromisoformat(str(raw_date))
         except ValueError:
             raise bad(f"assessment_date '{raw_date}' is not a yyyy-mm-dd date")
-    place = data.get("place") if isinstance(data.get("place"), str) else ""
+    place = data["place"] if isinstance(data.get("place"), str) else ""
     return EarlierRound(path, place, when, fid, fver, scores)
 
 

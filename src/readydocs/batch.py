@@ -256,6 +256,7 @@ class PlaceOptions:
     force: bool = False
     wait: float = DEFAULT_WAIT
     keep_backups: int = DEFAULT_KEEP_BACKUPS
+    template_time_limit: float | None = None  # seconds per document (sandbox.DEFAULT_TIME_LIMIT when None)
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
@@ -272,7 +273,8 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
     try:
         prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
                            logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
-                           baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark)
+                           baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
+                           template_time_limit=options.template_time_limit)
         summary = dict(prepared.result.summary or {})
         summary["state"] = assessment.responses[0].profile.get("state") or ""
         result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
@@ -368,7 +370,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
               templates_dir: Path | None = None, date: dt.date | None = None,
               progress: Progress | None = None, logo: Path | None = None, pdf: bool = False, force: bool = False,
               wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS, baseline: Path | None = None,
-              benchmark: bool | None = None) -> BatchResult:
+              benchmark: bool | None = None, template_time_limit: float | None = None) -> BatchResult:
     """Check every workbook, build every place, write the cohort summary, cohort report and batch-report.json.
 
     Workbooks are grouped by the place they name (municipality, state and jurisdiction
@@ -394,7 +396,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     if earlier_round is not None:
         result.notes += earlier_round.unreadable
     out_dir = Path(out_dir)
-    options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups)
+    options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups, template_time_limit)
 
     with _pool(jobs, framework) as pool:
         checked: list[Checked] = []

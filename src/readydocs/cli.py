@@ -128,6 +128,13 @@ def _folder_options(f):
                         help="Seconds to wait for another build writing into the same folder.")(f)
 
 
+def _template_time_limit_option(f):
+    return click.option(
+        "--template-time-limit", "template_time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
+        metavar="SECONDS", help="Seconds each document's template may take to fill in (default 10; see readydocs docs safety).",
+    )(f)
+
+
 def _load_framework(path: Path | None):
     from .framework import load_framework
 
@@ -351,11 +358,12 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
 @click.option("--force", is_flag=True,
               help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
 @_folder_options
+@_template_time_limit_option
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
           logo: Path | None, pdf: bool, baseline: Path | None, force: bool, keep_backups: int, wait: float,
-          framework_path: Path | None):
+          framework_path: Path | None, template_time_limit: float | None):
     """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
@@ -363,7 +371,7 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
         _refuse_own_baseline(baseline, workbooks)
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
                          date=date.date() if date else None, logo=logo, baseline=baseline, force=force, pdf=pdf,
-                         keep_backups=keep_backups, wait=wait)
+                         keep_backups=keep_backups, wait=wait, template_time_limit=template_time_limit)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -489,11 +497,13 @@ def check_docs(files: tuple[Path, ...]):
               help="Compare each place with the cohort in its report, and write cohort-report.docx for the team "
                    "(default: on with five or more places).")
 @_folder_options
+@_template_time_limit_option
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
           date: dt.datetime | None, logo: Path | None, pdf: bool, force: bool, baseline_dir: Path | None,
-          benchmark: bool | None, keep_backups: int, wait: float, framework_path: Path | None):
+          benchmark: bool | None, keep_backups: int, wait: float, framework_path: Path | None,
+          template_time_limit: float | None):
     """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
 
     Workbooks naming the same place (municipality, state and jurisdiction type) are pooled as
@@ -506,7 +516,8 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
                            date=date.date() if date else None, progress=reporter, logo=logo, pdf=pdf, force=force,
-                           wait=wait, keep_backups=keep_backups, baseline=baseline_dir, benchmark=benchmark)
+                           wait=wait, keep_backups=keep_backups, baseline=baseline_dir, benchmark=benchmark,
+                           template_time_limit=template_time_limit)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo("")
@@ -603,6 +614,19 @@ def import_survey_command(answers: Path, map_path: Path, out_dir: Path, framewor
         click.echo(f"{out_dir / folder}: {len(files)} respondent workbook{'s' if len(files) != 1 else ''}.")
     click.echo(f"Wrote {len(result.written)} workbook(s) for {len(result.places)} place(s). "
                f"Build them with 'readydocs batch {out_dir}'.")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port on 127.0.0.1 to listen on (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the address.")
+@_framework_option
+@_handle_errors
+def serve(port: int, no_browser: bool, framework_path: Path | None):
+    """Open the readydocs page in a browser: check workbooks and get the documents without a terminal."""
+    from .web.server import serve as run_page
+
+    run_page(_load_framework(framework_path), port=port, open_browser=not no_browser, echo=click.echo)
 
 
 def main() -> None:

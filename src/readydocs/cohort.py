@@ -64,7 +64,9 @@ def headers(framework: Framework) -> list[str]:
 
 def _status_label(status: str | None, framework: Framework) -> str:
     band_label = {b.id: b.label for b in framework.bands}
-    return band_label.get(status, framework.insufficient.label if status else "")
+    if not status:
+        return ""
+    return band_label.get(status, framework.insufficient.label)
 
 
 def place_row(row: PlaceRow, framework: Framework) -> list[Any]:
@@ -134,7 +136,7 @@ def _width_for(header: str, values: Sequence[Any], cap: float = MAX_WIDTH, heade
     A header may wrap onto ``header_lines`` lines before its column grows for it.
     """
     longest_word = max((len(w) for w in header.split()), default=4)
-    longest_value = 0
+    longest_value: float = 0
     for v in values:
         if v is None:
             continue
@@ -312,7 +314,7 @@ def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
     counts = verdict_counts(rows, framework)
     medians = condition_medians(rows, framework)
-    tables = [(1, ["Overall level", "Places"], [[label, n] for label, n in counts]),
+    tables: list[tuple[int, list[str], list[list[Any]]]] = [(1, ["Overall level", "Places"], [[label, n] for label, n in counts]),
               (len(counts) + 3, ["Condition", "Median score", "Places with a score"],
                [[name, None if m is None else half_up(m), n] for name, m, n in medians])]
     widths = [_width_for(" ".join(h[n] for _, h, _ in tables if n < len(h)), [r[n] for _, h, body in tables for r in body if n < len(r)], cap)

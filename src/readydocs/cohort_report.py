@@ -73,7 +73,7 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
         verdicts.append({"label": lv.label, "count": len(names), "count_text": _count(len(names), "place"),
                          "names": names, "names_text": ", ".join(names) or "\u2014"})
 
-    conditions = []
+    conditions: list[dict[str, Any]] = []
     for c in framework.conditions:
         scored = [cond(p, c.id)["score"] for p in places if cond(p, c.id).get("score") is not None]
         lacking = [p["place"] for p in places if cond(p, c.id).get("status") == worst_band]

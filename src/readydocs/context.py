@@ -69,7 +69,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
     def status_meaning(c: ConditionResult) -> str:
         return band_by_id[c.status].meaning if c.status in band_by_id else framework.insufficient.meaning
 
-    conditions = []
+    conditions: list[dict[str, Any]] = []
     evidence = []
     for cond, res in zip(framework.conditions, scores.conditions):
         notes, disputed, steps = [], [], []
@@ -154,7 +154,7 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
     priorities = _lines(first.get("priorities"))
     capped = [c for c in conditions if c["below_essential"]]
     capped_names = [c["name"] for c in capped]
-    n = {"in_place": len(strengths), "developing": sum(1 for c in conditions if not c["in_place"] and not c["lowest"] and not c["insufficient"]),
+    tally = {"in_place": len(strengths), "developing": sum(1 for c in conditions if not c["in_place"] and not c["lowest"] and not c["insufficient"]),
          "lowest": sum(1 for c in conditions if c["lowest"]), "insufficient": sum(1 for c in conditions if c["insufficient"]),
          "total": len(conditions)}
     average = half_up(scores.average)
@@ -175,9 +175,9 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "ready": ready, "build_first": is_build_first,
         "capped": bool(capped_names), "capped_by": capped_names, "capped_by_text": w.join(capped_names),
         "nothing_scored": nothing,
-        "finding": "" if nothing else w.standing_summary(n["in_place"], n["developing"], n["lowest"], n["insufficient"],
-                                                          n["total"], band_labels),
-        "average_sentence": w.nothing_scored(framework.scale.dont_know) if nothing else w.scored_summary(average, n["total"], n["total"] - n["insufficient"]),
+        "finding": "" if nothing else w.standing_summary(tally["in_place"], tally["developing"], tally["lowest"], tally["insufficient"],
+                                                          tally["total"], band_labels),
+        "average_sentence": w.nothing_scored(framework.scale.dont_know) if nothing else w.scored_summary(average, tally["total"], tally["total"] - tally["insufficient"]),
         "held_sentence": w.essential_held(capped_names, [c["name"] for c in capped if c["insufficient"]], level.label) if capped and not nothing else "",
         "unknown_sentence": w.unknown_summary(len(gaps), len(framework.indicators), framework.scale.dont_know, several),
     }
@@ -222,9 +222,9 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "to_strengthen": to_strengthen,
         "to_strengthen_text": w.join_some([c["name_mid"] for c in to_strengthen]),
         "build_first": build_first,
-        "counts": {"in_place": n["in_place"], "to_strengthen": len(to_strengthen), "gaps": len(gaps),
-                   "developing": n["developing"], "not_in_place": n["lowest"],
-                   "insufficient": n["insufficient"], "total": n["total"]},
+        "counts": {"in_place": tally["in_place"], "to_strengthen": len(to_strengthen), "gaps": len(gaps),
+                   "developing": tally["developing"], "not_in_place": tally["lowest"],
+                   "insufficient": tally["insufficient"], "total": tally["total"]},
         "gaps": gaps,
         "evidence": evidence,
         "respondents": people,

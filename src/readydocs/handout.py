@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import InvalidInputError, UnreadableFileError
-from .form import PROFILE_FIELDS
+from .form import PROFILE_FIELDS, ProfileValue
 from .framework import Framework
 
 # A cohort's largest place has a few dozen respondents; the bound keeps a
@@ -94,7 +94,7 @@ def copy_path(base: Path, respondent: Respondent) -> Path:
     return base.with_name(f"{base.stem}-{slugify(respondent.name)}{base.suffix}")
 
 
-def shared_profile(path: Path, framework: Framework) -> dict[str, object]:
+def shared_profile(path: Path, framework: Framework) -> dict[str, ProfileValue]:
     """The place's fields as the advocate filled them in ``path`` (blank ones left out)."""
     from .intake import read_intake
     from .validate import validate
@@ -119,7 +119,7 @@ def plan_copies(base: Path, respondents: Sequence[Respondent]) -> list[tuple[Res
 
 
 def write_copies(copies: Iterable[tuple[Respondent, Path]], framework: Framework,
-                 shared: dict[str, object]) -> list[Path]:
+                 shared: dict[str, ProfileValue]) -> list[Path]:
     """Write each copy: the shared profile locked, the respondent's own fields filled and open."""
     from .workbook import write_intake
 

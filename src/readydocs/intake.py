@@ -12,34 +12,20 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-
+from . import xlsxvalues
 from .errors import UnreadableFileError
 from .form import (
-    NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS,
-    RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, indicator_name,
+    META_NAMES, PROFILE_FIELDS, RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, NamedInput, indicator_name, named_inputs,
 )
 from .framework import Framework
 
 if TYPE_CHECKING:
     from .xlsxcells import XlsxWorkbook
 
-# Refuse a workbook whose parts would expand past this: a real intake is
-# well under 1 MB, so 100 MB leaves room for pasted text while stopping a
-# zip bomb before openpyxl inflates it.
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-# A workbook made by 'readydocs init' has about a dozen parts.
-MAX_PARTS = 1000
-# Sizes come from the zip's central directory. Python's zipfile never inflates
-# an entry past its declared size (a lying entry fails its CRC check), so
-# checking the declared sizes bounds what openpyxl can be made to inflate.
-# Excel never writes a DOCTYPE or an ENTITY declaration; every XML part is
-# scanned for one (bounded by the size check above) and refused, so entity
-# expansion and external entities never reach a parser.
-_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+# The zip-level limits are shared by every Office file readydocs opens (zipguard.py).
+from .zipguard import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, WORKBOOK, check_archive  # noqa: F401 (re-exported)
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
@@ -72,8 +58,8 @@ class Intake:
     profile: dict[str, Cell]
     # indicator id -> input column key (rating, evidence, ...) -> cell
     ratings: dict[str, dict[str, Cell]]
-    # defined names the framework expects that the workbook lacks, with the sheet they belong on
-    missing: list[tuple[str, str]] = field(default_factory=list)
+    # defined names the form has that the workbook lacks (validation decides which matter)
+    missing: list[NamedInput] = field(default_factory=list)
     # required sheets that are missing
     missing_sheets: list[str] = field(default_factory=list)
     # expected defined names that do not point at one cell
@@ -104,43 +90,8 @@ def check_container(path: Path) -> None:
         _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
-    limit_mb = MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
-    if path.stat().st_size > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableFileError(f"{path}: is larger than the {limit_mb} MB limit for an intake workbook.",
-                                  "Use the workbook made by 'readydocs init'.")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_PARTS:
-                raise UnreadableFileError(f"{path}: holds {len(infos)} parts, far more than an intake workbook (limit {MAX_PARTS}).",
-                                          "Use the workbook made by 'readydocs init'.")
-            names = {i.filename for i in infos}
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise UnreadableFileError(
-                    f"{path}: expands to {total // (1024 * 1024)} MB, past the {limit_mb} MB limit for an intake workbook.",
-                    "Use the workbook made by 'readydocs init'.",
-                )
-            if total > 10 * 1024 * 1024 and total / packed > MAX_COMPRESSION_RATIO:
-                raise UnreadableFileError(
-                    f"{path}: expands {total // packed}-fold, to {total // (1024 * 1024)} MB, as a zip bomb does; it was not opened.",
-                    "Use the workbook made by 'readydocs init'.",
-                )
-            if any(i.flag_bits & 0x1 for i in infos):
-                raise UnreadableFileError(f"{path}: is an encrypted zip archive, not an Excel workbook.",
-                                          "Open it in Excel or LibreOffice and save it as .xlsx without a password.")
-            content_types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-            mimetype = zf.open("mimetype").read(100) if "mimetype" in names else b""
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_dtd(zf, info):
-                        raise UnreadableFileError(
-                            f"{path}: part {info.filename} declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",
-                            "Open it in Excel or LibreOffice and save it again as .xlsx, or use the workbook made by 'readydocs init'.")
-    except UnreadableFileError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
-        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
+    names, content_types = check_archive(path, WORKBOOK)
+    mimetype = _read_part(path, "mimetype", 100) if "mimetype" in names else b""
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
@@ -153,25 +104,23 @@ def check_container(path: Path) -> None:
         raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
 
 
-def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    overlap = max(len(m) for m in _DTD_MARKERS) - 1
-    tail = b""
-    with zf.open(info) as part:
-        while chunk := part.read(1 << 16):
-            window = tail + chunk
-            if any(m in window for m in _DTD_MARKERS):
-                return True
-            tail = window[-overlap:]
-    return False
+def _read_part(path: Path, name: str, limit: int) -> bytes:
+    """The first bytes of one part of an archive check_archive has passed."""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(name) as part:
+            return part.read(limit)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
+        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     """An exception and the ones it was raised from (openpyxl wraps parser errors in ValueError)."""
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _refuse_ole(path: Path) -> None:
@@ -275,20 +224,17 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
     intake = Intake(path=path, sheets=list(wb.sheetnames), meta={}, profile={}, ratings={})
     intake.missing_sheets = [s for s in (SHEET_PROFILE, SHEET_RATINGS) if s not in wb.sheetnames]
 
-    wanted: list[tuple[str, str]] = [(n, "Instructions") for n in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION)]
-    wanted += [(f.name, SHEET_PROFILE) for f in PROFILE_FIELDS]
-    wanted += [(indicator_name(key, ind.id), SHEET_RATINGS) for ind in framework.indicators for key in RATING_INPUTS]
     targets: dict[str, tuple[str, int, int]] = {}  # name -> (sheet, row, column)
-    for name, home in wanted:
-        text = wb.defined_names.get(name)
+    for wanted in named_inputs(ind.id for ind in framework.indicators):
+        text = wb.defined_names.get(wanted.name)
         if text is None:
-            intake.missing.append((name, home))
+            intake.missing.append(wanted)
             continue
         found = _target(text, wb.grids)
         if isinstance(found, str):
-            intake.broken.append(BrokenName(name, home, text, found))
+            intake.broken.append(BrokenName(wanted.name, wanted.sheet, text, found))
         else:
-            targets[name] = found
+            targets[wanted.name] = found
 
     rows = wb.read_rows(targets.values())
 
@@ -296,7 +242,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if name not in targets:
             return None
         sheet, row, column = targets[name]
-        ref = f"{get_column_letter(column)}{row}"
+        ref = f"{xlsxvalues.column_letter(column)}{row}"
         raw = rows.cells[(sheet, row)][column - 1]  # read_rows gives every named row, stored or not
         value = raw.value
         if isinstance(value, str):
@@ -307,7 +253,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         return Cell(sheet=sheet, ref=ref, name=name, value=value, error=error,
                     formula_without_value=raw.formula_without_value, hidden=(sheet, row) in rows.hidden)
 
-    for meta_name in (NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION):
+    for meta_name in META_NAMES:
         if (c := cell(meta_name)) is not None:
             intake.meta[meta_name] = c
     for f in PROFILE_FIELDS:
@@ -331,12 +277,10 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
 
 def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     """Where a defined name's text points, as (sheet, row, column), or why it does not point at one cell."""
-    from openpyxl.workbook.defined_name import DefinedName
-
     if "#REF!" in text.upper():
         return "points at a deleted cell (#REF!)"
     try:
-        destinations = list(DefinedName("name", attr_text=text).destinations)
+        destinations = xlsxvalues.destinations(text)
     except Exception:
         destinations = []
     if not destinations:
@@ -368,7 +312,7 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
 def _column_index(letters: str) -> int:
     """1 for A ... 16384 for XFD; 0 for letters past the widest column openpyxl knows."""
     try:
-        return column_index_from_string(letters)
+        return xlsxvalues.column_index(letters)
     except ValueError:
         return 0
 

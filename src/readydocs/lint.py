@@ -5,7 +5,13 @@ each footer), paragraph by paragraph. Every problem names the template and
 the paragraph (its number in the part, its table cell when it is in a table,
 and the start of its text), so a person can find it in Word.
 
-What is checked, in this order for each paragraph:
+First the file as a whole: it must pass the checks every Office file goes
+through and open as a .docx (``not-a-template``, naming a damaged part), hold
+nothing Word or LibreOffice would fetch from elsewhere (``linked-content``),
+and have no template tags in its document properties, which readydocs sets
+itself and never renders (``template-in-properties``).
+
+Then, in this order for each paragraph:
 
 * tags that start in one paragraph and end in another (``unclosed-tag``), and
   tags Word split across runs in a way docxtpl's own repair does not fix
@@ -19,7 +25,15 @@ What is checked, in this order for each paragraph:
 * variables readydocs does not provide (``unknown-variable``), followed
   through ``for`` loops and ``set`` so that ``c.nmae`` inside
   ``{% for c in conditions %}`` is caught, with the nearest real name;
+* methods and attributes outside the data (``not-allowed``): anything but
+  sandbox.TEXT_METHODS on text and sandbox.GROUP_METHODS on a group, anything
+  on a number or a picture placeholder, names starting with ``_``, reaching
+  into Jinja's helpers, and including, importing or extending other files.
+  The sandbox refuses the same things when the template is filled in;
 * filters and tests Jinja does not have (``unknown-filter``, ``unknown-test``).
+* expressions of constants only that would pass one of the sandbox's limits
+  (``over-limit``): they are worked out here, within those limits, so
+  ``'x'|center(10**9)`` is found before a build stops at it.
 
 The known variables come from variables.reference(): the context the pipeline
 builds for the bundled sample.
@@ -33,17 +47,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from .docxparts import Para, paragraphs, parts, shorten
 from .render import DOCUMENTS, default_templates_dir, jinja_env
+from .sandbox import GROUP_METHODS, TEXT_METHODS, LimitError, uncounted
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_W = f"{{{W_NS}}}"
 _SMART_QUOTES = "\u2018\u2019\u201c\u201d\u201a\u201e\u2032\u2033"
 _OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _DOCXTPL_PREFIX = re.compile(r"(\{[{%#])(p|tr|tc|r)\s")
 _BLOCK_OPEN = {"for", "if", "macro", "call", "filter", "with", "block", "raw", "autoescape"}
-# Methods a template may call on a group (dict) without them being variables.
-_DICT_METHODS = {"items", "keys", "values", "get"}
 # Filters whose result is the same list (or an element of it).
 _SAME_LIST_FILTERS = {"sort", "reverse", "list", "selectattr", "rejectattr", "unique"}
 _ELEMENT_FILTERS = {"first", "last", "random", "min", "max"}
@@ -67,14 +79,6 @@ class LintProblem:
             if self.text:
                 parts.append(f"\u201c{self.text}\u201d")
         return f"{', '.join(parts)}: {self.message} [{self.code}]"
-
-
-@dataclass
-class _Para:
-    number: int
-    text: str
-    where: str
-    xml: str
 
 
 class _Known:
@@ -108,62 +112,25 @@ class _Known:
         return v is not None and not ({"group", "list"} & v.kinds) and not v.open
 
 
-def shorten(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-def _paragraphs(root) -> list[_Para]:
-    from lxml import etree
-
-    out = []
-    tables: dict[Any, int] = {}
-    for n, p in enumerate(root.iter(f"{_W}p"), start=1):
-        texts = [t.text or "" for t in p.iter(f"{_W}t") if _nearest_p(t) is p]
-        where = ""
-        tc = next((a for a in p.iterancestors(f"{_W}tc")), None)
-        if tc is not None:
-            tr = tc.getparent()
-            tbl = tr.getparent()
-            if tbl not in tables:
-                tables[tbl] = len(tables) + 1
-            row = [r for r in tbl if r.tag == f"{_W}tr"].index(tr) + 1
-            col = [c for c in tr if c.tag == f"{_W}tc"].index(tc) + 1
-            where = f"table {tables[tbl]}, row {row}, cell {col}"
-        out.append(_Para(n, "".join(texts), where, etree.tostring(p, encoding="unicode")))
-    return out
-
-
-def _nearest_p(el):
-    return next(a for a in el.iterancestors(f"{_W}p"))
-
-
-def _parts(doc) -> list[tuple[str, Any]]:
-    """(label, root element) for the body, then headers, then footers, in part-name order."""
-    out = [("body", doc.element.body)]
-    for kind in ("header", "footer"):
-        parts = sorted((rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/" + kind)),
-                       key=lambda p: str(p.partname))
-        seen = set()
-        for i, part in enumerate(parts, start=1):
-            if part.partname in seen:
-                continue
-            seen.add(part.partname)
-            out.append((kind if len(parts) == 1 else f"{kind} {i}", part.element))
-    return out
-
-
 def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str | None = None) -> list[LintProblem]:
     """Every problem in one template."""
-    import docx
     from docxtpl import DocxTemplate
+
+    from .errors import UnreadableFileError
+    from .zipguard import TEMPLATE, linked_content, open_docx
 
     name = name or Path(path).name
     try:
-        doc = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a file that is not a .docx
-        return [LintProblem(name, "body", None, "", "", "not-a-template",
-                            f"cannot be opened as a Word .docx file ({type(exc).__name__}). Save it from Word as a .docx document.")]
+        doc = open_docx(Path(path), TEMPLATE)
+    except UnreadableFileError as exc:
+        # The guard's line names the full path; the linter's lines start with the file name.
+        return [LintProblem(name, "body", None, "", "", "not-a-template", str(exc).split(": ", 1)[-1])]
+    problems: list[LintProblem] = [
+        LintProblem(name, part, None, "", "", "linked-content",
+                    f"part {part} holds {what}, which Word or LibreOffice would fetch from elsewhere. readydocs refuses "
+                    "templates that pull in outside content: insert the picture or text itself instead of a link.")
+        for part, what in linked_content(Path(path))]
+    problems += _property_problems(doc, name)
     if reference is None:
         from .variables import reference as build_reference
 
@@ -171,9 +138,8 @@ def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str
     known = _Known(reference)
     patcher = DocxTemplate(str(path))
     env = jinja_env()
-    problems: list[LintProblem] = []
-    for label, root in _parts(doc):
-        paras = _paragraphs(root)
+    for label, root in parts(doc):
+        paras = paragraphs(root)
         add = lambda para, code, message: problems.append(  # noqa: E731
             LintProblem(name, label, para.number if para else None, para.where if para else "",
                         shorten(para.text) if para else "", code, message))
@@ -196,7 +162,23 @@ def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str
     return problems
 
 
-def _check_tags(para: _Para, patcher, add) -> bool:
+_PROPERTY_NAMES = ("title", "subject", "author", "keywords", "comments", "category", "content_status",
+                   "identifier", "language", "last_modified_by", "version")
+
+
+def _property_problems(doc, name: str) -> list[LintProblem]:
+    """Template tags in the document properties: readydocs fills those itself and never renders them."""
+    cp = doc.core_properties
+    tagged = [p for p in _PROPERTY_NAMES if re.search(r"\{[{%]", getattr(cp, p, "") or "")]
+    if not tagged:
+        return []
+    return [LintProblem(name, "properties", None, "", "", "template-in-properties",
+                        f"the document properties ({', '.join(tagged)}) hold template tags. readydocs sets the title, "
+                        "subject, author and keywords itself and never fills tags in properties, so they would stay as "
+                        "typed: remove them (File > Info > Properties).")]
+
+
+def _check_tags(para: Para, patcher, add) -> bool:
     """Tag-level checks on one paragraph. True when a tag is broken beyond repair."""
     text = para.text
     broken = False
@@ -231,7 +213,7 @@ def _check_tags(para: _Para, patcher, add) -> bool:
     return broken
 
 
-def _split_beyond_repair(para: _Para, patcher, add) -> bool:
+def _split_beyond_repair(para: Para, patcher, add) -> bool:
     """Apply docxtpl's own repair to this paragraph; what is left inside a tag is broken."""
     from lxml import etree
 
@@ -264,7 +246,7 @@ def _skeleton(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def _report_syntax(exc, lines: list[str], by_line: dict[int, _Para], add) -> None:
+def _report_syntax(exc, lines: list[str], by_line: dict[int, Para], add) -> None:
     message = getattr(exc, "message", None) or str(exc)
     lineno = getattr(exc, "lineno", None)
     if "Unexpected end of template" in message or lineno is None or lineno > len(lines):
@@ -276,7 +258,7 @@ def _report_syntax(exc, lines: list[str], by_line: dict[int, _Para], add) -> Non
                 f"(or {{% end{keyword} %}} in the same paragraph) where it should end.")
             return
     first = message.split("\n")[0].rstrip(".")
-    add(by_line.get(lineno), "syntax-error", f"template syntax error: {first}.")
+    add(None if lineno is None else by_line.get(lineno), "syntax-error", f"template syntax error: {first}.")
 
 
 def _unclosed_block(lines: list[str]) -> tuple[int, str] | None:
@@ -316,7 +298,7 @@ class _Checker:
         from jinja2 import nodes as J
 
         if isinstance(node, J.For):
-            base = self.expr(node.iter, scope)
+            base = self.expr(uncounted(node.iter), scope)
             inner = dict(scope)
             self.bind(node.target, f"{base}[]" if base and self.known.is_list(base) else None, inner)
             inner["loop"] = None
@@ -343,9 +325,11 @@ class _Checker:
             self.visit_all(node.body, inner)
         elif isinstance(node, J.With):
             inner = dict(scope)
-            for target, value in zip(node.targets, node.values):
-                self.bind(target, self.expr(value, scope), inner)
+            for target, expr in zip(node.targets, node.values):
+                self.bind(target, self.expr(expr, scope), inner)
             self.visit_all(node.body, inner)
+        elif isinstance(node, (J.Include, J.Import, J.FromImport, J.Extends)):
+            self.say(node, "not-allowed", _NO_OTHER_FILES)
         elif isinstance(node, J.Expr):
             self.expr(node, scope)
         elif isinstance(node, J.Node):
@@ -368,16 +352,27 @@ class _Checker:
         """The reference path an expression stands for, or None when unknown; reports what is wrong."""
         from jinja2 import nodes as J
 
+        if isinstance(node, (J.Filter, J.BinExpr, J.Call)):
+            self.over_limit(node)
         if isinstance(node, J.Name):
             if node.name in scope:
                 return scope[node.name]
             if node.name in self.known.ref:
                 return node.name
+            if node.name in self.env.globals:
+                return _GLOBAL + node.name
             if node.name not in self.globals:
                 close = difflib.get_close_matches(node.name, self.known.top, n=1)
                 hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
                 self.say(node, "unknown-variable",
                          f"\u201c{node.name}\u201d is not a variable readydocs provides.{hint} readydocs docs templates lists them all.")
+            return None
+        if isinstance(node, J.Getattr) and isinstance(node.node, J.Const):
+            value = node.node.value
+            if not (isinstance(value, str) and node.attr in TEXT_METHODS):
+                self.say(node, "not-allowed", f"\u201c{value!r}.{node.attr}\u201d: templates may call only "
+                         f"{', '.join(sorted(TEXT_METHODS))} on text, and nothing on a number. "
+                         "Use a filter instead (readydocs docs templates says which).")
             return None
         if isinstance(node, (J.Getattr, J.Getitem)):
             base = self.expr(node.node, scope)
@@ -399,6 +394,11 @@ class _Checker:
             if node.name not in self.env.filters:
                 self.say(node, "unknown-filter",
                          f"there is no filter named \u201c{node.name}\u201d.{_did_you_mean(node.name, self.env.filters)}")
+                return None
+            if base and base in self.known.ref and "picture" in " ".join(self.known.ref[base].kinds) \
+                    and node.name not in ("default", "d"):
+                self.say(node, "not-allowed", f"\u201c{base}|{node.name}\u201d: {base} is a picture; a filter would turn it "
+                         f"into text. Put \u201c{{{{ {base} }}}}\u201d on its own where it should appear.")
                 return None
             if base and self.known.is_list(base):
                 if node.name in _SAME_LIST_FILTERS:
@@ -425,6 +425,34 @@ class _Checker:
                 self.expr(child.value, scope)
         return None
 
+    def over_limit(self, node) -> None:
+        """An expression of constants only (``'x'|center(10**9)``) is worked out here, within the sandbox's
+        limits, so one that a build would stop at is reported now."""
+        try:
+            _constant(node, self.env)
+        except LimitError as exc:
+            self.say(node, "over-limit", f"{str(exc).rstrip('.')}; a build would stop here. "
+                     "readydocs docs safety lists the limits.")
+        except Exception:  # not made of constants only, or an error the build reports itself
+            pass
+
+    def not_allowed_on_value(self, node, base: str, key: str) -> bool:
+        """A method or attribute on a single value: only the plain text methods are allowed. True when reported."""
+        kinds = self.known.ref[base].kinds
+        shown = base.replace("[]", "")
+        if "picture" in " ".join(kinds):
+            self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {shown} is a picture; put \u201c{{{{ {shown} }}}}\u201d "
+                     "on its own where it should appear, with nothing after the name.")
+        elif "text" in kinds and key in TEXT_METHODS:
+            return False
+        elif "text" in kinds:
+            self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: templates may call only "
+                     f"{', '.join(sorted(TEXT_METHODS))} on text. Use a filter instead (readydocs docs templates says which).")
+        else:
+            self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {shown} is a single value, with no fields or methods "
+                     "a template may use. Use a filter instead (readydocs docs templates says which).")
+        return True
+
     def call_args(self, node, scope) -> None:
         for a in node.args:
             self.expr(a, scope)
@@ -435,14 +463,26 @@ class _Checker:
                 self.expr(extra, scope)
 
     def attribute(self, node, base: str | None, key: str) -> str | None:
+        if base == _REPORTED:
+            return _REPORTED  # one problem per expression: "a.__b__.__c__" is reported once
+        if key.startswith("_"):
+            self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: names starting with \u201c_\u201d reach into "
+                     "the program, not the data; templates cannot use them.")
+            return _REPORTED
         if base is None:
-            return None
+            return None  # a name whose contents are not known here (a macro argument, a namespace)
+        if base.startswith(_GLOBAL):
+            self.say(node, "not-allowed", f"\u201c{_source(node)}\u201d: {base[len(_GLOBAL):]} is one of Jinja's helpers; "
+                     "templates may call it but not reach into it.")
+            return _REPORTED
         path = f"{base}.{key}"
         if path in self.known.ref:
             return path
-        if self.known.is_open(base) or self.known.is_scalar(base):
-            return None  # nothing known below it, or a method on text or a number
-        if self.known.is_group(base) and key in _DICT_METHODS:
+        if self.known.is_open(base):
+            return None  # nothing known below it
+        if self.known.is_scalar(base):
+            return _REPORTED if self.not_allowed_on_value(node, base, key) else None
+        if self.known.is_group(base) and key in GROUP_METHODS:
             return None
         siblings = self.known.children(base)
         if self.known.is_list(base) and not siblings:
@@ -453,6 +493,47 @@ class _Checker:
         self.say(node, "unknown-variable",
                  f"\u201c{_source(node)}\u201d: \u201c{key}\u201d is not a field of {owner}.{hint} readydocs docs templates lists them all.")
         return None
+
+
+class _NotConstant(Exception):
+    pass
+
+
+def _constant(node, env):
+    """The value of an expression made only of constants, operators, filters and lipsum(); _NotConstant otherwise."""
+    from jinja2 import nodes as J
+
+    def value(n):
+        if isinstance(n, J.Const):
+            return n.value
+        if isinstance(n, (J.List, J.Tuple)):
+            return [value(i) for i in n.items]
+        if isinstance(n, J.BinExpr):
+            return env.call_binop(None, n.operator, value(n.left), value(n.right))
+        if isinstance(n, J.Neg):
+            return -value(n.node)
+        if isinstance(n, (J.Filter, J.Call)) and not (n.dyn_args or n.dyn_kwargs):
+            args = [value(a) for a in n.args]
+            # Jinja annotates a filter's keyword arguments as Pair nodes; its parser makes Keyword nodes (key: str).
+            kwargs: dict[str, Any] = {k.key: value(k.value) for k in n.kwargs}  # type: ignore[misc]
+            if isinstance(n, J.Call) and isinstance(n.node, J.Name) and n.node.name in ("lipsum", "range"):
+                return env.globals[n.node.name](*args, **kwargs)
+            if isinstance(n, J.Filter) and n.node is not None and n.name in env.filters:
+                func = env.filters[n.name]
+                passes = getattr(getattr(func, "jinja_pass_arg", None), "name", None)
+                first = {None: [], "environment": [env], "eval_context": [J.EvalContext(env)]}
+                if passes not in first:
+                    raise _NotConstant
+                return func(*first[passes], value(n.node), *args, **kwargs)
+        raise _NotConstant
+
+    return value(node)
+
+
+_GLOBAL = "global:"  # expr()'s path for one of Jinja's helpers (range, cycler, namespace...)
+_NO_OTHER_FILES = ("a template cannot include, import or extend another file; put everything it needs in "
+                   "this one (macros can be defined here with {% macro %}).")
+_REPORTED = "reported:"  # expr()'s path once a problem in the expression has been reported
 
 
 def _source(node) -> str:

@@ -18,7 +18,7 @@ import struct
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
 from .errors import FolderBusyError, FolderOwnerError, OutputConflictError, WriteError
 from .places import PlaceIdentity
@@ -193,7 +193,7 @@ class OutputFolder:
         self.owner = owner
         self.wait = wait
         self.keep_backups = max(1, keep_backups)
-        self._lock = None
+        self._lock: Any = None  # a filelock lock while the folder is held
 
     def __enter__(self) -> "OutputFolder":
         from filelock import FileLock, Timeout
@@ -332,7 +332,7 @@ class OutputFolder:
 
     def _remove_leftovers(self, names: Collection[str]) -> list[Path]:
         """Temporary files of ours that a build killed mid-write left behind (nobody else is writing: we hold the lock)."""
-        removed = []
+        removed: list[Path] = []
         try:
             entries = list(os.scandir(self.path))
         except OSError:

@@ -217,7 +217,8 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
           baseline: str | Path | None = None, assessment: Assessment | None = None,
           force: bool = False, pdf: bool = False, wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS,
-          folder_name: str | None = None, benchmark: Any | None = None) -> BuildResult:
+          folder_name: str | None = None, benchmark: Any | None = None,
+          template_time_limit: float | None = None) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
     ``logo`` replaces the logo named on the workbook's profile sheet. ``baseline``: an earlier
@@ -225,15 +226,16 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     checked (the batch runner's), used instead of reading ``paths``. ``pdf`` adds a PDF of each
     document; when they cannot be made, the rest is written and the result's ``pdf_error`` says why.
     ``folder_name`` replaces the slug. ``benchmark``: a batch's benchmark.CohortStats, for the
-    report's peer comparison. A file in the output folder that a person has edited
-    since the last build is not replaced (OutputConflictError) unless ``force``, which keeps a
-    dated copy first (at most ``keep_backups`` per file). Another build of the same folder is
-    waited for, ``wait`` seconds at most (FolderBusyError); a folder holding another place's
+    report's peer comparison. ``template_time_limit``: seconds each document's template may take
+    to fill in (sandbox.DEFAULT_TIME_LIMIT when None). A file in the output folder that a person
+    has edited since the last build is not replaced (OutputConflictError) unless ``force``, which
+    keeps a dated copy first (at most ``keep_backups`` per file). Another build of the same folder
+    is waited for, ``wait`` seconds at most (FolderBusyError); a folder holding another place's
     documents is refused (FolderOwnerError).
     """
     prepared = prepare(paths, out_root, framework, templates_dir=templates_dir, date=date, logo=logo,
                        baseline=baseline, assessment=assessment, pdf=pdf, folder_name=folder_name,
-                       benchmark=benchmark)
+                       benchmark=benchmark, template_time_limit=template_time_limit)
     if not prepared.result.assessment.valid:
         return prepared.result
     return write_place(prepared, force=force, wait=wait, keep_backups=keep_backups)
@@ -242,13 +244,14 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
 def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
             baseline: str | Path | None = None, assessment: Assessment | None = None, pdf: bool = False,
-            folder_name: str | None = None, benchmark: Any | None = None) -> Prepared:
+            folder_name: str | None = None, benchmark: Any | None = None,
+            template_time_limit: float | None = None) -> Prepared:
     """Everything a build does before it touches the output folder: render and score, in memory."""
     from .baseline import alt_text, chart_rounds, compare, load_baseline
     from .branding import drop_logo_problems, logo_for
     from .charts import chart_alt_text, chart_png
     from .context import build_context
-    from .render import DOCUMENTS, DocumentProps, render_document, resolve_template
+    from .render import CHART_WIDTH_MM, DOCUMENTS, DocumentProps, Picture, render_document, resolve_template
 
     assessment = assessment if assessment is not None else assess(paths, framework)
     if logo is not None:
@@ -270,6 +273,9 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     out_dir = Path(out_root) / (folder_name or context["place"]["slug"])
     chart = chart_png(context["conditions"], context["framework"]["bands"], baseline=chart_rounds(context["baseline"]))
     alt = chart_alt_text(context["conditions"]) + alt_text(context["baseline"])
+    pictures = {"chart": Picture(chart, CHART_WIDTH_MM, None, "Condition scores", alt)}
+    if brand is not None:
+        pictures["logo"] = Picture(brand.data, brand.width_mm, brand.height_mm, brand.alt, brand.alt)
     when = dt.datetime(day.year, day.month, day.day, 9, 0, 0)
     documents: list[tuple[str, bytes]] = []
     for filename, title in DOCUMENTS:
@@ -277,8 +283,8 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             title=f"{title}: {context['place']['name']}", subject=framework.title,
             author=context["advocate"]["name"] or "readydocs", language=framework.language,
             keywords="Mobility Action Planning; readiness", when=when)
-        data = render_document(resolve_template(filename, templates_dir), context, props, chart=chart, chart_alt=alt,
-                               logo=brand)
+        data = render_document(resolve_template(filename, templates_dir), context, props, pictures,
+                               time_limit=template_time_limit)
         documents.append((filename, data))
     result.summary = scores_document(assessment, scores, context)
     scores_json = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"

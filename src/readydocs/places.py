@@ -80,7 +80,8 @@ class PlaceIdentity:
         """The identity a manifest recorded, or None when it recorded none usable."""
         if not isinstance(data, Mapping) or not isinstance(data.get("municipality"), str):
             return None
-        return cls(data["municipality"], *(data.get(k) if isinstance(data.get(k), str) else "" for k in ("state", "jurisdiction_type")))
+        state, kind = (data.get(k) if isinstance(data.get(k), str) else "" for k in ("state", "jurisdiction_type"))
+        return cls(data["municipality"], str(state), str(kind))
 
 
 def identity_of(profile: Mapping[str, Any]) -> PlaceIdentity:

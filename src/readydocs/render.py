@@ -1,11 +1,16 @@
 """Filling the Word templates with docxtpl.
 
-Every template is rendered in Jinja's sandbox with StrictUndefined and
-autoescape on: a template from elsewhere cannot reach into Python objects, a
-missing variable fails naming the template, and a person's "<" or "&" reaches
-the document as typed. Each part of a template is checked for variables the
-context lacks before it renders, and all documents are rendered in memory
-before any is written, so a broken template leaves no partial set.
+Every template is rendered in Jinja's sandbox (sandbox.py: plain data only,
+bounded time, steps and text) with StrictUndefined and autoescape on: a
+template from elsewhere cannot reach into Python objects, a missing variable
+fails naming the template and paragraph, and a person's "<" or "&" reaches
+the document as typed. A template file passes the zip guard and holds no
+linked content before it is opened. Pictures (the chart, the logo) reach the
+template as text placeholders and are swapped in after Jinja has finished;
+document properties are set here, never rendered. Each part of a template is
+checked for variables the context lacks before it renders, and all documents
+are rendered in memory before any is written, so a broken template leaves no
+partial set.
 """
 
 from __future__ import annotations
@@ -90,16 +95,16 @@ def _cached_env():
 
             return self._remember(("undeclared", source), lambda: frozenset(meta.find_undeclared_variables(self.parse(source))))
 
-        def parse(self, source, name=None, filename=None):  # type: ignore[override]
+        def parse(self, source, name=None, filename=None):
             if not isinstance(source, str) or name is not None or filename is not None:
                 return super().parse(source, name, filename)
             return self._remember(("parse", source), lambda: super(CachingSandbox, self).parse(source))
 
-        def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+        def from_string(self, source, globals=None, template_class=None):
             if globals is not None or template_class is not None:
                 return super().from_string(source, globals, template_class)
             if isinstance(source, str):
-                key = ("compile", self.autoescape, source)
+                key: tuple[object, ...] = ("compile", self.autoescape, source)
             elif isinstance(source, nodes.Template):
                 # A tree from parse() above: the memo keeps it alive, so its id stays unique.
                 key = ("compile-tree", self.autoescape, id(source))
@@ -111,14 +116,30 @@ def _cached_env():
 
 
 @lru_cache(maxsize=32)
-def _template_bytes(path: str, mtime_ns: int) -> bytes:
-    # Cached per process: a batch renders the same three templates for every place.
+def _checked_template(path: str, mtime_ns: int) -> bytes:
+    """A template's bytes, once it has passed the zip guard and holds no linked content.
+
+    Cached per process: a batch renders the same three templates for every place.
+    """
+    from .errors import UnreadableFileError
+    from .zipguard import TEMPLATE, check_docx, linked_content
+
+    try:
+        check_docx(Path(path), TEMPLATE)
+    except UnreadableFileError as exc:
+        raise TemplateError(exc.message, exc.hint) from exc
+    linked = linked_content(Path(path))
+    if linked:
+        part, what = linked[0]
+        raise TemplateError(f"{path}: part {part} holds {what}, which Word or LibreOffice would fetch from elsewhere; "
+                            "readydocs does not use templates that pull in outside content.",
+                            "Insert the picture or text itself instead of a link, and check with 'readydocs templates check'.")
     return Path(path).read_bytes()
 
 
 def template_bytes(path: Path) -> bytes:
     try:
-        return _template_bytes(str(path), path.stat().st_mtime_ns)
+        return _checked_template(str(path), path.stat().st_mtime_ns)
     except OSError as exc:
         raise TemplateError(f"{path}: cannot read template ({exc.strerror}).", "Check the --templates folder.")
 
@@ -130,6 +151,36 @@ def _patched_xml(src_xml: str) -> str:
     return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture a template places with a plain-text placeholder such as ``{{ chart }}``.
+
+    The template sees only a string; once Jinja has finished with a part, each
+    placeholder in the text is replaced by the picture (``drawing``). Anything
+    with a ``drawing(part, shape_id)`` method returning a ``<w:drawing>`` element
+    can be placed the same way.
+    """
+
+    data: bytes
+    width_mm: float
+    height_mm: float | None  # None: keep the picture's proportions
+    title: str  # alt text: a short title and the full description
+    description: str
+
+    def drawing(self, part, shape_id: int):
+        from docx.oxml import OxmlElement
+        from docx.shared import Mm
+
+        inline = part.new_pic_inline(io.BytesIO(self.data), Mm(self.width_mm),
+                                     Mm(self.height_mm) if self.height_mm is not None else None)
+        inline.docPr.set("id", str(shape_id))
+        inline.docPr.set("title", self.title)
+        inline.docPr.set("descr", self.description)
+        drawing = OxmlElement("w:drawing")
+        drawing.append(inline)
+        return drawing
+
+
 @lru_cache(maxsize=1)
 def _safe_template_class():
     """DocxTemplate with our changes; made on first use so docxtpl is imported only to render."""
@@ -138,46 +189,191 @@ def _safe_template_class():
 
     class SafeTemplate(DocxTemplate):
         source: Path  # the template file, for error messages
+        placeholders: dict[str, Any]  # placeholder text -> what replaces it (a Picture)
+        nonce: str = ""  # in every placeholder, so one changed or misplaced is noticed
+        _shape_id = 20000  # ids of the pictures placed, clear of those Word and docxtpl give
 
         def patch_xml(self, src_xml):
             # docxtpl's clean-up of tags split across runs depends on the text alone,
             # and a batch renders the same template parts for every place.
             return _patched_xml(src_xml)
 
+        def render(self, context, jinja_env=None, autoescape=False):
+            """docxtpl's own, without render_properties: the document properties are set by
+            readydocs (render_document) and never rendered from the template's text."""
+            self.render_init()
+            tree = self.fix_tables(self.build_xml(context, jinja_env))
+            self.fix_docpr_ids(tree)
+            self.map_tree(tree)
+            for uri in (self.HEADER_URI, self.FOOTER_URI):
+                for rel_key, xml in self.build_headers_footers_xml(context, uri, jinja_env):
+                    self.map_headers_footers_xml(rel_key, xml)
+            self.render_footnotes(context, jinja_env)
+            self.is_rendered = True
+
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
-            """docxtpl's own, changed in four ways:
+            """docxtpl's own, changed in these ways:
 
             - each part is checked for variables the context lacks, from the same
               (cached) parse that renders it, so linting costs no second pass;
+            - a failure names the part and paragraph (see _located);
             - docxtpl's final "{_{" -> "{{" rewrite is left out: it would alter a person's text;
             - every text run keeps its spaces as typed (xml:space="preserve");
             - the result must be well-formed XML: docxtpl's lenient parse would
-              otherwise silently drop text a template broke (for example with |safe).
+              otherwise silently drop text a template broke (for example with |safe);
+            - placeholders become their pictures.
             """
             env = jinja_env if jinja_env is not None else _cached_env()
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
-            ast = env.parse(src_xml)
-            missing = env.undeclared(src_xml) - set(context)
-            if missing:
-                raise TemplateError(f"{self.source}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
-                                    "Run readydocs docs templates for the variables available.")
-            dst_xml = env.from_string(ast).render(context)
+            try:
+                ast = env.parse(src_xml)
+                missing = env.undeclared(src_xml) - set(context)
+                if missing:
+                    raise TemplateError(*_explain_undefined(
+                        self.source, f"uses variables readydocs does not provide: {', '.join(sorted(missing))}"))
+                dst_xml = env.from_string(ast).render(context)
+            except TemplateError:
+                raise
+            except Exception as exc:
+                raise _template_error(self.source, self._located(part, src_xml, exc), exc) from exc
             dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
             dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
-            etree.fromstring(dst_xml.encode("utf-8"))
+            try:
+                root = etree.fromstring(dst_xml.encode("utf-8"))
+            except etree.XMLSyntaxError as exc:
+                label = self._label(part)
+                raise TemplateError(f"{self.source}: the filled-in {'document body' if label == 'body' else label} is not valid Word XML "
+                                    f"({' '.join(str(exc).split())[:120]}).",
+                                    "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
+            if self.nonce and self.nonce in dst_xml.lower():
+                dst_xml = self._place(part, root)
             return self.resolve_listing(dst_xml)
+
+        def _place(self, part, root) -> str:
+            """Replace each placeholder in a text run with what it stands for, splitting the run around it."""
+            import copy
+
+            from docx.oxml.ns import qn
+
+            pattern = re.compile("(" + "|".join(map(re.escape, self.placeholders)) + ")")
+            can_place = hasattr(part, "new_pic_inline")
+            for t in list(root.iter(qn("w:t"))):
+                run = t.getparent()
+                if not can_place or run.tag != qn("w:r") or not pattern.search(t.text or ""):
+                    continue
+                pieces = pattern.split(t.text)
+                rpr = run.find(qn("w:rPr"))
+                after = list(run)[list(run).index(t) + 1:]
+                t.text = pieces[0]
+                anchor = run
+                for token, text in zip(pieces[1::2], pieces[2::2]):
+                    holder = etree.SubElement(run.getparent(), qn("w:r"))
+                    self._shape_id += 1
+                    holder.append(self.placeholders[token].drawing(part, self._shape_id))
+                    anchor.addnext(holder)
+                    tail = etree.SubElement(run.getparent(), qn("w:r"))
+                    if rpr is not None:
+                        tail.append(copy.deepcopy(rpr))
+                    tail_t = etree.SubElement(tail, qn("w:t"))
+                    tail_t.text = text
+                    tail_t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                    holder.addnext(tail)
+                    anchor = tail
+                anchor.extend(after)
+            xml = etree.tostring(root, encoding="unicode")
+            if self.nonce in xml.lower():
+                names = ", ".join(sorted({"{{ " + token.split("-")[2] + " }}" for token in self.placeholders}))
+                label = self._label(part)
+                raise TemplateError(f"{self.source}, {'the document body' if label == 'body' else label}: a picture placeholder ({names}) is not in the "
+                                    "plain text of a paragraph, or was changed by a filter.",
+                                    "Put {{ chart }} or {{ logo }} on its own in a paragraph of the body, a header or a "
+                                    "footer, with nothing after the name.")
+            return xml
+
+        def _label(self, part) -> str:
+            from .docxparts import labels
+
+            name = str(part.partname)
+            return labels(self.docx).get(name) or ("footnotes" if name.endswith("/footnotes.xml") else name.lstrip("/"))
+
+        def _located(self, part, src_xml: str, exc: Exception) -> str:
+            """Where in the template a Jinja error is: the part, and the paragraph when it can be told.
+
+            render_xml_part puts each paragraph on its own line, so the error's line
+            holds the paragraph's text; the paragraph is the one of the template
+            (numbered as templates check numbers them) whose text that line holds.
+            """
+            from .docxparts import paragraphs, shorten
+
+            label = self._label(part)
+            lineno = getattr(exc, "lineno", None)
+            if lineno is None:
+                import traceback
+
+                frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
+                lineno = frames[-1].lineno if frames else None
+            lines = src_xml.split("\n")
+            if not lineno or lineno > len(lines):
+                return label
+            line_text = " ".join(re.sub(r"<[^>]+>", "", lines[lineno - 1]).split())
+            element = getattr(part, "element", None)  # footnotes are a plain part, not parsed by python-docx
+            if element is None:
+                return f"{label}, \u201c{shorten(line_text)}\u201d" if line_text else label
+            element = element.body if label == "body" else element
+            found = [p for p in paragraphs(element) if " ".join(p.text.split()) and " ".join(p.text.split()) in line_text]
+            loc = "paragraph" if label == "body" else f"{label} paragraph"
+            if not found:
+                return f"{label}, \u201c{shorten(line_text)}\u201d" if line_text else label
+            para = max(found, key=lambda p: len(p.text))
+            where = f" ({para.where})" if para.where else ""
+            return f"{loc} {para.number}{where}, \u201c{shorten(para.text)}\u201d"
 
     return SafeTemplate
 
 
+def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
+    """One line for a template that failed while being filled in."""
+    from jinja2 import TemplateError as JinjaTemplateError
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+
+    from .sandbox import LimitError
+
+    at = f"{path}, {where}" if where else str(path)
+    if isinstance(exc, LimitError):
+        raise_it = " --template-time-limit raises the time and step limits." if exc.raisable else ""
+        return TemplateError(f"{at}: {exc}.", f"Simplify the template (readydocs docs safety lists the limits).{raise_it}")
+    if isinstance(exc, TemplateSyntaxError):
+        return TemplateError(f"{at}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"{at}: the template tried something not allowed ({str(exc).rstrip('.')}).",
+                             "Remove that expression from the template (readydocs docs safety lists the limits).")
+    if isinstance(exc, UndefinedError):
+        return TemplateError(*_explain_undefined(path, f"{at}: {getattr(exc, 'message', exc)}"))
+    if isinstance(exc, JinjaTemplateError):
+        return TemplateError(f"{at}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
+    if isinstance(exc, TypeError) and "no loader" in str(exc):
+        return TemplateError(f"{at}: a template cannot include, import or extend another file.",
+                             "Put everything the template needs in it; macros can be defined with {% macro %}.")
+    if isinstance(exc, RecursionError):
+        return TemplateError(f"{at}: the template calls itself too deeply (a macro that never stops calling itself).",
+                             "Remove the recursion from the template.")
+    # The template's own expressions (1/0)
+    detail = " ".join(str(exc).split())[:160].rstrip(".")
+    return TemplateError(f"{at}: the template could not be filled in ({type(exc).__name__}: {detail}).",
+                         "Check the template's expressions.")
+
+
 def _docx_template(path: Path):
+    data = template_bytes(path)
     try:
-        tpl = _safe_template_class()(io.BytesIO(template_bytes(path)))
-    except TemplateError:
-        raise
+        tpl = _safe_template_class()(io.BytesIO(data))
+        tpl.init_docx()  # docxtpl parses on first use; here, so a damaged file is told apart
     except Exception as exc:
-        raise TemplateError(f"{path}: is not a Word .docx template ({type(exc).__name__}).", "Give a .docx file saved from Word or LibreOffice.")
+        from .zipguard import TEMPLATE, damaged
+
+        err = damaged(path, TEMPLATE, exc)
+        raise TemplateError(err.message, err.hint) from exc
     tpl.source = path
     return tpl
 
@@ -195,6 +391,10 @@ def undeclared_variables(path: Path, context: dict[str, Any]) -> set[str]:
     return set(used) - set(context) - RENDER_VARIABLES
 
 
+# Word refuses document properties longer than this.
+MAX_PROPERTY_LENGTH = 255
+
+
 @dataclass(frozen=True)
 class DocumentProps:
     title: str
@@ -205,51 +405,49 @@ class DocumentProps:
     when: dt.datetime
 
 
+def fit_property(text: str, limit: int = MAX_PROPERTY_LENGTH) -> str:
+    """Text as given when it fits a document property; else shortened at a word break near the limit, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = " ".join(text.split())[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
 def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
-                    chart: bytes | None = None, chart_alt: str = "", logo=None) -> bytes:
-    """Render one template to .docx bytes. ``logo`` is a branding.Logo or None."""
-    from docx.shared import Mm
-    from docxtpl import InlineImage
-    from jinja2 import TemplateError as JinjaTemplateError
-    from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+                    pictures: dict[str, Picture] | None = None, time_limit: float | None = None) -> bytes:
+    """Render one template to .docx bytes.
+
+    ``pictures``: what each picture variable (``chart``, ``logo``) stands for; a
+    picture variable left out is empty text. ``time_limit``: seconds the
+    template may take (sandbox.DEFAULT_TIME_LIMIT when None).
+    """
+    import secrets
+
+    from .sandbox import limits
 
     tpl = _docx_template(path)
     ctx = dict(context)
-    if chart is not None:
-        ctx["chart"] = InlineImage(tpl, io.BytesIO(chart), width=Mm(CHART_WIDTH_MM))
-    else:
-        ctx.setdefault("chart", "")
-    if logo is not None:
-        ctx["logo"] = InlineImage(tpl, io.BytesIO(logo.data), width=Mm(logo.width_mm), height=Mm(logo.height_mm))
-    else:
-        ctx.setdefault("logo", "")
-    try:
+    # A random part in each placeholder: text from a workbook can never pass for one.
+    tpl.nonce = secrets.token_hex(8)
+    tpl.placeholders = {}
+    for name in RENDER_VARIABLES:
+        ctx[name] = ""
+    for name, picture in (pictures or {}).items():
+        token = f"readydocs-picture-{name}-{tpl.nonce}"
+        tpl.placeholders[token] = picture
+        ctx[name] = token
+    with limits(time_limit):
         tpl.render(ctx, jinja_env(), autoescape=True)
-    except TemplateSyntaxError as exc:
-        raise TemplateError(f"{path}: template syntax error: {exc.message}.", "Run 'readydocs templates check' to see the paragraph.")
-    except SecurityError as exc:
-        raise TemplateError(f"{path}: the template tried something not allowed ({str(exc).rstrip('.')}).", "Remove that expression from the template.")
-    except UndefinedError as exc:
-        raise TemplateError(*_explain_undefined(path, exc))
-    except JinjaTemplateError as exc:
-        raise TemplateError(f"{path}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
-    except Exception as exc:  # the template's own expressions (1/0), or XML it broke (|safe)
-        detail = " ".join(str(exc).split())[:160].rstrip(".")
-        raise TemplateError(f"{path}: the template could not be filled in ({type(exc).__name__}: {detail}).",
-                            "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
     doc = tpl.docx
-    alt = {}
-    if chart is not None and chart_alt:
-        alt[chart] = ("Condition scores", chart_alt)
-    if logo is not None:
-        alt[logo.data] = (logo.alt, logo.alt)
-    _set_alt_text(doc, alt)
     cp = doc.core_properties
     # Set after rendering, as plain strings: rendering properties through the
     # autoescaping environment would show "&amp;" to the reader.
-    cp.title, cp.subject, cp.author = props.title, props.subject, props.author
-    cp.language, cp.keywords = props.language, props.keywords
-    cp.last_modified_by, cp.comments, cp.revision = props.author, "", 1
+    cp.title, cp.subject, cp.author = fit_property(props.title), fit_property(props.subject), fit_property(props.author)
+    cp.language, cp.keywords = fit_property(props.language), fit_property(props.keywords)
+    cp.last_modified_by, cp.comments, cp.revision = fit_property(props.author), "", 1
     cp.created = cp.modified = props.when
     cp.last_printed = props.when
     buf = io.BytesIO()
@@ -257,43 +455,18 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     return normalise_zip(buf.getvalue(), props.when)
 
 
-def _explain_undefined(path: Path, exc: Exception) -> tuple[str, str | None]:
+def _explain_undefined(path: Path, fallback: str) -> tuple[str, str | None]:
     """Jinja says "'dict object' has no attribute 'nmae'"; the template linter can say which
     paragraph and what was meant. Only a failing build pays for it."""
     try:
         from .lint import lint_template
 
-        unknown = [p for p in lint_template(path) if p.code == "unknown-variable"]
+        unknown = [p for p in lint_template(path) if p.code in ("unknown-variable", "not-allowed")]
     except Exception:  # the plain message is still right
         unknown = []
     if unknown:
         # The linter's line names the template by file name; ours gives the full path.
         first = unknown[0]
         return str(path) + first.line()[len(first.template):], None
-    return f"{path}: {getattr(exc, 'message', exc)}.", "Run readydocs docs templates for the variables available."
-
-
-def _set_alt_text(doc, alt: dict[bytes, tuple[str, str]]) -> None:
-    """Give each picture we inserted its alt text, wherever the template put it (body, header or footer).
-
-    Pictures are recognised by their bytes, so a picture that came with a
-    restyled template (a letterhead, say) keeps the alt text its author gave it.
-    """
-    from docx.oxml.ns import qn
-
-    if not alt:
-        return
-    parts = [doc.part] + sorted({rel.target_part for rel in doc.part.rels.values()
-                                 if rel.reltype.endswith(("/header", "/footer"))}, key=lambda p: str(p.partname))
-    for part in parts:
-        for blip in part.element.iter(qn("a:blip")):
-            rel_id = blip.get(qn("r:embed"))
-            target = part.related_parts.get(rel_id) if rel_id else None
-            found = alt.get(getattr(target, "blob", None))
-            if found is None:
-                continue
-            holder = next((a for a in blip.iterancestors() if a.tag in (qn("wp:inline"), qn("wp:anchor"))), None)
-            doc_pr = holder.find(qn("wp:docPr")) if holder is not None else None
-            if doc_pr is not None:
-                doc_pr.set("title", found[0])
-                doc_pr.set("descr", found[1])
+    text = fallback if fallback.startswith(str(path)) else f"{path}: {fallback}"
+    return text.rstrip(".") + ".", "Run readydocs docs templates for the variables available."

@@ -44,7 +44,7 @@ def discussion_items(respondents: Sequence[dict[str, str]], scores: Scores, fram
     span = scale.high - scale.low
     items = []
     for cond, res in zip(framework.conditions, scores.conditions):
-        if not res.disagree:
+        if not res.disagree or res.spread is None:  # disagreeing takes a spread
             continue
         views = sorted(((labels[n], half_up(s)) for n, s in enumerate(res.respondent_scores) if s is not None and n < len(labels)),
                        key=lambda v: v[1])
@@ -52,7 +52,7 @@ def discussion_items(respondents: Sequence[dict[str, str]], scores: Scores, fram
         pooled = "\u2014" if res.score is None else str(half_up(res.score))
         indicators = []
         for ind, ir in zip(cond.indicators, res.indicators):
-            if ir.low is None or (ir.high - ir.low) * 100 / span < framework.max_spread:
+            if ir.low is None or ir.high is None or (ir.high - ir.low) * 100 / span < framework.max_spread:
                 continue
             ratings = []
             for n, answer in enumerate(ir.answers):

@@ -145,13 +145,13 @@ SAMPLE_FOLLOW_UP: dict[str, dict[str, str | date]] = {
 }
 
 
-def sample_inputs(indicator_id: str) -> dict[str, object]:
+def sample_inputs(indicator_id: str) -> dict[str, str | int | date]:
     """The sample's input values for one indicator, keyed like form.RATING_INPUTS.
 
     ``rating`` is an int or DONT_KNOW; the other keys are present only when
     the sample gives a value.
     """
-    values: dict[str, object] = {}
+    values: dict[str, str | int | date] = {}
     if indicator_id in SAMPLE_RATINGS:
         values["rating"] = SAMPLE_RATINGS[indicator_id]
     if indicator_id in SAMPLE_EVIDENCE:

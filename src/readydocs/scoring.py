@@ -119,7 +119,7 @@ def score(responses: Sequence[Answers], framework: Framework) -> Scores:
             inds.append(IndicatorResult(ind.id, answers, mean(known) if known else None))
         pooled = _condition_score([i.mean for i in inds], framework)
         per_resp = tuple(
-            _condition_score([float(r[i.id]) if r.get(i.id) is not None else None for i in cond.indicators], framework)
+            _condition_score([None if (a := r.get(i.id)) is None else float(a) for i in cond.indicators], framework)
             for r in responses
         )
         scored = [s for s in per_resp if s is not None]
@@ -142,7 +142,7 @@ def score(responses: Sequence[Answers], framework: Framework) -> Scores:
     if average is not None:
         for lv in framework.levels[:-1]:
             worst_allowed = band_rank[lv.min_band] if lv.min_band else len(framework.bands)
-            if (average >= lv.min_average
+            if (lv.min_average is not None and average >= lv.min_average  # every level but the last has one
                     and all(band_rank[c.status] <= worst_allowed for c in results if c.score is not None)
                     and (lv.allow_insufficient or n_insufficient == 0)
                     and (lv.max_lowest_band is None or n_lowest <= lv.max_lowest_band)

@@ -1,8 +1,9 @@
 """What the generated spreadsheets share: house styles and reproducible saving.
 
-The action plan (actionplan.py) and the cohort summary (cohort.py) are written
-with openpyxl like the intake form, in the same palette, and saved with fixed
-timestamps so the same input gives the same bytes.
+The cohort summary (cohort.py) is written with openpyxl like the intake form,
+in the palette of palette.py, and saved with fixed timestamps so the same input
+gives the same bytes. (The action plan is written with XlsxWriter in the same
+palette: actionplan.py.)
 """
 
 from __future__ import annotations
@@ -16,12 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.writer.excel import ExcelWriter
 
 from .outputs import normalise_zip
-
-FONT_NAME = "Calibri"
-TEAL = "1D5C63"
-GRID_GREY = "B8C6C6"
-INPUT_YELLOW = "FFF6CC"
-MUTED = "5B6B6B"
+from .palette import DATE_FORMAT, FONT_NAME, FONT_SIZE, GRID_GREY, INPUT_YELLOW, MUTED, TEAL, TITLE_SIZE, WHITE
 
 # Fill per band position (best first) and for "no score": pale enough that black text stays readable.
 BAND_FILLS = ("C6E7D8", "FBE5B0", "F4C7C3", "E0E0E0")
@@ -33,16 +29,15 @@ HEADER_FILL = PatternFill("solid", fgColor=TEAL)
 INPUT_FILL = PatternFill("solid", fgColor=INPUT_YELLOW)
 UNLOCKED = Protection(locked=False)
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 def font(**kw) -> Font:
-    kw.setdefault("size", 11)
+    kw.setdefault("size", FONT_SIZE)
     return Font(name=FONT_NAME, **kw)
 
 
-HEADER_FONT = font(bold=True, color="FFFFFF")
-TITLE_FONT = font(bold=True, size=14, color=TEAL)
+HEADER_FONT = font(bold=True, color=WHITE)
+TITLE_FONT = font(bold=True, size=TITLE_SIZE, color=TEAL)
 HINT_FONT = font(italic=True, color=MUTED)
 
 

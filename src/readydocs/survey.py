@@ -396,9 +396,9 @@ def parse(csv_path: Path, survey_map: SurveyMap, framework: Framework) -> tuple[
                 add(r, n, "survey-too-long", f"the answer has {len(text)} characters, more than a workbook cell holds ({MAX_CELL_CHARS}).")
                 continue
             if kind == "rating":
-                got, value = interpret_rating(text, framework)
-                if got == "rating":
-                    values[indicator_name("rating", key)] = framework.scale.choice(value)
+                got, number = interpret_rating(text, framework)
+                if got == "rating" and number is not None:
+                    values[indicator_name("rating", key)] = framework.scale.choice(number)
                 elif got == "dont-know":
                     values[indicator_name("rating", key)] = framework.scale.dont_know
                 elif got == "blank":

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .form import (
-    FIRST_DATE, LAST_DATE, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS, SHEET_RATINGS, indicator_name,
+    FIRST_DATE, FORM_VERSION, LAST_DATE, META_NAMES, NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION,
+    OLDEST_FORM_VERSION, PROFILE_FIELDS, SHEET_INSTRUCTIONS, SHEET_RATINGS, indicator_name, read_form_version,
+    readable_form_versions,
 )
 from .framework import Framework
 from .intake import Cell, Intake
@@ -199,17 +201,24 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
     if intake.missing_sheets:
         return report, Response(intake.path, {}, {}, {})
 
-    _check_framework(intake, framework, add)
-    # A workbook made from another framework has other names: say that once, not per cell.
-    if report.errors:
+    form_version = _check_form_version(intake, add)
+    if form_version is not None:
+        _check_framework(intake, framework, add)
+    # A workbook of another form or framework has other names: say that once, not per cell.
+    if report.errors or form_version is None:
         return report, Response(intake.path, {}, {}, {})
 
-    missing_by_sheet: dict[str, list[str]] = {}
-    for name, sheet in intake.missing:
-        missing_by_sheet.setdefault(sheet, []).append(name)
-    for sheet, names in missing_by_sheet.items():
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        add("missing-input", ERROR, f"The workbook has no input cell named {shown}. Copy your answers into a fresh workbook from 'readydocs init'.", sheet)
+    required: dict[str, list[str]] = {}
+    optional: dict[str, list[str]] = {}
+    for wanted in intake.missing:
+        if wanted.name in META_NAMES or wanted.since > form_version:
+            continue  # meta names are checked above; a field newer than the workbook's form is blank
+        (required if wanted.required else optional).setdefault(wanted.sheet, []).append(wanted.name)
+    for sheet, names in required.items():
+        add("missing-input", ERROR, f"The workbook has no input cell named {_some(names)}, which a build needs. Copy your answers into a fresh workbook from 'readydocs init'.", sheet)
+    for sheet, names in optional.items():
+        add("missing-optional-input", WARNING, f"The workbook has no input cell named {_some(names)}, so {'that field reads' if len(names) == 1 else 'those fields read'} as blank. "
+            "If you typed an answer there, name its cell again (Excel: Formulas > Name Manager) or copy your answers into a fresh workbook from 'readydocs init'.", sheet)
     for b in intake.broken:
         add("broken-name", ERROR, f"The defined name {b.name} ('{_show(b.target)}') {b.reason}, so this input cannot be read. Point the name at its cell again (Excel: Formulas > Name Manager), or copy your answers into a fresh workbook from 'readydocs init'.", b.home_sheet)
     for m in intake.misplaced:
@@ -244,10 +253,10 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
     if profile.get("logo_file"):
         from .branding import logo_problem
 
-        found = logo_problem(profile["logo_file"], intake.path)
-        if found:
+        logo = logo_problem(profile["logo_file"], intake.path)
+        if logo:
             c = intake.profile["logo_file"]
-            add(found[0], ERROR, found[1], c.sheet, c.ref)
+            add(logo[0], ERROR, logo[1], c.sheet, c.ref)
 
     launch, assessed = profile.get("target_launch_date"), profile.get("assessment_date")
     if launch and assessed and launch < assessed:
@@ -281,7 +290,7 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
             answers[ind.id] = DONT_KNOW
             add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"{_as_typed(c.value, framework.scale.dont_know)}; "
                 "it is left out of the score and listed as an information gap.", c.sheet, c.ref)
-        else:
+        elif value is not None:  # a rating on the scale
             answers[ind.id] = value
             if value <= low_cut and not row["evidence"]:
                 ev = cells.get("evidence")
@@ -306,6 +315,30 @@ def _check_document_inputs(intake: Intake, framework: Framework, profile: dict[s
     if c is not None and not profile.get("sponsor_name") and profile.get("advocate_name"):
         add("no-sponsor", WARNING, "No leadership sponsor is named. The launch memo is a leadership memo: name the senior "
             "leader who will sign it, or it goes out from the Mobility Advocate on behalf of the organization.", c.sheet, c.ref)
+
+
+def _some(names: list[str]) -> str:
+    """The first five names, and how many more."""
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def _check_form_version(intake: Intake, add) -> int | None:
+    """The workbook's form version when this readydocs reads it; otherwise None, with the error reported."""
+    cell = intake.meta.get(NAME_FORM_VERSION)
+    if cell is None:
+        add("missing-form-version", ERROR, f"The workbook does not say which version of the form it is (no cell named {NAME_FORM_VERSION}). Use a workbook made by 'readydocs init'.", SHEET_INSTRUCTIONS)
+        return None
+    version = read_form_version(cell.value)
+    if version is None:
+        held = f"holds '{_show(cell.value)}', not a version number" if clean_text(cell.value)[0] else "is blank"
+        add("missing-form-version", ERROR, f"The form version cell {held}. Set it back to the version the workbook was made with ({FORM_VERSION} for this readydocs), or use a workbook made by 'readydocs init'.", cell.sheet, cell.ref)
+    elif version < OLDEST_FORM_VERSION:
+        add("form-too-old", ERROR, f"This workbook is form version {version}, older than any this readydocs reads (it reads form {readable_form_versions()}). Copy the answers into a fresh workbook from 'readydocs init'.", cell.sheet, cell.ref)
+    elif version > FORM_VERSION:
+        add("form-too-new", ERROR, f"This workbook is form version {version}, from a newer readydocs; this one reads form {readable_form_versions()}. Install the newer readydocs, or copy the answers into a fresh workbook from 'readydocs init'.", cell.sheet, cell.ref)
+    else:
+        return version
+    return None
 
 
 def _check_framework(intake: Intake, framework: Framework, add) -> None:

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Variables render.py adds at rendering time; they are not in the context.
+# Variables render.py adds at rendering time: placeholders (text) that become pictures once
+# the template is filled in.
 RENDERED = {
-    "chart": ("image", "The condition-score bar chart, with alt text listing every score."),
-    "logo": ("image or empty", "The logo from the profile sheet or --logo, sized for the header; empty text when there is none."),
+    "chart": ("picture", "The condition-score bar chart, with alt text listing every score."),
+    "logo": ("picture or empty", "The logo from the profile sheet or --logo, sized for the header; empty text when there is none."),
 }
 
 
@@ -44,7 +45,7 @@ class Variable:
 
     @property
     def type_name(self) -> str:
-        order = ["group", "list", "text", "whole number", "number", "true/false", "image", "empty"]
+        order = ["group", "list", "text", "whole number", "number", "true/false", "picture", "empty"]
         shown = [k for k in order if k in self.kinds] + sorted(self.kinds - set(order))
         return " or ".join(shown)
 

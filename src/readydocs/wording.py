@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Sequence
+from typing import Any, Sequence, overload
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -23,6 +23,12 @@ _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 MAX_NAMED = 3
 
 
+@overload
+def half_up(value: float) -> int: ...
+@overload
+def half_up(value: None) -> None: ...
+@overload
+def half_up(value: float | None) -> int | None: ...
 def half_up(value: float | None) -> int | None:
     """A score as a whole number, rounded half up (62.5 -> 63), not Python's round-half-even."""
     return None if value is None else int(value + 0.5)

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+from openpyxl.styles.proxy import StyleProxy
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string
 from openpyxl.utils.datetime import to_excel
@@ -72,7 +73,7 @@ LONG_FIELD_LINES = 3
 
 
 def write_intake(path: Path, framework: Framework, sample: bool = False,
-                 profile: Mapping[str, object] | None = None, locked: Iterable[str] = ()) -> Path:
+                 profile: Mapping[str, form.ProfileValue] | None = None, locked: Iterable[str] = ()) -> Path:
     """Write an intake workbook for ``framework`` to ``path`` and return the path.
 
     With ``sample=True`` the fictional City of Riverbend example from
@@ -94,7 +95,7 @@ def write_intake(path: Path, framework: Framework, sample: bool = False,
 
 
 def build_intake(framework: Framework, sample: bool = False,
-                 profile: Mapping[str, object] | None = None, locked: Iterable[str] = ()) -> Workbook:
+                 profile: Mapping[str, form.ProfileValue] | None = None, locked: Iterable[str] = ()) -> Workbook:
     """The intake workbook in memory (write_intake saves it)."""
     wb = Workbook()
     wb.properties.title = WORKBOOK_TITLE
@@ -103,7 +104,7 @@ def build_intake(framework: Framework, sample: bool = False,
     wb.properties.lastModifiedBy = CREATOR
     wb.properties.language = framework.language
 
-    instructions = wb.active
+    instructions = wb.worksheets[0]  # a new workbook's one sheet
     instructions.title = form.SHEET_INSTRUCTIONS
     profile_ws = wb.create_sheet(form.SHEET_PROFILE)
     ratings = wb.create_sheet(form.SHEET_RATINGS)
@@ -277,7 +278,7 @@ def _fill_progress(wb: Workbook, ws: Worksheet, framework: Framework, row: int) 
     return row + 1
 
 
-def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, values: Mapping[str, object],
+def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, values: Mapping[str, form.ProfileValue],
                   locked: frozenset[str]) -> None:
     widths = (34, 52, 64)
     for col, width in enumerate(widths, start=1):
@@ -332,7 +333,7 @@ def _fill_profile(wb: Workbook, ws: Worksheet, jurisdiction_range: str, values: 
             error="Please choose one of the jurisdiction types in the list, or Other.",
             promptTitle="Jurisdiction type", prompt="Choose from the list.",
         )
-        dv.sqref = " ".join(choice_cells)  # type: ignore[assignment]
+        dv.sqref = " ".join(choice_cells)
         ws.add_data_validation(dv)
 
     _fit_rows(ws, FIRST_ROW, FIRST_ROW + len(form.PROFILE_FIELDS) - 1)
@@ -415,7 +416,7 @@ def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_rang
                         f"\"{framework.scale.dont_know}\"; that is a perfectly good answer."),
             promptTitle="Rating", prompt=_clip(prompt),
         )
-        dv.sqref = _sqref(rating_cells)  # type: ignore[assignment]
+        dv.sqref = _sqref(rating_cells)
         ws.add_data_validation(dv)
     if due_cells:
         ws.add_data_validation(_date_validation(due_cells))
@@ -472,19 +473,19 @@ def _table_row(ws: Worksheet, row: int, values: tuple) -> None:
             cell.font = font(bold=True)
 
 
-def _with_top(border: Border, side: Side) -> Border:
+def _with_top(border: Border | StyleProxy, side: Side) -> Border:
     return Border(left=border.left, right=border.right, top=side, bottom=border.bottom)
 
 
-def _rating_text(framework: Framework, value: object) -> object:
+def _rating_text(framework: Framework, value: object) -> str | None:
     """The dropdown text for a sample rating (an int on the scale, or DONT_KNOW)."""
-    if value is None:
-        return None
     if value == DONT_KNOW:
         return framework.scale.dont_know
+    if not isinstance(value, int):
+        return None
     try:
-        return framework.scale.choice(int(value))  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError):
+        return framework.scale.choice(value)
+    except (KeyError, ValueError):
         return None  # not on this framework's scale: leave the cell blank
 
 
@@ -505,7 +506,7 @@ def _date_validation(cells: list[str]) -> DataValidation:
         error="Enter a date such as 2026-10-15 (year-month-day).",
         promptTitle="Date", prompt="Enter a date as yyyy-mm-dd, for example 2026-10-15.",
     )
-    dv.sqref = _sqref(cells)  # type: ignore[assignment]
+    dv.sqref = _sqref(cells)
     return dv
 
 
@@ -532,7 +533,7 @@ def _clip(text: str, limit: int = _DV_TEXT_MAX) -> str:
 class FittedRow(RowDimension):
     """A row height written without customHeight: applications treat it as fitted to the text, not fixed."""
 
-    @property  # type: ignore[override]
+    @property
     def customHeight(self) -> bool:
         return False
 
@@ -581,9 +582,11 @@ def _page_setup(ws: Worksheet, landscape: bool, title_rows: str | None) -> None:
     ws.print_options.horizontalCentered = True
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddHeader.left.text = "&A"
-    ws.oddHeader.right.text = WORKBOOK_TITLE
-    ws.oddFooter.center.text = "Page &P of &N"
+    header, footer = ws.oddHeader, ws.oddFooter
+    assert header is not None and footer is not None  # a new sheet has both; only a read one may lack them
+    header.left.text = "&A"
+    header.right.text = WORKBOOK_TITLE
+    footer.center.text = "Page &P of &N"
     ws.sheet_properties.tabColor = TEAL
 
 

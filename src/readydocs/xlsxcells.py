@@ -6,8 +6,8 @@ regular expression over the bytes, in chunks) and parses only those rows;
 shared text is resolved the same way, only for the entries those rows use.
 Time grows with the bytes before the last row asked for, memory with the rows
 asked for. Values come back as openpyxl would give them (numbers, text,
-booleans, dates by the cell's number format, error values), using openpyxl's
-public helpers for number formats, dates and rich text.
+booleans, dates by the cell's number format, error values), decoded by
+xlsxvalues.py, which gives what openpyxl's helpers give without loading openpyxl.
 
 Callers have already checked the container (intake.check_container): sizes
 are bounded and no part declares a DTD. Parsing uses defusedxml all the same.
@@ -146,26 +146,25 @@ class XlsxWorkbook:
             found.cells[key] = tuple(RawCell(strings[c[1]]) if isinstance(c, tuple) else c for c in cells)
         return found
 
-    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list:
+    def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list[RawCell | tuple[str, int]]:
         """The row's cells as RawCell, or ("s", index) where the text is in the shared table."""
-        from openpyxl.cell.text import Text
-        from openpyxl.utils.cell import column_index_from_string
-        from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
+        from .xlsxvalues import MAC_EPOCH, WINDOWS_EPOCH, column_index, from_excel, from_iso8601, text_content
 
-        out: list = [EMPTY] * width
+        out: list[RawCell | tuple[str, int]] = [EMPTY] * width
         column = 0
         for c in row.iterfind(f"{MAIN}c"):
             m = _COLUMN.match(c.get("r") or "")
-            column = column_index_from_string(m.group(1).upper()) if m else column + 1
+            column = column_index(m.group(1).upper()) if m else column + 1
             if column > width:
                 continue
             kind = c.get("t", "n")
             style = int(c.get("s") or 0)
             text = c.findtext(f"{MAIN}v") or None
             has_formula = c.find(f"{MAIN}f") is not None
+            cell: RawCell | tuple[str, int]
             if kind == "inlineStr":
                 inline = c.find(f"{MAIN}is")
-                cell = RawCell(Text.from_tree(inline).content if inline is not None else None)
+                cell = RawCell(text_content(inline, MAIN) if inline is not None else None)
             elif text is None:
                 cell = RawCell(formula_without_value=has_formula)
             elif kind == "s":
@@ -178,14 +177,14 @@ class XlsxWorkbook:
             elif kind == "str":
                 cell = RawCell(text)
             elif kind == "d":
-                cell = RawCell(from_ISO8601(text))
+                cell = RawCell(from_iso8601(text))
             else:
                 number = float(text) if any(ch in text for ch in ".eE") else int(text)
                 cell = RawCell(number)
                 if style in self._date_styles:
                     epoch = MAC_EPOCH if self._date1904 else WINDOWS_EPOCH
                     try:
-                        cell = RawCell(from_excel(number, epoch, timedelta=style in self._timedelta_styles))
+                        cell = RawCell(from_excel(number, epoch, duration=style in self._timedelta_styles))
                     except (OverflowError, ValueError):
                         cell = RawCell("#VALUE!", error=True)  # a date serial past any calendar, as openpyxl reads it
             out[column - 1] = cell
@@ -193,7 +192,8 @@ class XlsxWorkbook:
 
     def _shared_strings(self, indices: set[int]) -> dict[int, str]:
         from defusedxml import ElementTree as DET
-        from openpyxl.cell.text import Text
+
+        from .xlsxvalues import text_content
 
         if not indices:
             return {}
@@ -202,7 +202,7 @@ class XlsxWorkbook:
         out: dict[int, str] = {}
         with self._zip.open(self._strings_part) as fh:
             for index, xml in _elements(fh, b"si", indices, numbered_by_r=False):
-                out[index] = Text.from_tree(DET.fromstring(xml, forbid_dtd=True)[0]).content.replace("x005F_", "")
+                out[index] = text_content(DET.fromstring(xml, forbid_dtd=True)[0], MAIN).replace("x005F_", "")
         missing = indices - out.keys()
         if missing:
             raise XlsxError(f"a cell refers to shared text number {min(missing)}, which the workbook does not hold")
@@ -283,7 +283,7 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
     <mergeCells> comes after the cells, so the whole part is scanned for it,
     as bytes, keeping only what falls in the rows and columns asked for.
     """
-    from openpyxl.utils.cell import range_boundaries
+    from .xlsxvalues import range_boundaries
 
     hidden: set[tuple[int, int]] = set()
     carry = b""
@@ -296,7 +296,7 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
                 left, top, right, bottom = range_boundaries(m.group(1).decode("ascii", "replace"))
             except (TypeError, ValueError):
                 continue
-            if None in (left, top, right, bottom):
+            if left is None or top is None or right is None or bottom is None:
                 continue
             for row in rows:
                 if top <= row <= bottom:
@@ -323,7 +323,7 @@ def _relationships(rels: Any, base: str) -> dict[str, tuple[str, str]]:
 def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[int]]:
     """Indexes of the cell styles whose number format shows a date, and of those showing a duration."""
     from defusedxml import ElementTree as DET
-    from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
+    from .xlsxvalues import builtin_format_code, is_date_format, is_duration_format
 
     if part is None or part not in book._parts:
         return set(), set()
@@ -335,6 +335,6 @@ def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[in
         code = custom.get(fmt_id) or builtin_format_code(fmt_id) or ""
         if is_date_format(code):
             dates.add(index)
-        if is_timedelta_format(code):
+        if is_duration_format(code):
             durations.add(index)
     return dates, durations
