@@ -578,8 +578,6 @@ TALKING = [
     (TITLE, "Talking points: Mobility Action Planning"),
     (SUB, "{{ place.name }} \u00b7 {{ dates.assessment }}"),
     (P, "For conversations led by {{ advocate.name }}{% if sponsor.given %} and {{ sponsor.name }}{% endif %}. Overall readiness: {{ overall.label }}. {{ overall.average_sentence }}"),
-    (P, "[chart: conditions]"),
-    (CAP, "Score of each readiness condition, 0 to 100, coloured by status."),
     (H1, "For department heads"),
     (H2, "Key messages"),
     (BUL, "{{ place.sentence_start }} is preparing a Mobility Action Plan to help more residents move out of poverty, judged by economic success, power and autonomy, and being valued in community."),

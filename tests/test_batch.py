@@ -46,7 +46,7 @@ def test_batch_builds_good_places_and_reports_the_broken_one(cohort_dir, tmp_pat
     assert f"  {cohort_dir / 'broken.xlsx'}: is not an Excel .xlsx workbook." in result.output
     assert "[2/2] " in result.output  # plain progress lines when not on a terminal
     for slug in ("city-of-riverbend", "lakeside-county"):
-        assert sorted(p.name for p in (out / slug).iterdir()) == [".readydocs-manifest.json",
+        assert sorted(p.name for p in (out / slug).iterdir()) == [".readydocs-lock", ".readydocs-manifest.json",
             "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json", "talking-points.docx"]
 
     wb = openpyxl.load_workbook(out / FILENAME)
@@ -128,3 +128,136 @@ def test_batch_with_nothing_to_read_is_exit_2(tmp_path):
     result = CliRunner().invoke(cli, ["batch", str(tmp_path / "empty"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.startswith("Error: ") and "holds no .xlsx workbooks" in result.output
+
+
+def _png(path):
+    from PIL import Image
+
+    Image.new("RGB", (400, 100), "#0b4f5c").save(path, format="PNG")
+    return path
+
+
+def _edit(path):
+    import docx
+
+    d = docx.Document(path)
+    d.add_paragraph("Reviewed by the city manager's office.")
+    d.save(path)
+    return path.read_bytes()
+
+
+def test_a_place_with_an_edited_document_stays_in_the_summary_until_forced(cohort_dir, tmp_path, framework):
+    (cohort_dir / "broken.xlsx").unlink()
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1"]).exit_code == 0
+    memo = out / "lakeside-county" / "internal-launch-memo.docx"
+    edited = _edit(memo)
+    result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "Built 1 of 2 place(s)" in result.stdout
+    assert f"Documents not replaced: Lakeside County ({cohort_dir / 'lakeside.xlsx'})" in result.stderr
+    assert f"  {memo} has been changed since readydocs wrote it; not overwritten." in result.stderr
+    assert memo.read_bytes() == edited
+    wb = openpyxl.load_workbook(out / FILENAME)
+    rows = {r[0]: r for r in wb["Places"].iter_rows(min_row=2, values_only=True)}
+    lake = rows["Lakeside County"]
+    assert lake[-2:] == ("lakeside-county", "Documents not replaced")
+    assert [lake[6 + 2 * n] for n in range(9)] == [n for _, n, _ in SAMPLE_SCORES]  # its scores are all there
+    assert rows["City of Riverbend"][-2:] == ("city-of-riverbend", None)
+    # The documents were not replaced, so the place is also listed with why.
+    (listed,) = wb["Not built"].iter_rows(min_row=2, values_only=True)
+    assert listed[:2] == ("Lakeside County", "lakeside.xlsx")
+    assert listed[2].startswith(f"{memo} has been changed since readydocs wrote it")
+
+    forced = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1", "--force"])
+    assert forced.exit_code == 0, forced.output
+    copies = list(memo.parent.glob("internal-launch-memo.edited-*.docx"))
+    assert len(copies) == 1 and copies[0].read_bytes() == edited
+    assert memo.read_bytes() != edited
+    rows = {r[0]: r for r in openpyxl.load_workbook(out / FILENAME)["Places"].iter_rows(min_row=2, values_only=True)}
+    assert rows["Lakeside County"][-2:] == ("lakeside-county", None)
+
+
+def test_an_edited_cohort_summary_is_kept(cohort_dir, tmp_path):
+    (cohort_dir / "broken.xlsx").unlink()
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1"]).exit_code == 0
+    wb = openpyxl.load_workbook(out / FILENAME)
+    wb["Places"]["A10"] = "Our notes for the cohort call"
+    wb.save(out / FILENAME)
+    edited = (out / FILENAME).read_bytes()
+    result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {out / FILENAME} has been changed since readydocs wrote it; not overwritten. Rename that file to keep "
+        "your edits and build again, or rerun with --force to keep a dated copy beside it and replace it.")
+    assert "Built 2 of 2 place(s)" in result.stdout
+    assert (out / FILENAME).read_bytes() == edited
+    forced = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1", "--force"])
+    assert forced.exit_code == 0, forced.output
+    (copy,) = out.glob("cohort-summary.edited-*.xlsx")
+    assert copy.read_bytes() == edited
+
+
+def test_batch_takes_build_s_options_for_every_place(cohort_dir, tmp_path, monkeypatch):
+    import docx
+
+    (cohort_dir / "broken.xlsx").unlink()
+    logo = _png(tmp_path / "cohort-logo.png")
+    set_cells(cohort_dir / "lakeside.xlsx", {"profile.logo_file": "missing.png"})  # --logo replaces it
+    templates = tmp_path / "my-templates"
+    assert CliRunner().invoke(cli, ["templates", "export", str(templates)]).exit_code == 0
+    d = docx.Document(templates / "talking-points.docx")
+    d.add_paragraph("Cohort edition for {{ place.name }}")
+    d.save(templates / "talking-points.docx")
+    monkeypatch.chdir(tmp_path)  # -o defaults to outputs, as in build
+    result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "--jobs", "1", "--logo", str(logo),
+                                      "--templates", str(templates), "--date", "2027-01-20"])
+    assert result.exit_code == 0, result.output
+    for slug, name in (("city-of-riverbend", "City of Riverbend"), ("lakeside-county", "Lakeside County")):
+        folder = tmp_path / "outputs" / slug
+        talking = docx.Document(folder / "talking-points.docx")
+        assert f"Cohort edition for {name}" in [p.text for p in talking.paragraphs]
+        report = docx.Document(folder / "readiness-report.docx")
+        header_xml = report.sections[0].header._element.xml
+        assert "<pic:pic" in header_xml or "graphicData" in header_xml
+        assert report.core_properties.created.date() == dt.date(2027, 1, 20)
+    assert (tmp_path / "outputs" / FILENAME).exists()
+
+
+def test_batch_with_a_bad_logo_stops_once(cohort_dir, tmp_path):
+    result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(tmp_path / "out"), "--logo", str(tmp_path / "nope.png")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"Error: --logo: the logo file {tmp_path / 'nope.png'} was not found. Check the path."]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_batch_pdf_writes_each_place_s_pdfs_through_the_manifest(sample_xlsx, tmp_path):
+    import json
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(sample_xlsx), "-o", str(out), "--pdf", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    folder = out / "city-of-riverbend"
+    manifest = json.loads((folder / ".readydocs-manifest.json").read_text("utf-8"))
+    for name in ("readiness-report.pdf", "internal-launch-memo.pdf", "talking-points.pdf"):
+        assert (folder / name).read_bytes().startswith(b"%PDF-")
+        assert name in manifest["files"]
+
+
+def test_batch_pdf_failure_leaves_the_documents_written_and_says_so(sample_xlsx, tmp_path, monkeypatch):
+    script = tmp_path / "broken-soffice"
+    script.write_text("#!/bin/sh\necho 'no display' >&2\nexit 3\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("READYDOCS_SOFFICE", str(script))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["batch", str(sample_xlsx), "-o", str(out), "--pdf", "--jobs", "1"])
+    assert result.exit_code == 1
+    folder = out / "city-of-riverbend"
+    assert (folder / "readiness-report.docx").exists() and not list(folder.glob("*.pdf"))
+    assert f"PDFs not written: City of Riverbend ({sample_xlsx})." in result.stderr
+    (row,) = [line for line in result.stdout.splitlines() if line.startswith("City of Riverbend")]
+    assert row.split("  ")[0] == "City of Riverbend" and "Ready while strengthening named conditions" in row  # scored
+    assert row.endswith("written, no PDFs")
+    (place,) = openpyxl.load_workbook(out / FILENAME)["Places"].iter_rows(min_row=2, values_only=True)
+    assert place[-2:] == ("city-of-riverbend", "PDFs not written")

@@ -24,7 +24,7 @@ def built(sample_xlsx, tmp_path, framework):
 
 
 def test_writes_three_documents_and_scores(built):
-    assert sorted(p.name for p in built.iterdir()) == [".readydocs-manifest.json",
+    assert sorted(p.name for p in built.iterdir()) == [".readydocs-lock", ".readydocs-manifest.json",
         "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json",
         "talking-points.docx"]
     data = json.loads((built / "scores.json").read_text(encoding="utf-8"))

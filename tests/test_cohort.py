@@ -473,3 +473,28 @@ def test_cohort_template_is_exported_and_checked_against_the_cohort_variables(tm
     d.save(path)
     result = runner.invoke(cli, ["templates", "check", str(folder)])
     assert sum("cohort-report.docx" in line and "overall" in line for line in result.output.splitlines()) == 1
+
+
+def test_an_edited_cohort_report_is_kept_until_forced(tmp_path, _sample_master, framework):
+    inputs = make_cohort(tmp_path / "in", _sample_master, framework)
+    out = tmp_path / "out"
+    assert run_batch([inputs], out, framework, jobs=1).cohort_report_path == out / "cohort-report.docx"
+    path = out / "cohort-report.docx"
+    d = docx.Document(path)
+    d.add_paragraph("Agreed at the March meeting.")
+    d.save(path)
+    edited = path.read_bytes()
+
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert (f"Error: cohort-report.docx was not written: {path} has been changed since readydocs wrote it; "
+            "not overwritten.") in result.stderr
+    assert path.read_bytes() == edited
+    assert f"Wrote {path}." not in result.stdout
+    assert f"Wrote {out / FILENAME}." in result.stdout  # the rest of the cohort-wide files are still written
+
+    forced = CliRunner().invoke(cli, ["batch", str(inputs), "-o", str(out), "--jobs", "1", "--force"])
+    assert forced.exit_code == 0, forced.output
+    (copy,) = out.glob("cohort-report.edited-*.docx")
+    assert copy.read_bytes() == edited
+    assert "Agreed at the March meeting." not in doc_text(path)

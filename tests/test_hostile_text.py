@@ -7,6 +7,7 @@ LibreOffice is installed, converted to PDF and read with pdftotext).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -68,7 +69,9 @@ def hostile_build(tmp_path_factory, _sample_master, framework):
 
 def test_every_document_opens_and_is_in_a_safe_folder(hostile_build):
     result = hostile_build["result"]
-    assert result.out_dir.name == slugify(PLACE) == "town-of-hope-glory-cafe-x-1"
+    # The Hebrew letters have no ASCII spelling, so a hash of the whole name keeps the folder its own.
+    assert result.out_dir.name == slugify(PLACE)
+    assert re.fullmatch(r"town-of-hope-glory-cafe-x-1-[0-9a-f]{8}", slugify(PLACE))
     assert sorted(hostile_build["docs"]) == sorted(name for name, _ in DOCUMENTS)
     for path in hostile_build["docs"].values():
         docx.Document(path)

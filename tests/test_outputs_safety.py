@@ -18,10 +18,11 @@ from conftest import set_cells
 from readydocs import outputs
 from readydocs.cli import cli
 from readydocs.errors import OutputConflictError, WriteError
-from readydocs.outputs import MANIFEST_NAME, backup_name, write_outputs
+from readydocs.outputs import LOCK_NAME, MANIFEST_NAME, write_outputs
 
 GENERATED = ["readiness-report.docx", "internal-launch-memo.docx", "talking-points.docx", "scores.json",
              "readiness-action-plan.xlsx"]
+OURS = [MANIFEST_NAME, LOCK_NAME]  # the record of what was written, and the file that keeps two builds apart
 
 
 def _build(wb: Path, out: Path, *extra: str):
@@ -48,7 +49,7 @@ def test_manifest_records_each_file_written(sample_xlsx, tmp_path):
     assert "pending" not in manifest
     for name in GENERATED:
         assert manifest["files"][name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + [MANIFEST_NAME])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + OURS)
 
 
 def test_rebuild_over_untouched_files_just_works(sample_xlsx, tmp_path):
@@ -106,18 +107,106 @@ def test_force_keeps_a_dated_copy_then_replaces(sample_xlsx, tmp_path):
     result = _build(sample_xlsx, tmp_path)
     assert result.exit_code == 0, result.output
     assert copy.read_bytes() == edited
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + [MANIFEST_NAME, copy.name])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + OURS + [copy.name])
+
+
+def _force_edit(folder: Path, name: str, data: bytes, when: dt.datetime):
+    (folder / name).write_bytes(data)
+    os.utime(folder / name, (when.timestamp(), when.timestamp()))
+    return write_outputs(folder, [(name, b"generated")], force=True)
 
 
 def test_backup_names_sort_by_date_and_never_collide(tmp_path):
-    path = tmp_path / "readiness-report.docx"
+    write_outputs(tmp_path, [("readiness-report.docx", b"generated")])
     when = dt.datetime(2026, 1, 2, 3, 4, 5)
-    first = backup_name(path, when)
-    assert first.name == "readiness-report.edited-2026-01-02T030405.docx"
-    first.write_bytes(b"x")
-    assert backup_name(path, when).name == "readiness-report.edited-2026-01-02T030405-2.docx"
-    names = [backup_name(path, dt.datetime(2026, m, 1)).name for m in (12, 2, 10)]
+    first = _force_edit(tmp_path, "readiness-report.docx", b"edit 1", when).backups[0][1]
+    assert first == tmp_path / "readiness-report.edited-2026-01-02T030405.docx"
+    second = _force_edit(tmp_path, "readiness-report.docx", b"edit 2", when).backups[0][1]
+    assert second.name == "readiness-report.edited-2026-01-02T030405-2.docx"
+    assert (first.read_bytes(), second.read_bytes()) == (b"edit 1", b"edit 2")
+    assert first.stat().st_mtime == when.timestamp()  # the copy keeps the time of the edit
+    names = [_force_edit(tmp_path, "readiness-report.docx", b"x", dt.datetime(2026, m, 1)).backups[0][1].name
+             for m in (12, 2, 10)]
     assert sorted(names) == [names[1], names[2], names[0]]
+
+
+def test_a_dangling_link_named_like_the_next_backup_is_not_followed(tmp_path):
+    write_outputs(tmp_path, [("readiness-report.docx", b"generated")])
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.docx"
+    when = dt.datetime(2026, 11, 28, 10, 15, 0)
+    trap = tmp_path / "readiness-report.edited-2026-11-28T101500.docx"
+    trap.symlink_to(outside)
+    assert not outside.exists()
+    report = _force_edit(tmp_path, "readiness-report.docx", b"signed by the mayor", when)
+    assert not outside.exists()  # nothing was written through the link
+    assert trap.is_symlink() and os.readlink(trap) == str(outside)
+    copy = report.backups[0][1]
+    assert copy == tmp_path / "readiness-report.edited-2026-11-28T101500-2.docx"
+    assert not copy.is_symlink() and copy.read_bytes() == b"signed by the mayor"
+    assert copy.resolve().parent == tmp_path.resolve()
+
+
+def test_a_link_in_place_of_a_generated_file_is_refused_even_with_force(tmp_path):
+    outside = tmp_path.parent / f"{tmp_path.name}-target.txt"
+    outside.write_bytes(b"someone else's file")
+    (tmp_path / "scores.json").symlink_to(outside)
+    for force in (False, True):
+        with pytest.raises(OutputConflictError, match="scores.json is a link, which readydocs will not write through"):
+            write_outputs(tmp_path, [("scores.json", b"{}")], force=force)
+    assert outside.read_bytes() == b"someone else's file"
+    assert (tmp_path / "scores.json").is_symlink()
+
+
+def test_repeated_force_builds_keep_at_most_the_newest_backups(tmp_path):
+    write_outputs(tmp_path, [("memo.docx", b"generated")])
+    made = []
+    for day in range(1, 9):
+        (tmp_path / "memo.docx").write_bytes(f"edit {day}".encode())
+        stamp = dt.datetime(2026, 3, day, 12).timestamp()
+        os.utime(tmp_path / "memo.docx", (stamp, stamp))
+        report = write_outputs(tmp_path, [("memo.docx", b"generated")], force=True, keep_backups=3)
+        made.append(report.backups[0][1])
+        if day <= 3:
+            assert report.pruned == []
+        else:  # the oldest copy goes as each new one comes
+            assert report.pruned == [made[day - 4]]
+    left = sorted(p.name for p in tmp_path.iterdir() if ".edited-" in p.name)
+    assert left == ["memo.edited-2026-03-06T120000.docx", "memo.edited-2026-03-07T120000.docx",
+                    "memo.edited-2026-03-08T120000.docx"]
+    assert [(tmp_path / n).read_bytes() for n in left] == [b"edit 6", b"edit 7", b"edit 8"]
+    # Copies of another file, and files that only look like copies, are not counted or touched.
+    (tmp_path / "notes.edited-2026-01-01T000000.docx").write_bytes(b"mine")
+    (tmp_path / "memo.edited-by-ana.docx").write_bytes(b"mine too")
+    (tmp_path / "memo.docx").write_bytes(b"edit 9")
+    write_outputs(tmp_path, [("memo.docx", b"generated")], force=True, keep_backups=3)
+    assert (tmp_path / "notes.edited-2026-01-01T000000.docx").exists() and (tmp_path / "memo.edited-by-ana.docx").exists()
+
+
+def test_same_second_copies_are_pruned_oldest_first(tmp_path):
+    write_outputs(tmp_path, [("a.txt", b"generated")])
+    when = dt.datetime(2026, 5, 5, 5, 5, 5)
+    made = [_force_edit(tmp_path, "a.txt", f"edit {n}".encode(), when).backups[0][1].name for n in range(1, 4)]
+    assert made == ["a.edited-2026-05-05T050505.txt", "a.edited-2026-05-05T050505-2.txt", "a.edited-2026-05-05T050505-3.txt"]
+    (tmp_path / "a.txt").write_bytes(b"edit 4")
+    os.utime(tmp_path / "a.txt", (when.timestamp(), when.timestamp()))
+    report = write_outputs(tmp_path, [("a.txt", b"generated")], force=True, keep_backups=2)
+    assert [p.name for p in report.pruned] == made[:2]  # -10 after -9, and the unnumbered first of all
+
+
+def test_leftover_temporary_files_are_removed_by_the_next_build(sample_xlsx, tmp_path):
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    # What a build killed during a write leaves: mkstemp's names for our files.
+    leftovers = [folder / ".readiness-report.docx.k3j_9zq1.tmp", folder / f".{MANIFEST_NAME}.abcdefgh.tmp"]
+    for p in leftovers:
+        p.write_bytes(b"half a file")
+    theirs = [folder / ".my-notes.txt.abcdefgh.tmp", folder / ".readiness-report.docx.tmp"]
+    for p in theirs:
+        p.write_bytes(b"not ours")
+    result = _build(sample_xlsx, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.read_bytes() == b"not ours" for p in theirs)
 
 
 def test_a_file_readydocs_did_not_write_is_not_overwritten(sample_xlsx, tmp_path):
@@ -166,7 +255,7 @@ def test_interrupted_build_keeps_earlier_outputs_and_leaves_no_temp_files(sample
     assert result.stderr.startswith(f"Error: {calls[-1]}: cannot write the file (No space left on device).")
     assert len(result.stderr.splitlines()) == 1
     now = _files(folder)
-    assert not [n for n in now if n.endswith(".tmp") or n.startswith(".") and n != MANIFEST_NAME]
+    assert not [n for n in now if n.endswith(".tmp") or n.startswith(".") and n not in OURS]
     assert set(now) == set(first)
     for name in GENERATED:
         assert now[name] == first[name] or name in {Path(c).name for c in calls[:-1]}, name
@@ -192,7 +281,7 @@ def test_interruption_by_keyboard_leaves_no_temp_file(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(tmp_path, [("a.txt", b"v2")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, "a.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OURS + ["a.txt"])
     assert (tmp_path / "a.txt").read_bytes() == b"v1"
 
 
@@ -235,3 +324,153 @@ def test_input_workbook_unchanged_when_validation_fails(sample_xlsx, tmp_path):
         assert result.exit_code == 1
         assert sample_xlsx.read_bytes() == before
     assert list(tmp_path.iterdir()) == [sample_xlsx]
+
+
+FAKE_SOFFICE = """#!{python}
+# Stands in for LibreOffice: writes a small PDF-like file per input, named as soffice names them.
+import hashlib, pathlib, sys
+args = sys.argv[1:]
+out = pathlib.Path(args[args.index("--outdir") + 1])
+for arg in args:
+    if arg.endswith(".docx"):
+        src = pathlib.Path(arg)
+        (out / (src.stem + ".pdf")).write_bytes(b"%PDF-1.7 " + hashlib.sha256(src.read_bytes()).hexdigest().encode())
+"""
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch):
+    import sys
+
+    script = tmp_path / "fake-soffice"
+    script.write_text(FAKE_SOFFICE.format(python=sys.executable))
+    script.chmod(0o755)
+    monkeypatch.setenv("READYDOCS_SOFFICE", str(script))
+    return script
+
+
+PDFS = ["internal-launch-memo.pdf", "readiness-report.pdf", "talking-points.pdf"]
+
+
+def test_edited_pdfs_are_protected_like_the_documents(sample_xlsx, tmp_path, fake_soffice):
+    result = _build(sample_xlsx, tmp_path, "--pdf")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "city-of-riverbend"
+    manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    assert sorted(manifest["files"]) == sorted(GENERATED + PDFS)
+    report_pdf = folder / "readiness-report.pdf"
+    docx_hash = hashlib.sha256((folder / "readiness-report.docx").read_bytes()).hexdigest()
+    assert report_pdf.read_bytes() == b"%PDF-1.7 " + docx_hash.encode()  # made from this build's document
+    report_pdf.write_bytes(b"%PDF-1.7 signed by the mayor")
+    stamp = dt.datetime(2026, 11, 30, 16, 0, 0).timestamp()
+    os.utime(report_pdf, (stamp, stamp))
+    refused = _build(sample_xlsx, tmp_path, "--pdf")
+    assert refused.exit_code == 1
+    assert f"Error: {report_pdf} has been changed since readydocs wrote it; not overwritten." in refused.stderr
+    assert report_pdf.read_bytes() == b"%PDF-1.7 signed by the mayor"
+    forced = _build(sample_xlsx, tmp_path, "--pdf", "--force")
+    assert forced.exit_code == 0, forced.output
+    copy = folder / "readiness-report.edited-2026-11-30T160000.pdf"
+    assert f"Kept your edited readiness-report.pdf as {copy}" in forced.stdout
+    assert copy.read_bytes() == b"%PDF-1.7 signed by the mayor"
+    assert report_pdf.read_bytes() == b"%PDF-1.7 " + docx_hash.encode()
+
+
+def test_a_build_without_pdf_removes_our_old_pdfs_but_keeps_edited_ones(sample_xlsx, tmp_path, fake_soffice):
+    assert _build(sample_xlsx, tmp_path, "--pdf").exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    (folder / "talking-points.pdf").write_bytes(b"%PDF-1.7 with my notes")
+    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    result = _build(sample_xlsx, tmp_path)
+    assert result.exit_code == 0, result.output
+    for name in ("internal-launch-memo.pdf", "readiness-report.pdf"):
+        assert not (folder / name).exists()
+        assert f"Removed {folder / name}, made by an earlier build (build with --pdf to make it again)" in result.stdout
+    assert (folder / "talking-points.pdf").read_bytes() == b"%PDF-1.7 with my notes"
+    manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    assert sorted(manifest["files"]) == sorted(GENERATED)  # the edited PDF is the person's now
+    # ... so building with --pdf again protects it.
+    again = _build(sample_xlsx, tmp_path, "--pdf")
+    assert again.exit_code == 1 and "talking-points.pdf has been changed since readydocs wrote it" in again.stderr
+
+
+KILLABLE_BUILD = """
+import os, sys, time
+real = os.replace
+def slow_replace(src, dst):
+    time.sleep(0.4)  # long enough to be killed with a temporary file on disk
+    real(src, dst)
+os.replace = slow_replace
+from readydocs.cli import main
+sys.argv = ["readydocs", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_build_killed_mid_write_is_finished_by_the_next_one(sample_xlsx, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, "build", str(sample_xlsx), "-o", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    # Wait until a document's temporary file is on disk (the manifest's comes first), then kill.
+    while not any(p.name.endswith(".tmp") and not p.name.startswith(f".{MANIFEST_NAME}.") for p in folder.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert left  # what kill -9 leaves
+    assert "pending" in json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    result = _build(sample_xlsx, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Kept your edited" not in result.stdout
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(GENERATED + OURS)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+    assert "pending" not in manifest
+    for name in GENERATED:
+        assert manifest["files"][name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+
+
+def test_keep_backups_option_removes_the_oldest_copy_and_says_so(sample_xlsx, tmp_path):
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    folder = tmp_path / "city-of-riverbend"
+    memo = folder / "internal-launch-memo.docx"
+    copies = []
+    for day in (1, 2):
+        _edit_memo(memo)
+        stamp = dt.datetime(2026, 12, day, 8, 0, 0).timestamp()
+        os.utime(memo, (stamp, stamp))
+        result = _build(sample_xlsx, tmp_path, "--force", "--keep-backups", "1")
+        assert result.exit_code == 0, result.output
+        copies.append(folder / f"internal-launch-memo.edited-2026-12-0{day}T080000.docx")
+    assert f"Removed the older copy {copies[0]} (keeping the newest 1)." in result.stdout
+    assert [p.name for p in folder.glob("internal-launch-memo.edited-*")] == [copies[1].name]
+    bad = _build(sample_xlsx, tmp_path, "--keep-backups", "0")
+    assert bad.exit_code == 2 and "--keep-backups" in bad.stderr
+
+
+def test_a_place_folder_that_is_a_link_is_not_written_through(sample_xlsx, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "city-of-riverbend").symlink_to(elsewhere, target_is_directory=True)
+    result = _build(sample_xlsx, out)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {out / 'city-of-riverbend'} is a link to another folder; readydocs writes only into the folder itself. "
+        "Remove the link (or replace it with a folder) and build again."]
+    assert list(elsewhere.iterdir()) == []
+    # The output folder named with -o may itself be a link: that is the person's choice.
+    linked_root = tmp_path / "linked-out"
+    linked_root.symlink_to(elsewhere, target_is_directory=True)
+    assert _build(sample_xlsx, linked_root).exit_code == 0
+    assert (elsewhere / "city-of-riverbend" / "readiness-report.docx").exists()

@@ -49,7 +49,7 @@ def test_without_libreoffice_the_docx_files_are_written_and_one_line_says_why(sa
     out = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "o"), "--pdf"])
     assert out.exit_code == 1
     folder = tmp_path / "o" / "city-of-riverbend"
-    assert sorted(p.name for p in folder.iterdir()) == [".readydocs-manifest.json",
+    assert sorted(p.name for p in folder.iterdir()) == [".readydocs-lock", ".readydocs-manifest.json",
         "internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json",
         "talking-points.docx"]
     errors = [line for line in out.output.splitlines() if line.startswith("Error:")]

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from readydocs.context import MAX_SLUG, slugify
+from readydocs.places import HASH_LENGTH
 
 SAFE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -38,7 +39,8 @@ def test_slug_is_one_safe_folder_name(name, tmp_path):
 @pytest.mark.parametrize("name,slug", [
     ("../../etc", "etc"), ("a/b", "a-b"), ("CON", "con-place"), ("con", "con-place"), ("Con.", "con-place"),
     ("CON. ", "con-place"), ("COM1", "com1-place"), ("City of Riverbend", "city-of-riverbend"),
-    ("Citt\u00e0 di Roma", "citta-di-roma"), ("x" * 300, "x" * MAX_SLUG),
+    ("Citt\u00e0 di Roma", "citta-di-roma"), ("Stra\u00dfe K\u00f6ln", "strasse-koln"), ("\u00c6r\u00f8", "aero"),
+    ("\uff23\uff49\uff54\uff59 of Riverbend", "city-of-riverbend"),
 ])
 def test_readable_slugs(name, slug):
     assert slugify(name) == slug
@@ -47,6 +49,27 @@ def test_readable_slugs(name, slug):
 def test_long_names_are_cut_without_a_trailing_hyphen():
     slug = slugify("Town of " + "Long Name " * 40)
     assert len(slug) <= MAX_SLUG and not slug.endswith("-")
+
+
+def test_names_cut_to_length_keep_a_hash_of_the_whole_name():
+    a, b = "x" * 300, "x" * 301
+    assert len(slugify(a)) == len(slugify(b)) == MAX_SLUG
+    assert slugify(a).startswith("x" * (MAX_SLUG - HASH_LENGTH - 1) + "-")
+    assert slugify(a) != slugify(b)
+    long_a, long_b = "Town of " + "Long Name " * 40 + "East", "Town of " + "Long Name " * 40 + "West"
+    assert slugify(long_a) != slugify(long_b)
+    assert slugify("x" * MAX_SLUG) == "x" * MAX_SLUG  # a name that fits is not cut, so gets no hash
+
+
+def test_names_that_lose_letters_stay_apart():
+    tokyo, osaka = slugify("Ciudad \u6771\u4eac"), slugify("Ciudad \u5927\u962a")
+    assert tokyo != osaka
+    assert tokyo.startswith("ciudad-") and osaka.startswith("ciudad-")
+    assert re.fullmatch(rf"ciudad-[0-9a-f]{{{HASH_LENGTH}}}", tokyo)
+    # The hash is of the name as a place is compared: case and spacing do not move the folder.
+    assert slugify("  CIUDAD   \u6771\u4eac ") == tokyo
+    # Emoji are not letters: dropping them loses no part of the name.
+    assert slugify("Riverbend \U0001F6B2") == "riverbend"
 
 
 def test_names_with_nothing_ascii_get_distinct_stable_slugs_across_processes():

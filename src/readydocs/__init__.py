@@ -41,6 +41,8 @@ _EXPORTS = {
     "InvalidInputError": "errors",
     "TemplateError": "errors",
     "OutputConflictError": "errors",
+    "FolderOwnerError": "errors",
+    "FolderBusyError": "errors",
     "WriteError": "errors",
     "OfficeMissingError": "errors",
 }
@@ -51,8 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from typing import Any
 
     from .batch import run_batch
-    from .errors import (FrameworkError, InvalidInputError, OfficeMissingError, OutputConflictError,
-                         ReadydocsError, TemplateError, UnreadableFileError, WriteError)
+    from .errors import (FolderBusyError, FolderOwnerError, FrameworkError, InvalidInputError, OfficeMissingError,
+                         OutputConflictError, ReadydocsError, TemplateError, UnreadableFileError, WriteError)
     from .framework import Framework, load_framework
     from .pipeline import Assessment, BuildResult, assess, build, read_workbook, score_assessment
     from .validate import Problem, Report

@@ -2,7 +2,7 @@
 
 Two rounds of work in a pool of worker processes (one per CPU unless told):
 first every workbook is read and checked; then the workbooks are grouped by
-the municipality they name (see pipeline.place_key) and each place is built
+the place they name (see places.py) and each place is built
 from its already-checked answers, exactly as `readydocs build` would build it.
 A bad workbook fails only its own place; every failure is collected and
 reported at the end, and DIR/cohort-summary.xlsx lists every place built.
@@ -13,7 +13,8 @@ places (template bytes, compiled template text, matplotlib's font cache).
 With --benchmark every place is scored first, in this process, from the
 answers already read, and only the cohort's medians and quartiles go to the
 workers (benchmark.py); cohort-report.docx is rendered by a worker at the
-end. With --baseline DIR each place is built against its own earlier round,
+end and written here, through the folder's manifest like the summary.
+With --baseline DIR each place is built against its own earlier round,
 found by identity (baseline.index_round). The end-of-run table and
 batch-report.json are batch_report.py's. Longer than most modules because
 the two rounds of pool work, their failure handling and the cohort-wide
@@ -32,8 +33,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from .batch_report import NEW_PLACE, write_report
-from .errors import ReadydocsError, UnreadableFileError
+from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
+from .intake import is_owner_file
+from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
+from .pipeline import duplicate_note
+from .places import PlaceIdentity, identity_of, slugify
 
 _GLOB_CHARS = set("*?[")
 
@@ -45,28 +50,37 @@ _GLOB_CHARS = set("*?[")
 def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     """Workbook paths from files, folders (every .xlsx inside, at any depth) and glob patterns.
 
-    Excel's lock files (~$name.xlsx) and hidden files are skipped; a file named
-    twice is taken once. A name that matches nothing is an error: a typo must
-    not silently shrink a cohort.
+    Excel's lock files (~$name.xlsx), hidden files, and what readydocs wrote
+    (files an output folder's manifest lists, such as cohort-summary.xlsx and
+    the action plans, and kept copies of them) are skipped, so ``batch DIR -o
+    DIR`` can run again; a file named twice is taken once. A name that matches
+    nothing is an error: a typo must not silently shrink a cohort.
     """
+    inputs = list(inputs)
     found: list[Path] = []
+    manifests: dict[Path, set[str]] = {}
+    skipped = lambda q: _skipped(q) or written_by_readydocs(q, manifests)  # noqa: E731
     for raw in inputs:
         text = str(raw)
         p = Path(text)
         if p.is_dir():
-            matches = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".xlsx" and not _skipped(q))
+            matches = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".xlsx" and not skipped(q))
             if not matches:
                 raise UnreadableFileError(f"{p}: the folder holds no .xlsx workbooks.", "Give the folder that holds the intake workbooks.")
             found += matches
         elif p.exists():
-            found.append(p)
+            if not is_owner_file(p):  # `batch dir/*.xlsx` while a workbook is open in Excel
+                found.append(p)
         elif _GLOB_CHARS & set(text):
-            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file() and not _skipped(Path(m)))
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file() and not skipped(Path(m)))
             if not matches:
                 raise UnreadableFileError(f"{text}: no files match this pattern.", "Check the pattern, or give the folder instead.")
             found += matches
         else:
             raise UnreadableFileError(f"{p}: no such file or folder.", "Check the path.")
+    if not found:
+        raise UnreadableFileError(f"{', '.join(str(i) for i in inputs)}: only Excel owner files (~$name.xlsx), no workbook.",
+                                  "Give the workbooks themselves; close them in Excel first.")
     seen: set[Path] = set()
     out = []
     for f in found:
@@ -78,8 +92,6 @@ def collect_inputs(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def _skipped(p: Path) -> bool:
-    from .intake import is_owner_file
-
     return is_owner_file(p) or p.name.startswith(".")
 
 
@@ -96,6 +108,12 @@ class Checked:
     report: Any | None  # validate.Report; None when the file could not be read at all
     response: Any | None  # validate.Response
     error: str = ""  # why the workbook could not be read at all
+    identity: PlaceIdentity | None = None
+    digest: str = ""  # SHA-256 of the file, to count a copy given twice once
+
+
+NOT_REPLACED = "documents not replaced"  # a refused place, in the summary's note and the closing lines
+NO_PDFS = "PDFs not written"
 
 
 @dataclass
@@ -108,22 +126,31 @@ class PlaceOutcome:
     problems: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
     warnings: int = 0
+    note: str = ""  # NO_PDFS when the place is scored and its documents written, but --pdf failed
     worker_pid: int = 0
     worker_peak_kb: int = 0
     errors: int = 0
-    refused: bool = False  # not replaced: a document there was edited since the last build
+    refused: bool = False  # scored, not replaced: a document there was edited since the last build
     earlier: str = ""  # with --baseline: the earlier round's scores.json, or NEW_PLACE
 
     @property
     def documents(self) -> str:
         """What happened to this place's documents: written, refused (edited, kept) or skipped (not built)."""
-        return "written" if self.ok else "refused" if self.refused else "skipped"
+        if self.ok:
+            return "written"
+        return "refused" if self.refused else "written, no PDFs" if self.note == NO_PDFS else "skipped"
+
+    @property
+    def shortfall(self) -> str:
+        """Why a place that was scored was not wholly written ("" when it was, or was not scored)."""
+        return NOT_REPLACED if self.refused else self.note
 
 
 @dataclass
 class BatchResult:
     places: list[PlaceOutcome] = field(default_factory=list)
     summary_path: Path | None = None
+    summary_error: ReadydocsError | None = None  # why cohort-summary.xlsx was not written
     report_path: Path | None = None
     cohort_report_path: Path | None = None
     cohort_report_error: str = ""  # why cohort-report.docx could not be written
@@ -186,11 +213,10 @@ def _peak_kb() -> int:
 
 
 def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not_built: int, baseline_given: bool,
-                   out_dir: Path, templates_dir: Path | None) -> Path | str:
-    """Write cohort-report.docx; the path, or the one-line reason it could not be written."""
+                   templates_dir: Path | None) -> bytes | str:
+    """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made."""
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
-    from .outputs import write_atomic
     from .sheets import stamp_for
 
     assert _framework is not None
@@ -198,15 +224,14 @@ def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not
         rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
         context = cohort_context(summaries, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
         dates = [dt.date.fromisoformat(s["assessment_date"]) for s in summaries if s.get("assessment_date")]
-        data = render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
-        path = Path(out_dir) / FILENAME
-        write_atomic(path, data)
-        return path
+        return render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
     except ReadydocsError as exc:
         return f"{FILENAME} was not written: {exc}"
 
 
 def _check(path: Path) -> Checked:
+    import hashlib
+
     from .pipeline import assess
 
     assert _framework is not None
@@ -217,37 +242,96 @@ def _check(path: Path) -> Checked:
     except Exception as exc:  # a bug must fail one workbook, not the cohort
         return Checked(path, "", None, None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
     response = a.responses[0]
-    return Checked(path, response.profile.get("municipality_name") or "", a.report, response)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()  # read_intake has checked its size
+    except OSError:
+        digest = ""
+    return Checked(path, response.profile.get("municipality_name") or "", a.report, response,
+                   identity=identity_of(response.profile), digest=digest)
 
 
-def _build(name: str, checked: Sequence[Checked], out_dir: Path, templates_dir: Path | None,
-           date: dt.date | None, earlier: str = "", benchmark: Any = None, chart_image: bool = False,
-           template_time_limit: float | None = None) -> PlaceOutcome:
-    from .errors import OutputConflictError
-    from .pipeline import Assessment, build
+@dataclass(frozen=True)
+class PlaceOptions:
+    """What `build` takes per place, the same for every place of a batch."""
+
+    templates_dir: Path | None = None
+    date: dt.date | None = None
+    logo: Path | None = None
+    pdf: bool = False
+    force: bool = False
+    wait: float = DEFAULT_WAIT
+    keep_backups: int = DEFAULT_KEEP_BACKUPS
+    template_time_limit: float | None = None  # seconds per document (sandbox.DEFAULT_TIME_LIMIT when None)
+    chart_image: bool = False  # pictures drawn with matplotlib instead of native charts
+
+
+def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
+           earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
+    from .pipeline import Assessment, prepare, write_place
     from .validate import combine
 
     assert _framework is not None
     files = tuple(str(c.path) for c in checked)
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
+    outcome = lambda ok, **kw: PlaceOutcome(name, files, ok, warnings=len(assessment.report.warnings),  # noqa: E731
+                                            earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb(), **kw)
+    summary = None
     try:
-        result = build([], out_dir, _framework, templates_dir=templates_dir, date=date, assessment=assessment,
-                       baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
-                       chart_image=chart_image, template_time_limit=template_time_limit)
-    except OutputConflictError as exc:
-        return PlaceOutcome(name, files, False, problems=(str(exc),), refused=True, earlier=earlier,
-                            warnings=len(assessment.report.warnings), worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+        prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
+                           logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
+                           baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
+                           template_time_limit=options.template_time_limit, chart_image=options.chart_image)
+        summary = dict(prepared.result.summary or {})
+        summary["state"] = assessment.responses[0].profile.get("state") or ""
+        result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
+    except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
+        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), refused=True)
     except ReadydocsError as exc:
-        return PlaceOutcome(name, files, False, problems=(str(exc),), errors=1, earlier=earlier,
-                            worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+        return outcome(False, problems=(str(exc),), errors=1)
     except Exception as exc:
-        return PlaceOutcome(name, files, False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",),
-                            errors=1, earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
-    summary = dict(result.summary or {})
-    summary["state"] = assessment.responses[0].profile.get("state") or ""
-    return PlaceOutcome(name, files, True, folder=str(result.out_dir), summary=summary,
-                        written=tuple(str(p) for p in result.written), warnings=len(assessment.report.warnings),
-                        earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb())
+        return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
+    problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
+    return outcome(result.pdf_error is None, folder=str(result.out_dir), summary=summary, problems=problems,
+                   errors=len(problems), written=tuple(str(p) for p in result.written),
+                   note=NO_PDFS if problems else "")
+
+
+def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str]:
+    """Each place's folder under ``out_dir``: its name's slug, unless another place has a claim to it.
+
+    A place keeps a folder it already owns (by an earlier run's manifest).
+    When several places of this batch have names with one slug (Springfield,
+    Illinois and Springfield, Massachusetts), each takes its state's (then
+    its jurisdiction type's) longer name instead. Places that still end up
+    with one folder (St. Paul and St Paul in one state) are for the caller
+    to refuse.
+    """
+    owners: dict[str, PlaceIdentity | None] = {}
+
+    def owner(folder: str) -> PlaceIdentity | None:
+        if folder not in owners:
+            owners[folder] = read_manifest(out_dir / folder).place
+        return owners[folder]
+
+    def candidates(p: PlaceIdentity) -> list[str]:
+        names = [p.municipality, f"{p.municipality} {p.state}", f"{p.municipality} {p.state} {p.jurisdiction_type}"]
+        return list(dict.fromkeys(slugify(n) for n in names))
+
+    by_base: dict[str, list[PlaceIdentity]] = {}
+    for p in identities:
+        by_base.setdefault(candidates(p)[0], []).append(p)
+    chosen: dict[PlaceIdentity, str] = {}
+    for base, members in by_base.items():
+        for p in members:
+            own = next((c for c in candidates(p) if owner(c) == p), None)
+            if own is not None:
+                chosen[p] = own
+            elif len(members) == 1:
+                chosen[p] = base
+            else:
+                names = candidates(p)
+                chosen[p] = next((c for c in names[1:] if owner(c) is None), names[-1])
+    return chosen
 
 
 # --------------------------------------------------------------------------
@@ -289,21 +373,23 @@ Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, mes
 
 def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework, jobs: int | None = None,
               templates_dir: Path | None = None, date: dt.date | None = None,
-              progress: Progress | None = None, baseline: Path | None = None,
-              benchmark: bool | None = None, chart_image: bool = False,
-              template_time_limit: float | None = None) -> BatchResult:
-    """Check every workbook, build every place, write the cohort summary and batch-report.json.
+              progress: Progress | None = None, logo: Path | None = None, pdf: bool = False, force: bool = False,
+              wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS, baseline: Path | None = None,
+              benchmark: bool | None = None, template_time_limit: float | None = None,
+              chart_image: bool = False) -> BatchResult:
+    """Check every workbook, build every place, write the cohort summary, cohort report and batch-report.json.
 
-    ``baseline``: an earlier batch's output folder; each place is compared with its own earlier
-    round, found by identity (municipality, state, jurisdiction type). ``benchmark``: compare each
-    place with the cohort (None: when at least ``[benchmark] min_places`` places are built).
-    ``chart_image``: as for build.
-    ``template_time_limit``: seconds each document's template may take to fill in.
+    Workbooks are grouped by the place they name (municipality, state and jurisdiction
+    type: see places.py). ``baseline``: an earlier batch's output folder; each place is compared
+    with its own earlier round, found by the same identity. ``benchmark``: compare each place with
+    the cohort (None: when at least ``[benchmark] min_places`` places are built). The other
+    options are `build`'s, applied to every place and to the cohort-wide files.
     """
-    from .context import slugify
-    from .pipeline import place_key
-
     paths = collect_inputs(inputs)
+    if logo is not None:
+        from .branding import load_logo
+
+        load_logo(Path(logo), "", "--logo")  # a bad --logo is one error, not one per place
     earlier_round = None
     if baseline is not None:
         from .baseline import index_round
@@ -316,6 +402,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     if earlier_round is not None:
         result.notes += earlier_round.unreadable
     out_dir = Path(out_dir)
+    options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups, template_time_limit, chart_image)
 
     with _pool(jobs, framework, chart_image) as pool:
         checked: list[Checked] = []
@@ -329,67 +416,96 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
-        groups: dict[str, list[Checked]] = {}
+        groups: dict[PlaceIdentity, list[Checked]] = {}
+        first_with: dict[str, Checked] = {}  # file digest -> the workbook counted
         for c in checked:
-            if c.report is None or not c.place:
+            if c.report is None or not c.place or c.identity is None:
                 problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
                     f"{c.path}: names no municipality.",)
                 result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems, errors=len(problems)))
                 continue
-            groups.setdefault(place_key(c.place), []).append(c)
+            if c.digest and c.digest in first_with:  # a copy of a workbook already counted: one respondent, once
+                first_with[c.digest].report.problems.append(duplicate_note(c.path, first_with[c.digest].path, same_file=False))
+                continue
+            first_with[c.digest] = c
+            groups.setdefault(c.identity, []).append(c)
 
-        # Two names that differ but make the same folder name would overwrite each other.
-        by_slug: dict[str, list[str]] = {}
-        for key, members in groups.items():
-            by_slug.setdefault(slugify(members[0].place), []).append(key)
-        clashes = {k for keys in by_slug.values() if len(keys) > 1 for k in keys}
-
+        folders = assign_folders(list(groups), out_dir)
+        sharing: dict[str, list[PlaceIdentity]] = {}
+        for identity, folder in folders.items():
+            sharing.setdefault(folder, []).append(identity)
         to_build = []
-        for key, members in groups.items():
+        for identity, members in groups.items():
             name = members[0].place
             files = tuple(str(c.path) for c in members)
+            if logo is not None:
+                from .branding import drop_logo_problems
+
+                for c in members:
+                    drop_logo_problems(c.report)
             errors = [p for c in members for p in c.report.errors]
             warnings = sum(len(c.report.warnings) for c in members)
-            if key in clashes:
-                others = sorted(groups[k][0].place for k in by_slug[slugify(name)] if k != key)
+            others = [p for p in sharing[folders[identity]] if p != identity]
+            if others:
+                # Two names that differ but make the same folder name would overwrite each other.
+                base = slugify(identity.municipality)
+                shared = base if all(slugify(p.municipality) == base for p in others) else folders[identity]
                 result.places.append(PlaceOutcome(name, files, False, errors=1, warnings=warnings, problems=(
-                    f"'{name}' and {', '.join(repr(o) for o in others)} would share the folder '{slugify(name)}'. "
+                    f"'{name}' and {', '.join(repr(p.municipality) for p in others)} would share the folder '{shared}'. "
                     "Spell the name the same way in every workbook of one place, or tell different places apart.",)))
             elif errors:
                 result.places.append(PlaceOutcome(name, files, False, errors=len(errors), warnings=warnings,
                                                   problems=tuple(p.line() for p in errors)))
             else:
-                to_build.append((name, members, _earlier_for(members, earlier_round)))
+                to_build.append((name, members, folders[identity], _earlier_for(members, earlier_round)))
 
         stats = None
         if benchmark or (benchmark is None and len(to_build) >= framework.benchmark_min_places):
-            stats = _cohort_stats([members for _, members, _ in to_build], framework)
+            stats = _cohort_stats([members for _, members, _, _ in to_build], framework)
             result.benchmarked = True
 
         failures = len(result.places)
-        futures = [pool.submit(_build, name, members, out_dir, templates_dir, date, earlier, stats, chart_image,
-                               template_time_limit)
-                   for name, members, earlier in to_build]
+        futures = [pool.submit(_build, name, members, out_dir, folder, options, earlier, stats)
+                   for name, members, folder, earlier in to_build]
         for n, f in enumerate(as_completed(futures), start=1):
             outcome = f.result()
             result.places.append(outcome)
             failures += not outcome.ok
-            notify("build", n, len(futures), f"{outcome.name}: {'built' if outcome.ok else outcome.documents}", failures)
+            verdict = "built" if outcome.ok else outcome.shortfall or outcome.documents
+            notify("build", n, len(futures), f"{outcome.name}: {verdict}", failures)
+        cohort_report: bytes | str | None = None
         if result.benchmarked:
             # Rendered by a worker, which has the document libraries loaded already.
             built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
-            report = pool.submit(_cohort_report, [p.summary for p in built],
-                                 {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
-                                 len(result.places) - len(built), baseline is not None, out_dir, templates_dir).result()
-            if isinstance(report, Path):
-                result.cohort_report_path = report
-            else:
-                result.cohort_report_error = report
+            cohort_report = pool.submit(_cohort_report, [p.summary for p in built],
+                                        {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
+                                        len(result.places) - len(built), baseline is not None, templates_dir).result()
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
-    result.summary_path = write_summary(result, out_dir, framework)
+    if isinstance(cohort_report, str):
+        result.cohort_report_error = cohort_report
+    elif cohort_report is not None:
+        from .cohort_report import FILENAME as REPORT_DOCX
+
+        try:
+            result.cohort_report_path = _write_own(out_dir, REPORT_DOCX, cohort_report, options)
+        except ReadydocsError as exc:
+            result.cohort_report_error = f"{REPORT_DOCX} was not written: {exc}"
+    try:
+        result.summary_path = write_summary(result, out_dir, framework, options)
+    except ReadydocsError as exc:
+        result.summary_error = exc
     result.report_path = write_report(result, out_dir)
     return result
+
+
+def _write_own(out_dir: Path, name: str, data: bytes, options: PlaceOptions) -> Path:
+    """Write a cohort-wide file through the output folder's manifest: an edited one is kept unless --force."""
+    from .outputs import OutputFolder
+
+    with OutputFolder(out_dir, wait=options.wait, keep_backups=options.keep_backups) as folder:
+        folder.write([(name, data)], force=options.force)
+    return out_dir / name
 
 
 def default_jobs() -> int:
@@ -423,23 +539,27 @@ def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
     return cohort_stats(condition_scores(), framework)
 
 
-def write_summary(result: BatchResult, out_dir: Path, framework: Framework) -> Path:
+def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions()) -> Path:
+    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
     from .cohort import FILENAME, NotBuilt, PlaceRow, summary_bytes
-    from .outputs import write_atomic
     from .sheets import stamp_for
 
-    built = [PlaceRow(p.summary, Path(p.folder).name, _round_note(p)) for p in result.built if p.summary]
+    # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
+    built = [PlaceRow(p.summary, Path(p.folder).name, _note(p)) for p in result.places if p.summary and p.folder]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
     dates = [dt.date.fromisoformat(r.summary["assessment_date"]) for r in built if r.summary.get("assessment_date")]
-    path = out_dir / FILENAME
-    write_atomic(path, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)))
-    return path
+    return _write_own(out_dir, FILENAME, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)),
+                      options)
 
 
-def _round_note(p: PlaceOutcome) -> str:
+def _note(p: PlaceOutcome) -> str:
+    """The summary's note: what became of the documents when not all was written, and the round."""
+    shortfall = p.shortfall[:1].upper() + p.shortfall[1:]
     if p.earlier == NEW_PLACE:
-        return "New this round: not in the baseline round"
-    return "Compared with the baseline round" if p.earlier else ""
+        round_note = "New this round: not in the baseline round"
+    else:
+        round_note = "Compared with the baseline round" if p.earlier else ""
+    return "; ".join(n for n in (shortfall, round_note) if n)
 
 
 # --------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def report_rows(result: "BatchResult") -> list[dict[str, Any]]:
     for p in result.places:
         rows.append({
             "place": p.name or "(municipality not known)",
-            "verdict": (p.summary or {}).get("overall", {}).get("label", "") if p.ok else "",
+            "verdict": (p.summary or {}).get("overall", {}).get("label", ""),  # also of a place scored, not all written
             "errors": p.errors, "warnings": p.warnings, "documents": p.documents,
             "round": "" if result.baseline is None else
                      ("new" if p.earlier == NEW_PLACE else "compared" if p.earlier else ""),

@@ -123,6 +123,17 @@ def _internal_error(exc: BaseException) -> str:
     return f"internal error: {summary}. This is a fault in readydocs, not in your files; {details}."
 
 
+def _folder_options(f):
+    """Options for commands that write into output folders (build, batch)."""
+    from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT
+
+    f = click.option("--keep-backups", "keep_backups", type=click.IntRange(min=1), default=DEFAULT_KEEP_BACKUPS,
+                     show_default=True, metavar="N", help="Dated copies of edited files to keep per file; older ones are removed.")(f)
+    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+                        metavar="SECONDS",
+                        help="Seconds to wait for another build writing into the same folder.")(f)
+
+
 def _template_time_limit_option(f):
     return click.option(
         "--template-time-limit", "template_time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -302,13 +313,16 @@ def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | 
 def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
     """Print each condition's score and status, and the overall readiness level."""
     from .context import build_context
-    from .pipeline import as_of, assess, score_assessment, scores_document
+    from .pipeline import INPUT_NOTES, as_of, assess, score_assessment, scores_document
 
     framework = _load_framework(framework_path)
     assessment = assess(workbooks, framework)
     if not assessment.valid:
         _print_report(assessment.report, as_json)
         sys.exit(1)
+    for note in assessment.report.warnings:
+        if note.code in INPUT_NOTES:  # a file left out changes what the scores count
+            click.echo(note.line(), err=True)
     scores = score_assessment(assessment)
     context = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
     if as_json:
@@ -349,21 +363,23 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
               help="An earlier round to compare with: the scores.json of its build, or its intake workbook.")
 @click.option("--force", is_flag=True,
               help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
+@_folder_options
 @_chart_image_option
 @_template_time_limit_option
 @_framework_option
 @_handle_errors
 def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None, date: dt.datetime | None,
-          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, chart_image: bool, framework_path: Path | None,
-          template_time_limit: float | None):
+          logo: Path | None, pdf: bool, baseline: Path | None, force: bool, keep_backups: int, wait: float, chart_image: bool,
+          framework_path: Path | None, template_time_limit: float | None):
     """Validate, score and write the three Word documents, the action plan and scores.json."""
     from .pipeline import build as build_place
 
     if baseline is not None:
         _refuse_own_baseline(baseline, workbooks)
     result = build_place(workbooks, out_dir, _load_framework(framework_path), templates_dir=templates_dir,
-                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force,
-                         chart_image=chart_image, template_time_limit=template_time_limit)
+                         date=date.date() if date else None, logo=logo, baseline=baseline, force=force, pdf=pdf,
+                         keep_backups=keep_backups, wait=wait, template_time_limit=template_time_limit,
+                         chart_image=chart_image)
     if not result.assessment.valid:
         _print_report(result.assessment.report, False)
         click.echo("No documents were written. Fix the errors above and build again.", err=True)
@@ -372,13 +388,14 @@ def build(workbooks: tuple[Path, ...], out_dir: Path, templates_dir: Path | None
         click.echo(w.line(), err=True)
     for edited, copy in result.backups:
         click.echo(f"Kept your edited {edited.name} as {copy}.")
+    for path in result.pruned:
+        click.echo(f"Removed the older copy {path} (keeping the newest {keep_backups}).")
+    for path in result.retired:
+        click.echo(f"Removed {path}, made by an earlier build (build with --pdf to make it again).")
     for path in result.written:
         click.echo(f"Wrote {path}.")
-    if pdf:
-        from .pdf import to_pdf
-
-        for path in to_pdf([p for p in result.written if p.suffix == ".docx"]):
-            click.echo(f"Wrote {path}.")
+    if result.pdf_error is not None:
+        raise result.pdf_error
 
 
 def _refuse_own_baseline(baseline: Path, workbooks: tuple[Path, ...]) -> None:
@@ -467,8 +484,8 @@ def check_docs(files: tuple[Path, ...]):
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Folder to write into: a subfolder per place, and cohort-summary.xlsx.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes to use (default: one per CPU).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -476,30 +493,39 @@ def check_docs(files: tuple[Path, ...]):
               help="A folder of customised templates; documents it lacks use the defaults.")
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD", callback=_document_date,
               help="Date to print on every document (default: each place's assessment date).")
+@click.option("--logo", "logo", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=_typed_path,
+              help="A PNG or JPEG logo for every place's document headers, instead of the ones named in the workbooks.")
+@click.option("--pdf", "pdf", is_flag=True,
+              help="Also write a PDF of each document (needs LibreOffice).")
+@click.option("--force", is_flag=True,
+              help="Replace documents edited since the last build, keeping a dated copy of each beside it.")
 @click.option("--baseline", "baseline_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="An earlier round's batch output folder: each place is compared with its own earlier scores.json.")
 @click.option("--benchmark/--no-benchmark", "benchmark", default=None,
               help="Compare each place with the cohort in its report, and write cohort-report.docx for the team "
                    "(default: on with five or more places).")
+@_folder_options
 @_chart_image_option
 @_template_time_limit_option
 @_framework_option
 @_handle_errors
 def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_dir: Path | None,
-          date: dt.datetime | None, baseline_dir: Path | None, benchmark: bool | None, chart_image: bool,
-          framework_path: Path | None, template_time_limit: float | None):
+          date: dt.datetime | None, logo: Path | None, pdf: bool, force: bool, baseline_dir: Path | None,
+          benchmark: bool | None, keep_backups: int, wait: float, chart_image: bool, framework_path: Path | None,
+          template_time_limit: float | None):
     """Build a cohort: every place in INPUTS (workbooks, folders or patterns such as 'intakes/*.xlsx').
 
-    Workbooks naming the same municipality are pooled as respondents of one place.
-    A place with a bad workbook is reported at the end and the others are still built.
+    Workbooks naming the same place (municipality, state and jurisdiction type) are pooled as
+    respondents of one place. A place with a bad workbook is reported at the end and the others
+    are still built.
     """
     from .batch import Reporter, run_batch
     from .batch_report import format_table, report_rows
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
-                           date=date.date() if date else None, progress=reporter,
-                           baseline=baseline_dir, benchmark=benchmark, chart_image=chart_image,
+                           date=date.date() if date else None, progress=reporter, logo=logo, pdf=pdf, force=force,
+                           wait=wait, keep_backups=keep_backups, baseline=baseline_dir, benchmark=benchmark, chart_image=chart_image,
                            template_time_limit=template_time_limit)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
@@ -508,17 +534,21 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
         click.echo(line)
     click.echo("")
     click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
-    click.echo(f"Wrote {result.summary_path}.")
+    if result.summary_path is not None:
+        click.echo(f"Wrote {result.summary_path}.")
     click.echo(f"Wrote {result.report_path}.")
     if result.cohort_report_path:
         click.echo(f"Wrote {result.cohort_report_path}.")
     if result.cohort_report_error:
         click.echo(f"Error: {result.cohort_report_error}", err=True)
     for place in result.failed:
-        click.echo(f"Not built: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
+        label = place.shortfall[:1].upper() + place.shortfall[1:] if place.shortfall else "Not built"
+        click.echo(f"{label}: {place.name or '(municipality not known)'} ({', '.join(place.files)}).", err=True)
         for line in place.problems:
             click.echo(f"  {line}", err=True)
-    sys.exit(1 if result.failed or result.cohort_report_error else 0)
+    if result.summary_error is not None:
+        click.echo(f"Error: {result.summary_error}", err=True)
+    sys.exit(1 if result.failed or result.summary_error is not None or result.cohort_report_error else 0)
 
 
 @cli.command("docs")

@@ -10,9 +10,7 @@ every variable.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import unicodedata
 from typing import Any, Sequence
 
 from . import __version__, wording as w
@@ -20,27 +18,11 @@ from .baseline import no_baseline
 from .benchmark import no_benchmark
 from .form import MAX_INSIGHTS
 from .framework import AUDIENCES, Framework
+from .places import MAX_SLUG, slugify  # noqa: F401  (slugify's home is places.py)
 from .respondents import discussion_items, respondents_by_role
 from .scoring import ConditionResult, Scores
 from .validate import Response
 from .wording import format_date, half_up
-
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-MAX_SLUG = 60
-
-
-def slugify(name: str) -> str:
-    """A safe, stable, single folder name for a place: lower-case ASCII letters, digits and hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    slug = slug[:MAX_SLUG].rstrip("-")
-    if not slug:
-        # Nothing ASCII to go on (a name in another script, or only emoji): a short, stable hash.
-        slug = "place-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    if slug in _WINDOWS_RESERVED:
-        slug = f"{slug}-place"
-    return slug
-
 
 
 def _lines(text: str | None) -> list[str]:

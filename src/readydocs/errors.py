@@ -62,6 +62,18 @@ class OutputConflictError(ReadydocsError):
     code = "output-edited"
 
 
+class FolderOwnerError(ReadydocsError):
+    """An output folder holds another place's documents (its manifest says whose); nothing is written there."""
+
+    exit_code = 1
+
+
+class FolderBusyError(ReadydocsError):
+    """Another build held the output folder for longer than this one would wait."""
+
+    exit_code = 2
+
+
 class WriteError(ReadydocsError):
     """An output file could not be written (folder read-only, disk full, file open elsewhere)."""
 

@@ -2,7 +2,8 @@
 
 Every file is written to a temporary file in the same folder and renamed over
 the target, so an interrupted build leaves the previous file or the new one,
-never half of one.
+never half of one. An output folder is held by one build at a time and keeps
+a manifest of what readydocs wrote there (OutputFolder).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
+import re
+import stat
 import struct
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
-from .errors import OutputConflictError, WriteError
+from .errors import FolderBusyError, FolderOwnerError, OutputConflictError, WriteError
+from .places import PlaceIdentity
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -100,38 +103,57 @@ def normalise_zip(data: bytes, when: dt.datetime) -> bytes:
 
 
 # --------------------------------------------------------------------------
-# A set of generated files, and the person who edits one of them.
+# An output folder: one place's generated files, and the people who edit them.
 #
-# Each output folder keeps a manifest of what readydocs last wrote there and
-# the SHA-256 of each file. A file whose bytes no longer match was changed by
-# someone (or was never ours): a build refuses to replace it unless forced, and
-# a forced build first keeps a dated copy beside it. While a build is writing,
-# the manifest also lists the hashes it is about to write ("pending"), so a
-# build interrupted half-way is not mistaken for a person's edit next time.
+# Each output folder keeps a manifest of what readydocs last wrote there (the
+# SHA-256 of each file) and whose place it holds. A file whose bytes no longer
+# match was changed by someone (or was never ours): a build refuses to replace
+# it unless forced, and a forced build first keeps a dated copy beside it.
+# While a build is writing, the manifest also lists the hashes it is about to
+# write ("pending"), so a build interrupted half-way is not mistaken for a
+# person's edit next time. One build at a time holds a folder (a lock file
+# beside the manifest), so a folder's set of files always comes from one build.
 
 MANIFEST_NAME = ".readydocs-manifest.json"
+LOCK_NAME = ".readydocs-lock"
 MANIFEST_FORMAT = 1
+DEFAULT_WAIT = 30.0  # seconds a build waits for another build of the same folder
+DEFAULT_KEEP_BACKUPS = 5  # dated copies of a person's edits kept per file
+_TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")  # what write_atomic's mkstemp names look like
+# A kept copy of a person's edit: readiness-report.edited-2026-11-28T101500-2.docx
+_COPY_NAME = re.compile(r"^(?P<stem>.+)\.edited-(?P<stamp>\d{4}-\d\d-\d\dT\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.[^.]*)$")
+_MAX_BACKUP_ATTEMPTS = 1000
+_EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass
 class WriteReport:
     written: list[Path] = field(default_factory=list)
     backups: list[tuple[Path, Path]] = field(default_factory=list)  # (generated file, copy of the person's edit)
+    pruned: list[Path] = field(default_factory=list)  # older copies of edits, past the number kept
+    retired: list[Path] = field(default_factory=list)  # an earlier build's files this build does not make
+    leftovers: list[Path] = field(default_factory=list)  # temporary files an interrupted build left
+
+
+@dataclass
+class Manifest:
+    files: dict[str, set[str]]  # file name -> hashes readydocs wrote (or was about to write)
+    place: PlaceIdentity | None  # whose documents the folder holds; None when not recorded
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_manifest(folder: Path) -> dict[str, set[str]]:
-    """File name -> hashes readydocs wrote (or was about to write). Empty when there is no usable manifest."""
+def read_manifest(folder: Path) -> Manifest:
+    """What readydocs recorded in ``folder``; empty when there is no usable manifest."""
     try:
-        doc = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+        doc = json.loads((Path(folder) / MANIFEST_NAME).read_text("utf-8"))
     except (OSError, ValueError):
-        return {}
-    known: dict[str, set[str]] = {}
+        return Manifest({}, None)
     if not isinstance(doc, dict):
-        return known
+        return Manifest({}, None)
+    known: dict[str, set[str]] = {}
     for section in ("files", "pending"):
         entries = doc.get(section)
         if not isinstance(entries, dict):
@@ -139,98 +161,273 @@ def read_manifest(folder: Path) -> dict[str, set[str]]:
         for name, entry in entries.items():
             if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
                 known.setdefault(name, set()).add(entry["sha256"])
-    return known
+    return Manifest(known, PlaceIdentity.from_dict(doc.get("place")))
 
 
-def _manifest_bytes(files: dict[str, str], pending: dict[str, str] | None = None) -> bytes:
+def _manifest_bytes(files: dict[str, str], pending: dict[str, str] | None, place: PlaceIdentity | None) -> bytes:
     doc: dict[str, object] = {
         "format": MANIFEST_FORMAT,
-        "note": "Written by readydocs build. It records what readydocs wrote here, so that a file you edit is never overwritten.",
-        "files": {name: {"sha256": h} for name, h in sorted(files.items())},
+        "note": "Written by readydocs. It records what readydocs wrote here, so that a file you edit is never overwritten.",
     }
+    if place is not None:
+        doc["place"] = place.as_dict()
+    doc["files"] = {name: {"sha256": h} for name, h in sorted(files.items())}
     if pending:
         doc["pending"] = {name: {"sha256": h} for name, h in sorted(pending.items())}
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def edited_files(folder: Path, names: Sequence[str], new: dict[str, bytes] | None = None) -> list[Path]:
-    """Files among ``names`` in ``folder`` that readydocs did not write as they now are."""
-    known = read_manifest(folder)
-    out = []
-    for name in names:
-        path = folder / name
+class OutputFolder:
+    """A folder held by one build: ``with OutputFolder(path, owner) as folder: folder.write(files)``.
+
+    Entering takes the folder's lock (waiting up to ``wait`` seconds for
+    another build, then FolderBusyError) and checks that the folder holds
+    ``owner``'s documents or nobody's (else FolderOwnerError). Read what the
+    new files depend on (the action plan people edit) inside the block, so
+    no other build changes it in between.
+    """
+
+    def __init__(self, path: Path, owner: PlaceIdentity | None = None, wait: float = DEFAULT_WAIT,
+                 keep_backups: int = DEFAULT_KEEP_BACKUPS):
+        self.path = Path(path)
+        self.owner = owner
+        self.wait = wait
+        self.keep_backups = max(1, keep_backups)
+        self._lock: Any = None  # a filelock lock while the folder is held
+
+    def __enter__(self) -> "OutputFolder":
+        from filelock import FileLock, Timeout
+
+        if self.path.is_symlink():
+            # The folder -o names may be a link; a place's folder inside it is ours, and a link there would
+            # send the files (and a person's kept copies) somewhere else.
+            raise OutputConflictError(f"{self.path} is a link to another folder; readydocs writes only into the folder itself.",
+                                      "Remove the link (or replace it with a folder) and build again.")
         try:
-            current = path.read_bytes()
-        except FileNotFoundError:
-            continue
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(self.path / LOCK_NAME), timeout=self.wait)
+            lock.acquire()
+        except Timeout:
+            raise FolderBusyError(f"{self.path}: another readydocs build is writing into this folder; waited {self.wait:g} s.",
+                                  "Build again when it has finished, or wait longer with --wait SECONDS.") from None
         except OSError as exc:
-            raise WriteError(f"{path}: cannot read the existing file ({exc.strerror or exc}).",
-                             "Close it if it is open in Word, and check the folder's permissions.") from exc
-        digest = sha256(current)
-        if digest in known.get(name, set()) or (new is not None and new.get(name) == current):
-            continue
-        out.append(path)
-    return out
+            raise WriteError(f"{self.path}: cannot write into this folder ({exc.strerror or exc}).",
+                             "Check that the folder can be written to, or choose another with -o.") from exc
+        self._lock = lock
+        try:
+            self._check_owner(read_manifest(self.path).place)
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _check_owner(self, recorded: PlaceIdentity | None) -> None:
+        if self.owner is None or recorded is None or recorded == self.owner:
+            return
+        _, label = recorded.differing_field(self.owner)
+        raise FolderOwnerError(
+            f"{self.path} holds the documents of {recorded.describe()}, and this build is for {self.owner.describe()} "
+            f"(the {label} differs); nothing was written.",
+            "Give this place another output folder with -o; if it is the same place spelt differently before, "
+            "correct the workbook or move the old folder away.")
+
+    def write(self, files: Sequence[tuple[str, bytes]], force: bool = False, carried: Collection[str] = (),
+              retire: Collection[str] = ()) -> WriteReport:
+        """Write a set of generated files, never losing a person's edits.
+
+        Refuses (OutputConflictError, before writing anything) when a file
+        there was changed since readydocs wrote it; with ``force`` keeps a
+        dated copy of each such file first. Files named in ``carried`` are
+        meant to be edited (the action plan) and their new content already
+        carries the edits forward, so they are not refused: a dated copy of
+        the edited file is kept, and the build goes on. Files named in
+        ``retire`` that this build does not write (the PDFs, on a build
+        without --pdf) are removed when they are as readydocs wrote them, so
+        the folder never mixes two builds; edited ones are left alone and
+        leave the manifest. Each file is written atomically, and the manifest
+        is updated before and after, so an interruption at any point loses
+        nothing.
+        """
+        if self._lock is None:
+            raise RuntimeError("OutputFolder.write() outside its 'with' block")
+        new = dict(files)
+        manifest = read_manifest(self.path)
+        report = WriteReport()
+        report.leftovers = self._remove_leftovers({*new, *manifest.files, *retire, MANIFEST_NAME})
+        current = self._current([*new, *(n for n in retire if n not in new)])
+        ours = lambda name: sha256(current[name]) in manifest.files.get(name, ())  # noqa: E731
+        edited = [name for name in new if name in current and not ours(name) and current[name] != new[name]]
+        refused = [name for name in edited if name not in carried]
+        if refused and not force:
+            paths = [self.path / name for name in refused]
+            several = len(paths) > 1
+            raise OutputConflictError(
+                f"{', '.join(str(p) for p in paths)} {'have' if several else 'has'} been changed since readydocs wrote "
+                f"{'them' if several else 'it'}; not overwritten.",
+                f"Rename {'those files' if several else 'that file'} to keep your edits and build again, "
+                "or rerun with --force to keep a dated copy beside it and replace it.")
+        for name in edited:
+            report.backups.append((self.path / name, self._keep_copy(name, current[name])))
+            report.pruned += self._prune_copies(name)
+        stale = [name for name in retire if name not in new and name in current]
+        ours_stale = [name for name in stale if ours(name)]
+        # Files the manifest lists and this build leaves alone stay listed (as they were recorded:
+        # an edit since still shows as one); files about to be replaced are listed as they are now
+        # (ours, or a person's edit just copied aside) and, as pending, as they will be.
+        kept = {name: self._as_recorded(name, hashes) for name, hashes in manifest.files.items()
+                if name not in new and name not in stale and (self.path / name).exists()}
+        now = {name: sha256(current[name]) for name in new if name in current}
+        written = {name: sha256(data) for name, data in new.items()}
+        manifest_path = self.path / MANIFEST_NAME
+        write_atomic(manifest_path, _manifest_bytes({**kept, **now, **{n: sha256(current[n]) for n in ours_stale}},
+                                                    written, self.owner or manifest.place))
+        for name in ours_stale:
+            _unlink(self.path / name)
+            report.retired.append(self.path / name)
+        for name, data in new.items():
+            write_atomic(self.path / name, data)
+            report.written.append(self.path / name)
+        write_atomic(manifest_path, _manifest_bytes({**kept, **written}, None, self.owner or manifest.place))
+        return report
+
+    def _current(self, names: Sequence[str]) -> dict[str, bytes]:
+        """The bytes now at each of ``names`` that exists; a link or folder there is refused outright."""
+        out = {}
+        for name in names:
+            path = self.path / name
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise WriteError(f"{path}: cannot look at the existing file ({exc.strerror or exc}).",
+                                 "Check the folder's permissions.") from exc
+            if not stat.S_ISREG(info.st_mode):
+                kind = "a link" if stat.S_ISLNK(info.st_mode) else "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+                raise OutputConflictError(f"{path} is {kind}, which readydocs will not write through or replace; nothing was written.",
+                                          "Move it out of the folder and build again.")
+            try:
+                out[name] = path.read_bytes()
+            except OSError as exc:
+                raise WriteError(f"{path}: cannot read the existing file ({exc.strerror or exc}).",
+                                 "Close it if it is open in Word, and check the folder's permissions.") from exc
+        return out
+
+    def _as_recorded(self, name: str, hashes: set[str]) -> str:
+        """The hash to go on listing for a file left alone: its own when readydocs wrote it so, else one recorded."""
+        path = self.path / name
+        try:
+            digest = sha256(path.read_bytes()) if stat.S_ISREG(path.lstat().st_mode) else ""
+        except OSError:
+            digest = ""
+        return digest if digest in hashes else sorted(hashes)[0]
+
+    def _remove_leftovers(self, names: Collection[str]) -> list[Path]:
+        """Temporary files of ours that a build killed mid-write left behind (nobody else is writing: we hold the lock)."""
+        removed: list[Path] = []
+        try:
+            entries = list(os.scandir(self.path))
+        except OSError:
+            return removed
+        for entry in entries:
+            m = _TEMP_FILE.match(entry.name)
+            if m and m["name"] in names and entry.is_file(follow_symlinks=False):
+                _unlink(Path(entry.path))
+                removed.append(Path(entry.path))
+        return removed
+
+    def _keep_copy(self, name: str, data: bytes) -> Path:
+        """Copy a person's edit beside the file, named by when it was last changed (backup_name), never
+        through an existing name: when a name is taken (by anything, even a dangling link), the next is tried.
+        """
+        path = self.path / name
+        info = path.lstat()
+        try:
+            when = dt.datetime.fromtimestamp(info.st_mtime)
+        except (OverflowError, OSError, ValueError):  # a timestamp no calendar holds
+            when = dt.datetime.now()
+        for n in range(1, _MAX_BACKUP_ATTEMPTS + 1):
+            copy = backup_name(path, when, n)
+            try:
+                fd = os.open(copy, _EXCLUSIVE, info.st_mode & 0o777)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise WriteError(f"{copy}: cannot keep a copy of your edited file ({exc.strerror or exc}); nothing was replaced.",
+                                 "Check that the folder can be written to.") from exc
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    if os.utime in os.supports_fd:
+                        os.utime(fh.fileno(), ns=(info.st_atime_ns, info.st_mtime_ns))
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                _unlink(copy)
+                raise WriteError(f"{copy}: cannot keep a copy of your edited file ({exc.strerror or exc}); nothing was replaced.",
+                                 "Check that the folder has space and can be written to.") from exc
+            return copy
+        raise WriteError(f"{path}: {_MAX_BACKUP_ATTEMPTS} names for a copy of your edited file are taken; nothing was replaced.",
+                         "Move the older .edited- copies out of the folder and build again.")
+
+    def _prune_copies(self, name: str) -> list[Path]:
+        """Remove the oldest dated copies of ``name`` past the number kept."""
+        copies = []
+        for entry in os.scandir(self.path):
+            m = _COPY_NAME.match(entry.name)
+            if m and m["stem"] + m["suffix"] == name and entry.is_file(follow_symlinks=False):
+                copies.append(((m["stamp"], int(m["n"] or 1)), Path(entry.path)))
+        copies.sort()
+        gone = [path for _, path in copies[:max(0, len(copies) - self.keep_backups)]]
+        for path in gone:
+            _unlink(path)
+        return gone
 
 
-def backup_name(path: Path, when: dt.datetime) -> Path:
-    """Where a person's edited copy is kept: beside it, named by when it was last changed.
+def written_by_readydocs(path: Path, manifests: dict[Path, set[str]] | None = None) -> bool:
+    """Whether ``path`` is a file readydocs wrote (its folder's manifest lists it) or a kept copy of one.
 
-    readiness-report.docx -> readiness-report.edited-2026-11-28T101500.docx (sorts by date).
+    ``manifests`` caches each folder's listed names between calls.
+    """
+    cache = manifests if manifests is not None else {}
+    folder = Path(path).parent
+    if folder not in cache:
+        cache[folder] = set(read_manifest(folder).files)
+    names = cache[folder]
+    m = _COPY_NAME.match(Path(path).name)
+    return Path(path).name in names or bool(m and m["stem"] + m["suffix"] in names)
+
+
+def backup_name(path: Path, when: dt.datetime, n: int = 1) -> Path:
+    """The name of a dated copy of ``path``, edited at ``when``; ``n`` > 1 when the earlier names are taken.
+
+    readiness-report.docx -> readiness-report.edited-2026-11-28T101500.docx, then ...T101500-2.docx.
     """
     stamp = when.strftime("%Y-%m-%dT%H%M%S")
-    candidate = path.with_name(f"{path.stem}.edited-{stamp}{path.suffix}")
-    n = 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}.edited-{stamp}-{n}{path.suffix}")
-        n += 1
-    return candidate
+    return path.with_name(f"{path.stem}.edited-{stamp}{'' if n == 1 else f'-{n}'}{path.suffix}")
 
 
-def write_outputs(folder: Path, files: Sequence[tuple[str, bytes]], force: bool = False,
-                  carried: Collection[str] = ()) -> WriteReport:
-    """Write a set of generated files into ``folder``, never losing a person's edits.
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot remove the file ({exc.strerror or exc}).",
+                         "Close it if it is open in Word or Excel, and check the folder's permissions.") from exc
 
-    Refuses (OutputConflictError, before writing anything) when a file there was
-    changed since readydocs wrote it; with ``force`` keeps a dated copy of each
-    such file first. Files named in ``carried`` are meant to be edited (the
-    action plan) and their new content already carries the edits forward, so
-    they are not refused: a dated copy of the edited file is kept, and the build
-    goes on. Each file is written atomically, and the manifest is updated before
-    and after, so an interruption at any point loses nothing.
-    """
-    folder = Path(folder)
-    new = dict(files)
-    report = WriteReport()
-    edited = edited_files(folder, list(new), new)
-    refused = [p for p in edited if p.name not in carried]
-    if refused and not force:
-        names = ", ".join(str(p) for p in refused)
-        several = len(refused) > 1
-        raise OutputConflictError(
-            f"{names} {'have' if several else 'has'} been changed since readydocs wrote {'them' if several else 'it'}; "
-            f"not overwritten.",
-            f"Rename {'those files' if several else 'that file'} to keep your edits and build again, "
-            "or rerun with --force to keep a dated copy beside it and replace it.")
-    for path in edited:
-        copy = backup_name(path, dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0))
-        try:
-            shutil.copy2(path, copy)
-        except OSError as exc:
-            raise WriteError(f"{copy}: cannot keep a copy of your edited file ({exc.strerror or exc}); nothing was replaced.",
-                             "Check that the folder can be written to.") from exc
-        report.backups.append((path, copy))
-    # Other files the manifest lists are carried over; each file about to be
-    # replaced is listed as it is now (ours, or a person's edit just copied
-    # aside) and, as pending, as it will be.
-    kept = {name: sorted(h)[0] for name, h in read_manifest(folder).items()
-            if name not in new and (folder / name).exists()}
-    now = {name: sha256((folder / name).read_bytes()) for name in new if (folder / name).is_file()}
-    hashes = {name: sha256(data) for name, data in new.items()}
-    manifest = folder / MANIFEST_NAME
-    write_atomic(manifest, _manifest_bytes({**kept, **now}, hashes))
-    for name, data in new.items():
-        write_atomic(folder / name, data)
-        report.written.append(folder / name)
-    write_atomic(manifest, _manifest_bytes({**kept, **hashes}))
-    return report
+
+def write_outputs(folder: Path, files: Sequence[tuple[str, bytes]], force: bool = False, carried: Collection[str] = (),
+                  retire: Collection[str] = (), owner: PlaceIdentity | None = None, wait: float = DEFAULT_WAIT,
+                  keep_backups: int = DEFAULT_KEEP_BACKUPS) -> WriteReport:
+    """Take ``folder``, write ``files`` into it (OutputFolder.write) and let it go."""
+    with OutputFolder(folder, owner, wait=wait, keep_backups=keep_backups) as out:
+        return out.write(files, force=force, carried=carried, retire=retire)
