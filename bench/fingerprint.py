@@ -100,6 +100,8 @@ def describe_plan(path: Path) -> dict:
 def fingerprint(out_dir: Path, label: str, dump: str | None) -> list[str]:
     lines = []
     for path in sorted(out_dir.iterdir()):
+        if path.is_dir():
+            continue  # a cohort's place folders are fingerprinted on their own
         if path.suffix == ".docx":
             with zipfile.ZipFile(path) as z:
                 for name in sorted(z.namelist()):
@@ -124,7 +126,7 @@ def fingerprint(out_dir: Path, label: str, dump: str | None) -> list[str]:
 
 
 def scenarios(tmp: Path):
-    """(label, workbooks, edit the plan before a second build?) for each case."""
+    """(label, workbooks, edit the plan before a second build?, earlier round or None) for each case."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from conftest import rate_all
     from readydocs.framework import load_framework
@@ -132,15 +134,23 @@ def scenarios(tmp: Path):
 
     fw = load_framework()
     sample = write_intake(tmp / "sample.xlsx", fw, sample=True)
-    yield "sample", [sample], False
+    yield "sample", [sample], False, None
     for value in (1, 3, "4 - Fully in place"):
-        yield f"all-{str(value)[0]}", [rate_all(sample, fw, value, tmp / f"all-{str(value)[0]}.xlsx")], False
+        yield f"all-{str(value)[0]}", [rate_all(sample, fw, value, tmp / f"all-{str(value)[0]}.xlsx")], False, None
     second = tmp / "two" / "b.xlsx"
     second.parent.mkdir()
     shutil.copyfile(sample, tmp / "two" / "a.xlsx")
     rate_all(sample, fw, "2 - Starting", second)
-    yield "two-respondents", [tmp / "two" / "a.xlsx", second], False
-    yield "edited-plan", [sample], True
+    yield "two-respondents", [tmp / "two" / "a.xlsx", second], False, None
+    yield "edited-plan", [sample], True, None
+    # Every declarative scenario of tests/scenarios/ (several respondents, logos, an earlier round).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "scenarios"))
+    import corpus
+
+    base, specs = corpus.load()
+    for spec in specs:
+        made = corpus.workbooks(spec, base, fw, tmp / "scenarios" / spec["id"])
+        yield f"scenario-{spec['id']}", made["paths"], False, made["baseline"]
 
 
 def edit_plan(path: Path) -> None:
@@ -162,6 +172,28 @@ def edit_plan(path: Path) -> None:
     wb.save(path)
 
 
+def cohort(tmp: Path, fw, dump: str | None) -> list[str]:
+    """A batch of the single-respondent scenarios, each renamed into its own place, compared with each other."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "scenarios"))
+    import corpus
+
+    from readydocs.batch import run_batch
+
+    base, specs = corpus.load()
+    inputs = tmp / "cohort-in"
+    for n, spec in enumerate(s for s in specs if not s.get("respondents") and not s.get("sample")):
+        spec = {**spec, "profile": {**spec.get("profile", {}), "municipality_name": f"Town {n + 1:02d}"}}
+        made = corpus.workbooks(spec, base, fw, inputs / spec["id"])
+        for path in made["paths"]:
+            path.rename(inputs / f"{spec['id']}.xlsx")
+    out = tmp / "cohort-out"
+    run_batch([inputs], out, fw, jobs=1, benchmark=True)
+    lines = fingerprint(out, "cohort", dump)
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        lines += fingerprint(folder, f"cohort/{folder.name}", dump)
+    return [line for line in lines if "batch-report.json" not in line]  # it records the run's timings
+
+
 def main(argv: list[str]) -> int:
     from readydocs.framework import load_framework
     from readydocs.pipeline import build
@@ -170,20 +202,23 @@ def main(argv: list[str]) -> int:
     fw = load_framework()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for label, paths, edit in scenarios(tmp):
+        for label, paths, edit, earlier in scenarios(tmp):
             out_root = tmp / "out" / label
-            result = build(paths, out_root, fw)
+            result = build(paths, out_root, fw, baseline=earlier)
             if edit:
                 edit_plan(result.out_dir / "readiness-action-plan.xlsx")
-                result = build(paths, out_root, fw)
+                result = build(paths, out_root, fw, baseline=earlier)
             for line in fingerprint(result.out_dir, label, dump):
                 if dump is None:
                     print(line)
             first = {p.name: p.read_bytes() for p in result.out_dir.iterdir()}
-            again = build(paths, out_root, fw)
+            again = build(paths, out_root, fw, baseline=earlier)
             second = {p.name: p.read_bytes() for p in again.out_dir.iterdir()}
             if dump is None:
                 print(f"{label} rebuild byte-identical: {first == second}")
+        for line in cohort(tmp, fw, dump):
+            if dump is None:
+                print(line)
     return 0
 
 
