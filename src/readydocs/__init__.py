@@ -20,17 +20,19 @@ from __future__ import annotations
 # Not imported from typing: `readydocs --help` loads this package, and typing costs more than the rest of it.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0"
+from .version import __version__
 
 # public name -> module that defines it
 _EXPORTS = {
     "load_framework": "framework",
     "Framework": "framework",
-    "read_workbook": "pipeline",
-    "assess": "pipeline",
-    "score_assessment": "pipeline",
+    "read_workbook": "assessment",
+    "assess": "assessment",
+    "score_assessment": "assessment",
+    "Assessment": "assessment",
+    "summarise": "summary",
+    "Summary": "summary",
     "build": "pipeline",
-    "Assessment": "pipeline",
     "BuildResult": "pipeline",
     "run_batch": "batch",
     "Report": "validate",
@@ -56,7 +58,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .errors import (FolderBusyError, FolderOwnerError, FrameworkError, InvalidInputError, OfficeMissingError,
                          OutputConflictError, ReadydocsError, TemplateError, UnreadableFileError, WriteError)
     from .framework import Framework, load_framework
-    from .pipeline import Assessment, BuildResult, assess, build, read_workbook, score_assessment
+    from .assessment import Assessment, assess, read_workbook, score_assessment
+    from .pipeline import BuildResult, build
+    from .summary import Summary, summarise
     from .validate import Problem, Report
 
 

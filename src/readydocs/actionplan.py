@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import OutputConflictError
-from .framework import Framework
-from .validate import Response
+from .summary import ConditionSummary, Summary
+from .wording import format_date
 
 FILENAME = "readiness-action-plan.xlsx"
 SHEET = "Action plan"
@@ -76,19 +76,18 @@ class Plan:
     rows: list[Row] = field(default_factory=list)
 
 
-def plan_rows(context: dict[str, Any], responses: Sequence[Response], framework: Framework) -> list[Row]:
-    """The rows of a fresh plan, from the template context and the workbooks' next-step fields."""
-    several = len(responses) > 1
-    status_of = {c["name"]: _status(c) for c in context["conditions"]}
-    rows: list[Row] = [Row(g["condition"], status_of.get(g["condition"], ""), FIND_OUT + g["statement"],
-                           f"{GAP}, {g['indicator']}") for g in context["gaps"]]
-    for c in context["to_strengthen"]:
-        cond = framework.condition(c["id"])
+def plan_rows(summary: Summary) -> list[Row]:
+    """The rows of a fresh plan, from the place's summary and the workbooks' next-step fields."""
+    responses = summary.responses
+    status_of = {c.name: _status(c) for c in summary.conditions}
+    rows: list[Row] = [Row(g.condition.name, status_of.get(g.condition.name, ""), FIND_OUT + g.indicator.statement,
+                           f"{GAP}, {g.indicator.id}") for g in summary.gaps]
+    for c in summary.to_strengthen:
         status = _status(c)
-        for action in c["actions"]:
-            rows.append(Row(c["name"], status, action, SUGGESTED))
+        for action in c.condition.actions:
+            rows.append(Row(c.name, status, action, SUGGESTED))
         seen: set[tuple] = set()
-        for ind in cond.indicators:
+        for ind in c.condition.indicators:
             for n, resp in enumerate(responses):
                 row = resp.rows.get(ind.id, {})
                 step, owner, due = row.get("next_step"), row.get("owner"), row.get("due")
@@ -97,15 +96,15 @@ def plan_rows(context: dict[str, Any], responses: Sequence[Response], framework:
                 if (ind.id, step, owner, due) in seen:
                     continue  # two respondents proposing the same step: one row
                 seen.add((ind.id, step, owner, due))
-                who = context["respondents"][n]["name"] if several and n < len(context["respondents"]) else ""
+                who = summary.respondents[n].name if summary.several else ""
                 source = f"Workbook, {ind.id}" + (f" ({who})" if who else "")
                 text = step or f"Next step for {ind.id} (owner and date given, step not written in the workbook)"
-                rows.append(Row(c["name"], status, text, source, owner, due))
+                rows.append(Row(c.name, status, text, source, owner, due))
     return rows
 
 
-def _status(c: dict[str, Any]) -> str:
-    return c["status"] + (f" ({c['score_text']})" if c["score"] is not None else "")
+def _status(c: ConditionSummary) -> str:
+    return c.status + (f" ({c.score})" if c.score is not None else "")
 
 
 def merge_existing(rows: list[Row], existing: Path) -> list[Row]:
@@ -194,15 +193,15 @@ def _text(v: Any) -> Any:
     return str(v)
 
 
-def build_plan(context: dict[str, Any], responses: Sequence[Response], framework: Framework,
-               existing: Path | None = None) -> list[Row]:
-    rows = plan_rows(context, responses, framework)
+def build_plan(summary: Summary, existing: Path | None = None) -> list[Row]:
+    """The plan's rows: a fresh plan, with what people entered in ``existing`` (an earlier plan) carried over."""
+    rows = plan_rows(summary)
     if existing is not None and existing.exists():
         rows = merge_existing(rows, existing)
     return rows
 
 
-def plan_bytes(rows: Sequence[Row], context: dict[str, Any], when: dt.datetime) -> bytes:
+def plan_bytes(rows: Sequence[Row], summary: Summary, when: dt.datetime) -> bytes:
     """The action plan workbook as .xlsx bytes.
 
     Written with XlsxWriter, which only writes and so costs a fraction of a
@@ -218,8 +217,8 @@ def plan_bytes(rows: Sequence[Row], context: dict[str, Any], when: dt.datetime) 
 
     raw = io.BytesIO()
     wb = xlsxwriter.Workbook(raw, {"in_memory": True})
-    wb.set_properties({"title": f"Readiness action plan: {context['place']['name']}",
-                       "subject": context["framework"]["title"], "author": "readydocs", "created": when})
+    wb.set_properties({"title": f"Readiness action plan: {summary.place.name}",
+                       "subject": summary.framework.title, "author": "readydocs", "created": when})
     formats: dict[tuple, Any] = {}
 
     def style(kind: str, open_: bool = False, date: bool = False) -> Any:
@@ -245,8 +244,8 @@ def plan_bytes(rows: Sequence[Row], context: dict[str, Any], when: dt.datetime) 
         return formats[key]
 
     ws = wb.add_worksheet(SHEET)
-    ws.write_string(0, 0, f"Readiness action plan: {context['place']['name']}", style("title"))
-    ws.write_string(1, 0, f"From the readiness assessment of {context['dates']['assessment']}. Fill in the yellow "
+    ws.write_string(0, 0, f"Readiness action plan: {summary.place.name}", style("title"))
+    ws.write_string(1, 0, f"From the readiness assessment of {format_date(summary.assessment_date)}. Fill in the yellow "
                           "columns (owner, due date, progress, notes) and add your own actions in the yellow rows "
                           "at the end; building again keeps what you enter here.", style("hint"))
     for n, (h, w) in enumerate(zip(HEADERS, WIDTHS)):

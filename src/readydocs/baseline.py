@@ -3,26 +3,26 @@
 The earlier round is either the intake workbook of that round (validated and
 scored as it would be built today) or the scores.json an earlier build wrote.
 Both rounds are placed in bands by the current framework, so a band crossing
-means the same thing on both sides. The comparison is plain data for the
-template variable ``baseline``; without an earlier round that variable still
-exists, with ``given`` false and empty lists, so templates may test it freely.
+means the same thing on both sides. ``compare`` adds the comparison to the place's
+Summary (a RoundComparison); context.py shows it to templates as ``baseline``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .assessment import assess, score_assessment
 from .errors import InvalidInputError, UnreadableFileError
 from .framework import Framework
-from .wording import count, format_date, half_up, join_some, number, join
+from .places import normalise
+from .summary import DOWN, NOT_COMPARABLE, SAME, UP, ConditionChange, RoundComparison, Summary
+from .wording import half_up
 
 MAX_JSON_BYTES = 5 * 1024 * 1024
-UP, DOWN, SAME, NOT_COMPARABLE = "up", "down", "same", "not-comparable"
-_DIRECTION_TEXT = {UP: "Up", DOWN: "Down", SAME: "No change", NOT_COMPARABLE: "Not comparable"}
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,6 @@ def load_baseline(path: str | Path, framework: Framework) -> EarlierRound:
 
 
 def _from_workbook(path: Path, framework: Framework) -> EarlierRound:
-    from .pipeline import assess, score_assessment
-
     assessment = assess([path], framework)
     if not assessment.valid:
         errors = assessment.report.errors
@@ -116,91 +114,36 @@ def _status_label(score: float | None, framework: Framework) -> str:
     return framework.insufficient.label if score is None else framework.band_for(score).label
 
 
-def compare(earlier: EarlierRound, context: dict[str, Any], framework: Framework) -> dict[str, Any]:
-    """The ``baseline`` template variable: each condition then and now, and what crossed a band."""
-    from .pipeline import place_key
-
-    place = context["place"]["name"]
-    if earlier.place and place_key(earlier.place) != place_key(place):
+def compare(earlier: EarlierRound, summary: Summary) -> Summary:
+    """The summary with each condition then and now, and what crossed a band (its ``baseline``)."""
+    framework = summary.framework
+    place = summary.place.name
+    if earlier.place and normalise(earlier.place) != normalise(place):
         raise InvalidInputError(f"{earlier.source}: the earlier round is for '{earlier.place}', this assessment is for '{place}'.",
                                 "Give an earlier workbook or scores.json for the same place.")
-    now_iso = context["dates"]["assessment_iso"]
-    if earlier.date and now_iso and earlier.date > dt.date.fromisoformat(now_iso):
-        raise InvalidInputError(f"{earlier.source}: the earlier round is dated {earlier.date.isoformat()}, after this assessment ({now_iso}).",
+    now = summary.assessment_date
+    if earlier.date and now and earlier.date > now:
+        raise InvalidInputError(f"{earlier.source}: the earlier round is dated {earlier.date.isoformat()}, after this assessment ({now.isoformat()}).",
                                 "Swap them: give the older round to --baseline.")
     band_rank = {b.label: n for n, b in enumerate(framework.bands)}
     rows = []
-    for c in context["conditions"]:
-        if c["id"] not in earlier.scores:
+    for c in summary.conditions:
+        if c.id not in earlier.scores:
             then, then_status = None, "Not assessed"
         else:
-            then = half_up(earlier.scores[c["id"]])
-            then_status = _status_label(earlier.scores[c["id"]], framework)
-        now = c["score"]
-        if then is None or now is None:
+            then = half_up(earlier.scores[c.id])
+            then_status = _status_label(earlier.scores[c.id], framework)
+        if then is None or c.score is None:
             change, direction = None, NOT_COMPARABLE
         else:
-            change = now - then
+            change = c.score - then
             direction = UP if change > 0 else DOWN if change < 0 else SAME
-        crossed = then_status in band_rank and c["status"] in band_rank and then_status != c["status"]
-        rows.append({
-            "id": c["id"], "name": c["name"],
-            "earlier": then, "earlier_text": "\u2014" if then is None else str(then), "earlier_status": then_status,
-            "current": now, "current_text": c["score_text"], "current_status": c["status"],
-            "change": change,
-            "change_text": "\u2014" if change is None else ("no change" if change == 0 else f"{change:+d}".replace("-", "\u2212")),
-            "direction": direction, "direction_text": _DIRECTION_TEXT[direction],
-            "crossed": crossed,
-            "crossed_up": crossed and band_rank[c["status"]] < band_rank[then_status],
-            "crossing_text": f"{then_status} to {c['status']}" if crossed else "",
-        })
-    crossed = [r for r in rows if r["crossed"]]
-    counts = {k.replace("-", "_"): sum(1 for r in rows if r["direction"] == k) for k in (UP, DOWN, SAME, NOT_COMPARABLE)}
-    date_text = format_date(earlier.date) or "the earlier assessment"
-    return {
-        "given": True,
-        "date": date_text,
-        "date_iso": earlier.date.isoformat() if earlier.date else "",
-        "source": earlier.source.name,
-        "framework_version": earlier.framework_version,
-        "same_version": earlier.framework_version == framework.version,
-        "conditions": rows,
-        "crossed": crossed,
-        "crossed_text": join_some([f"{r['name']} ({r['crossing_text']})" for r in crossed]),
-        "counts": counts,
-        "summary_text": _change_summary(date_text, counts),
-    }
-
-
-def _change_summary(date_text: str, counts: dict[str, int]) -> str:
-    """ "Since the assessment of May 1, 2026, three conditions improved, one declined, and five held steady." """
-    moves = [(counts[k], verb) for k, verb in (("up", "improved"), ("down", "declined"), ("same", "held steady"),
-                                               ("not_comparable", "could not be compared")) if counts[k]]
-    # The first group names the noun ("three conditions improved"); the rest follow it ("one declined").
-    parts = [f"{count(n, 'condition') if i == 0 else number(n)} {verb}" for i, (n, verb) in enumerate(moves)]
-    return f"Since the assessment of {date_text}, {join(parts)}."
-
-
-def no_baseline() -> dict[str, Any]:
-    """The ``baseline`` variable when no earlier round was given: same keys, nothing in them."""
-    return {"given": False, "date": "", "date_iso": "", "source": "", "framework_version": "", "same_version": True,
-            "conditions": [], "crossed": [], "crossed_text": "", "summary_text": "",
-            "counts": {"up": 0, "down": 0, "same": 0, "not_comparable": 0}}
-
-
-def chart_rounds(baseline: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The earlier round in the shape charts.chart_png takes, or None without one."""
-    if not baseline.get("given"):
-        return None
-    return [{"id": r["id"], "score": r["earlier"]} for r in baseline["conditions"]]
-
-
-def alt_text(baseline: dict[str, Any]) -> str:
-    """What the chart's earlier bars show, for screen readers; empty without an earlier round."""
-    if not baseline.get("given"):
-        return ""
-    parts = [f"{r['name']} {r['earlier_text']}" for r in baseline["conditions"]]
-    return f" Thinner bars show the earlier round of {baseline['date']}: " + "; ".join(parts) + "."
+        crossed = then_status in band_rank and c.status in band_rank and then_status != c.status
+        rows.append(ConditionChange(c, then, then_status, change, direction, crossed,
+                                    crossed and band_rank[c.status] < band_rank[then_status]))
+    comparison = RoundComparison(earlier.source.name, earlier.date, earlier.framework_version,
+                                 earlier.framework_version == framework.version, tuple(rows))
+    return replace(summary, baseline=comparison)
 
 
 # --------------------------------------------------------------------------
@@ -211,9 +154,7 @@ MAX_ROUND_FILES = 100_000  # scores.json files read from one earlier round's fol
 
 def identity(name: str | None, state: str | None, jurisdiction_type: str | None) -> tuple[str, str, str]:
     """What makes two rounds the same place: municipality, state and jurisdiction type, compared loosely."""
-    from .pipeline import place_key
-
-    return place_key(name), place_key(state), place_key(jurisdiction_type)
+    return normalise(name), normalise(state), normalise(jurisdiction_type)
 
 
 @dataclass

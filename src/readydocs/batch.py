@@ -37,7 +37,7 @@ from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
 from .intake import is_owner_file
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
-from .pipeline import duplicate_note
+from .assessment import duplicate_note
 from .places import PlaceIdentity, identity_of, slugify
 
 _GLOB_CHARS = set("*?[")
@@ -232,7 +232,7 @@ def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not
 def _check(path: Path) -> Checked:
     import hashlib
 
-    from .pipeline import assess
+    from .assessment import assess
 
     assert _framework is not None
     try:
@@ -267,7 +267,8 @@ class PlaceOptions:
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
            earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
-    from .pipeline import Assessment, prepare, write_place
+    from .assessment import Assessment
+    from .pipeline import prepare, write_place
     from .validate import combine
 
     assert _framework is not None
@@ -281,8 +282,7 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
                            logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
                            baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
                            template_time_limit=options.template_time_limit, chart_image=options.chart_image)
-        summary = dict(prepared.result.summary or {})
-        summary["state"] = assessment.responses[0].profile.get("state") or ""
+        summary = dict(prepared.result.scores_json or {})
         result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
     except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
         return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), refused=True)

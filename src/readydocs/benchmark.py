@@ -19,15 +19,12 @@ method for readers.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from .framework import Framework
-from .wording import half_up, join, mid_sentence, number
-
-ABOVE, WITHIN, BELOW, NOT_SCORED = "above", "within", "below", "not-scored"
-_POSITION_TEXT = {ABOVE: "Above the middle half", WITHIN: "Within the middle half",
-                  BELOW: "Below the middle half", NOT_SCORED: "Not scored here"}
+from .summary import ABOVE, BELOW, NOT_SCORED, WITHIN, CohortComparison, CohortPosition, Summary
+from .wording import half_up
 
 
 @dataclass(frozen=True)
@@ -96,88 +93,29 @@ def position(score: int | None, s: Spread) -> str:
     return WITHIN
 
 
-def compare(stats: CohortStats, context: dict[str, Any]) -> dict[str, Any]:
-    """The ``benchmark`` template variable: this place against the cohort, condition by condition."""
-
-    rows, shown = [], 0
-    for c in context["conditions"]:
-        s = stats.conditions.get(c["id"])
+def compare(stats: CohortStats, summary: Summary) -> Summary:
+    """The summary with this place against the cohort, condition by condition (its ``benchmark``)."""
+    rows = []
+    for c in summary.conditions:
+        s = stats.conditions.get(c.id)
         if s is None:
-            rows.append({
-                "id": c["id"], "name": c["name"], "shown": False, "places": stats.scored.get(c["id"], 0),
-                "score_text": c["score_text"], "median": None, "median_text": "\u2014",
-                "low_quartile": None, "high_quartile": None, "range_text": "\u2014",
-                "position": "", "position_text": "",
-                "reason": f"fewer than {stats.min_places} places have a score for it",
-            })
+            rows.append(CohortPosition(c, stats.scored.get(c.id, 0), shown=False))
             continue
-        shown += 1
-        pos = position(c["score"], s)
-        lo, mid, hi = half_up(s.low_quartile), half_up(s.median), half_up(s.high_quartile)
-        rows.append({
-            "id": c["id"], "name": c["name"], "shown": True, "places": s.n,
-            "score_text": c["score_text"], "median": mid, "median_text": str(mid),
-            "low_quartile": lo, "high_quartile": hi,
-            "range_text": str(lo) if lo == hi else f"{lo}\u2013{hi}",
-            "position": pos, "position_text": _POSITION_TEXT[pos], "reason": "",
-        })
-    above = [r["name"] for r in rows if r["position"] == ABOVE]
-    below = [r["name"] for r in rows if r["position"] == BELOW]
-    suppressed = [r for r in rows if not r["shown"]]
-    return {
-        "requested": True,
-        "given": shown > 0,
-        "places": stats.places,
-        "min_places": stats.min_places,
-        "conditions": rows,
-        "shown": [r for r in rows if r["shown"]],
-        "suppressed": suppressed,
-        "suppressed_text": join([r["name"] for r in suppressed]),
-        "above": above, "above_text": join(above),
-        "below": below, "below_text": join(below),
-        "stands_out": _stands_out(above, below),
-    }
+        rows.append(CohortPosition(c, s.n, True, half_up(s.median), half_up(s.low_quartile), half_up(s.high_quartile),
+                                   position(c.score, s)))
+    return replace(summary, benchmark=CohortComparison(stats.places, stats.min_places, tuple(rows)))
 
 
-def _stands_out(above: list[str], below: list[str]) -> str:
-    """One sentence on where this place differs most from the cohort (naming at most three conditions per list)."""
-    def subject(names: list[str]) -> str:
-        if len(names) <= 3:
-            return join([mid_sentence(n) for n in names])
-        return f"{number(len(names))} conditions"
-
-    def strengths(names: list[str]) -> str:
-        return f"{subject(names)} {'is a relative strength' if len(names) == 1 else 'are relative strengths'}"
-
-    def lagging(names: list[str]) -> str:
-        return f"{subject(names)} {'lags' if len(names) == 1 else 'lag'} behind most of the cohort"
-
-    if above and below:
-        return f"Compared with the other places, {strengths(above)}, and {lagging(below)}."
-    if above:
-        return f"Compared with the other places, {strengths(above)}."
-    if below:
-        return f"Compared with the other places, {lagging(below)}."
-    return "Every compared condition is within the middle half of the cohort’s scores."
-
-
-def no_benchmark(reason: str = "") -> dict[str, Any]:
-    """The ``benchmark`` variable without a comparison: same keys, nothing in them."""
-    return {"requested": False, "given": False, "places": 0, "min_places": 0, "conditions": [], "shown": [], "suppressed": [],
-            "suppressed_text": "", "above": [], "above_text": "", "below": [], "below_text": "",
-            "stands_out": reason}
-
-
-def scores_entry(benchmark: dict[str, Any]) -> dict[str, Any] | None:
+def scores_entry(comparison: CohortComparison | None) -> dict[str, Any] | None:
     """What scores.json records: cohort size, per condition the median, quartiles and position; None when nothing is shown."""
-    if not benchmark.get("given"):
+    if comparison is None or not comparison.shown:
         return None
     return {
-        "cohort_places": benchmark["places"],
-        "min_places": benchmark["min_places"],
+        "cohort_places": comparison.places,
+        "min_places": comparison.min_places,
         "conditions": [
-            {"id": r["id"], "places": r["places"], "median": r["median"], "low_quartile": r["low_quartile"],
-             "high_quartile": r["high_quartile"], "position": r["position"] if r["shown"] else None}
-            for r in benchmark["conditions"]
+            {"id": r.condition.id, "places": r.places, "median": r.median, "low_quartile": r.low_quartile,
+             "high_quartile": r.high_quartile, "position": r.position if r.shown else None}
+            for r in comparison.conditions
         ],
     }

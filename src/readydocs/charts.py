@@ -22,6 +22,8 @@ from typing import Any, Sequence
 
 from .docxchart import ChartData, Series
 from .errors import MissingExtraError
+from .summary import ConditionSummary, RoundComparison, Summary
+from .wording import format_date, half_up
 
 # One colour per band position, best first; status words are printed beside every
 # bar too, so colour is never the only way to read the chart.
@@ -156,10 +158,9 @@ class _Frame:
         return buf.getvalue()
 
 
-def chart_alt_text(conditions: Sequence[dict[str, Any]]) -> str:
+def chart_alt_text(conditions: Sequence[ConditionSummary]) -> str:
     """What the chart shows, in words, for screen readers."""
-    parts = [f"{c['name']} {c['score']} ({c['status']})" if c["score"] is not None else f"{c['name']}: {c['status']}"
-             for c in conditions]
+    parts = [f"{c.name} {c.score} ({c.status})" if c.score is not None else f"{c.name}: {c.status}" for c in conditions]
     return "Bar chart of readiness scores out of 100: " + "; ".join(parts) + "."
 
 
@@ -168,42 +169,63 @@ def chart_alt_text(conditions: Sequence[dict[str, Any]]) -> str:
 CHART_NAMES = ("conditions", "rounds")
 
 
-def native_chart_data(context: dict[str, Any], scores: dict[str, Any]) -> dict[str, ChartData]:
+def native_chart_data(summary: Summary) -> dict[str, ChartData]:
     """The data for each chart marker a template may use, by name (``readydocs:conditions``, ...).
 
-    ``context`` is the template context; ``scores`` is what scores.json holds,
-    whose unrounded scores the charts and their workbooks carry (data labels
-    formatted "0" show the same whole numbers as the tables).
+    The charts and their workbooks carry the scores as scores.json does (to two
+    decimals); data labels formatted "0" show the same whole numbers as the tables.
     """
-    bands = context["framework"]["bands"]
-    position = {b["label"]: i for i, b in enumerate(bands)}
-    mins = tuple(float(b["min"]) for b in bands)
+    bands = summary.framework.bands
+    position = {b.label: i for i, b in enumerate(bands)}
+    mins = tuple(float(half_up(b.min) or 0) for b in bands)
+    conditions = summary.conditions
     # A condition without a score has no bar; its label says why, so no one reads the gap as zero.
-    names = tuple(c["name"] if c["score"] is not None else f"{c['name']} ({c['status'][:1].lower()}{c['status'][1:]})"
-                  for c in context["conditions"])
-    exact = {c["id"]: c["score"] for c in scores["conditions"]}
-    now = tuple(exact.get(c["id"]) for c in context["conditions"])
-    now_bands = tuple(None if v is None else position.get(c["status"]) for c, v in zip(context["conditions"], now))
+    names = tuple(c.name if c.score is not None else f"{c.name} ({c.status[:1].lower()}{c.status[1:]})" for c in conditions)
+    now = tuple(None if c.result.score is None else round(c.result.score, 2) for c in conditions)
+    now_bands = tuple(None if v is None else position.get(c.status) for c, v in zip(conditions, now))
     charts = {"conditions": ChartData(
         categories=names, series=(Series("Score", now, now_bands),), band_mins=mins, band_colours=BAND_COLOURS,
-        title="Condition scores", alt=chart_alt_text(context["conditions"]))}
-    baseline = context["baseline"]
-    if baseline.get("given"):
-        rows = {r["id"]: r for r in baseline["conditions"]}
-        earlier = tuple(rows[c["id"]]["earlier"] if c["id"] in rows else None for c in context["conditions"])
-        earlier_bands = tuple(None if rows.get(c["id"]) is None or rows[c["id"]]["earlier"] is None
-                              else position.get(rows[c["id"]]["earlier_status"]) for c in context["conditions"])
+        title="Condition scores", alt=chart_alt_text(conditions))}
+    baseline = summary.baseline
+    if baseline is not None:
+        rows = {ch.condition.id: ch for ch in baseline.conditions}
+        earlier = tuple(rows[c.id].earlier if c.id in rows else None for c in conditions)
+        earlier_bands = tuple(None if rows.get(c.id) is None or rows[c.id].earlier is None
+                              else position.get(rows[c.id].earlier_status) for c in conditions)
+        when = format_date(baseline.date) or "the earlier assessment"
         charts["rounds"] = ChartData(
             categories=names,
-            series=(Series(f"Earlier ({baseline['date']})", earlier, earlier_bands),
-                    Series(f"This round ({context['dates']['assessment'] or 'now'})", now, now_bands)),
+            series=(Series(f"Earlier ({when})", earlier, earlier_bands),
+                    Series(f"This round ({format_date(summary.assessment_date) or 'now'})", now, now_bands)),
             band_mins=mins, band_colours=BAND_COLOURS, title="Condition scores then and now",
-            alt=rounds_alt_text(context))
+            alt=rounds_alt_text(baseline))
     return charts
 
 
-def rounds_alt_text(context: dict[str, Any]) -> str:
+def rounds_alt_text(baseline: RoundComparison) -> str:
     """What the then-and-now chart shows, in words, for screen readers."""
-    baseline = context["baseline"]
-    parts = [f"{r['name']} {r['earlier_text']} then, {r['current_text']} now" for r in baseline["conditions"]]
-    return f"Bar chart of readiness scores out of 100 in the round of {baseline['date']} and in this one: " + "; ".join(parts) + "."
+    parts = [f"{ch.condition.name} {_shown(ch.earlier)} then, {_shown(ch.condition.score)} now" for ch in baseline.conditions]
+    when = format_date(baseline.date) or "the earlier assessment"
+    return f"Bar chart of readiness scores out of 100 in the round of {when} and in this one: " + "; ".join(parts) + "."
+
+
+def picture_charts(summary: Summary) -> tuple[bytes, str, dict[str, bytes]]:
+    """For --chart-image: the report's picture and its alt text, and a picture for each chart marker."""
+    bands = [{"label": b.label, "min": half_up(b.min)} for b in summary.framework.bands]
+    conditions = [{"id": c.id, "name": c.name, "score": c.score, "status": c.status} for c in summary.conditions]
+    baseline = summary.baseline
+    rounds = None if baseline is None else [{"id": ch.condition.id, "score": ch.earlier} for ch in baseline.conditions]
+    chart = chart_png(conditions, bands, baseline=rounds)
+    alt = chart_alt_text(summary.conditions)
+    if baseline is not None:
+        parts = [f"{ch.condition.name} {_shown(ch.earlier)}" for ch in baseline.conditions]
+        alt += (f" Thinner bars show the earlier round of {format_date(baseline.date) or 'the earlier assessment'}: "
+                + "; ".join(parts) + ".")
+    pictures = {"conditions": chart_png(conditions, bands)}
+    if rounds is not None:
+        pictures["rounds"] = chart
+    return chart, alt, pictures
+
+
+def _shown(score: int | None) -> str:
+    return "\u2014" if score is None else str(score)

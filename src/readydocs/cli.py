@@ -297,7 +297,7 @@ def _init_copies(path: Path, sample: bool, force: bool, respondent_texts: tuple[
 @_json_errors
 def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
     """Check one or more filled workbooks (one per respondent) and list every problem."""
-    from .pipeline import assess
+    from .assessment import assess
 
     assessment = assess(workbooks, _load_framework(framework_path))
     _print_report(assessment.report, as_json)
@@ -312,8 +312,11 @@ def validate(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | 
 @_json_errors
 def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | None):
     """Print each condition's score and status, and the overall readiness level."""
-    from .context import build_context
-    from .pipeline import INPUT_NOTES, as_of, assess, score_assessment, scores_document
+    from .assessment import INPUT_NOTES, as_of, assess, score_assessment
+    from .respondents import discussion_items
+    from .scoresjson import scores_document
+    from .summary import summarise
+    from .wording import join
 
     framework = _load_framework(framework_path)
     assessment = assess(workbooks, framework)
@@ -323,26 +326,27 @@ def score(workbooks: tuple[Path, ...], as_json: bool, framework_path: Path | Non
     for note in assessment.report.warnings:
         if note.code in INPUT_NOTES:  # a file left out changes what the scores count
             click.echo(note.line(), err=True)
-    scores = score_assessment(assessment)
-    context = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
+    summary = summarise(assessment.responses, score_assessment(assessment), framework, as_of=as_of(assessment))
     if as_json:
-        click.echo(_json(scores_document(assessment, scores, context)))
+        click.echo(_json(scores_document(summary)))
         return
-    width = max(len(c["name"]) for c in context["conditions"])
+    width = max(len(c.name) for c in summary.conditions)
     click.echo(f"{'Condition':<{width}}  Score  {'Status':<24} Indicators")
-    for c in context["conditions"]:
-        counted = f"{c['n_rated']}/{c['n_indicators']}" + (f" ({c['n_unknown']} unknown)" if c["n_unknown"] else "")
-        flags = " (essential)" if c["essential"] else ""
-        flags += " (respondents disagree)" if c["disagree"] else ""
-        click.echo(f"{c['name']:<{width}}  {c['score_text']:>5}  {c['status']:<24} {counted}{flags}")
-    o = context["overall"]
-    average = "no condition could be scored" if o["average"] is None else f"average {o['average_text']} of 100"
-    click.echo(f"\nOverall: {o['label']} ({average}).")
-    if o["capped"]:
-        click.echo(f"Capped by essential condition: {o['capped_by_text']}.")
-    if context["discussion"]:
+    for c in summary.conditions:
+        res = c.result
+        counted = f"{res.n_rated}/{res.n_indicators}" + (f" ({res.n_unknown} unknown)" if res.n_unknown else "")
+        flags = " (essential)" if c.essential else ""
+        flags += " (respondents disagree)" if res.disagree else ""
+        shown = "\u2014" if c.score is None else str(c.score)
+        click.echo(f"{c.name:<{width}}  {shown:>5}  {c.status:<24} {counted}{flags}")
+    average = "no condition could be scored" if summary.average is None else f"average {summary.average} of 100"
+    click.echo(f"\nOverall: {summary.level.label} ({average}).")
+    if summary.capped_by:
+        click.echo(f"Capped by essential condition: {join([c.name for c in summary.capped_by])}.")
+    discussion = discussion_items([p.as_dict() for p in summary.respondents], summary.scores, framework)
+    if discussion:
         click.echo("\nWhere respondents disagree (marked above):")
-        for item in context["discussion"]:
+        for item in discussion:
             click.echo(f"  {item['text']}")
 
 

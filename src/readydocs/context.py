@@ -1,40 +1,27 @@
-"""Template variables from scores and the profile. No I/O.
+"""The template variables: a view of the Summary as plain data. No I/O.
 
 Everything a template may use is built here, as plain dicts, lists, strings,
-numbers and booleans, so templates never reach into our objects. The fixed
-prose lives in the templates; every sentence whose truth depends on the data
-comes from wording.py, chosen here from the facts. docs/templates.md lists
-every variable.
+numbers and booleans, so templates never reach into our objects. The facts
+come from the Summary (summary.py); the fixed prose lives in the templates;
+every sentence whose truth depends on the data comes from wording.py, chosen
+here from the facts. docs/templates.md lists every variable.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any, Sequence
 
-from . import __version__, wording as w
-from .baseline import no_baseline
-from .benchmark import no_benchmark
-from .form import MAX_INSIGHTS
+from . import wording as w
 from .framework import AUDIENCES, Framework
-from .places import MAX_SLUG, slugify  # noqa: F401  (slugify's home is places.py)
 from .respondents import discussion_items, respondents_by_role
-from .scoring import ConditionResult, Scores
+from .summary import ABOVE, BELOW, NOT_COMPARABLE, DOWN, SAME, UP, CohortComparison, Note, RoundComparison, Summary
 from .validate import Response
+from .version import __version__
 from .wording import format_date, half_up
 
-
-def _lines(text: str | None) -> list[str]:
-    """A list typed one item per line (or, on one line, separated by semicolons).
-
-    A leading bullet ("- ", "\u2022 ", "* ") is dropped; a leading "-1" or "+" stays as typed.
-    """
-    if not text:
-        return []
-    parts = text.split("\n") if "\n" in text else text.split(";")
-    items = (re.sub(r"^[-\u2022*]\s+", "", p.strip()) if re.match(r"^\s*[-\u2022*]\s", p) else p.strip() for p in parts)
-    return [i for i in items if i]
+_DIRECTION_TEXT = {UP: "Up", DOWN: "Down", SAME: "No change", NOT_COMPARABLE: "Not comparable"}
+_POSITION_TEXT = {ABOVE: "Above the middle half", "within": "Within the middle half",
+                  BELOW: "Below the middle half", "not-scored": "Not scored here"}
 
 
 def _rating_label(value: float | None, framework: Framework) -> str:
@@ -49,72 +36,40 @@ def _rating_label(value: float | None, framework: Framework) -> str:
     return f"{shown} (between {scale.label_for(lower)} and {scale.label_for(upper)})"
 
 
-def build_context(responses: Sequence[Response], scores: Scores, framework: Framework,
-                  as_of: dt.date | None = None) -> dict[str, Any]:
-    """Everything the three templates need. ``responses[0]`` supplies the place's profile."""
-    first = responses[0].profile
-    several = len(responses) > 1
-    band_by_id = {b.id: b for b in framework.bands}
-    best_band, lowest_band = framework.bands[0].id, framework.bands[-1].id
-    essentials = {e.condition for e in framework.essentials}
-    level = next(lv for lv in framework.levels if lv.id == scores.level)
-    assessed = first.get("assessment_date") or as_of
-    people = [_respondent(r) for r in responses]
+def build_context(summary: Summary) -> dict[str, Any]:
+    """Everything the templates need, as plain data, from the place's Summary."""
+    fw = summary.framework
+    several = summary.several
+    people = [p.as_dict() for p in summary.respondents]
     labels = [w.attribution(p) for p in people]
-    span = framework.scale.high - framework.scale.low
-
-    def status_label(c: ConditionResult) -> str:
-        return band_by_id[c.status].label if c.status in band_by_id else framework.insufficient.label
-
-    def status_meaning(c: ConditionResult) -> str:
-        return band_by_id[c.status].meaning if c.status in band_by_id else framework.insufficient.meaning
+    level = summary.level
 
     conditions: list[dict[str, Any]] = []
-    evidence = []
-    for cond, res in zip(framework.conditions, scores.conditions):
-        notes, disputed, steps = [], [], []
-        # Respondents often start from a colleague's copy: the same note or step
-        # on the same indicator is shown once, not once per workbook.
-        seen: set[tuple] = set()
+    by_id: dict[str, dict[str, Any]] = {}
+    evidence: list[dict[str, str]] = []
+    for c in summary.conditions:
+        cond, res = c.condition, c.result
+        steps = [w.next_step(s.indicator, s.text, s.owner, format_date(s.due)) for s in c.steps]
+        disputed = [{"indicator": d.indicator.id, "short": w.curly(d.indicator.short_text),
+                     "notes": [_note(n, people, labels, several) for n in d.notes],
+                     "line": f"Respondents disagree on {w.mid_sentence(w.curly(d.indicator.short_text))} ({d.indicator.id}): "
+                             f"ratings run from {_rating_label(d.low, fw)} to {_rating_label(d.high, fw)}."}
+                    for d in c.disputed]
         for ind, ir in zip(cond.indicators, res.indicators):
-            label = f"{ind.short_text} ({ind.id})" if ind.short else ind.id
-            ind_notes = []
-            for n, resp in enumerate(responses):
-                row = resp.rows.get(ind.id, {})
-                note_key = ("note", ind.id, row.get("evidence"))
-                if row.get("evidence") and note_key not in seen:
-                    seen.add(note_key)
-                    text = row["evidence"]
-                    by = f" ({labels[n]})" if several else ""
-                    ind_notes.append({"indicator": ind.id, "short": w.curly(ind.short_text), "statement": ind.statement,
-                                      "text": text, "respondent": people[n]["name"], "by": labels[n] if several else "",
-                                      "line": f"{label}: {text}{by}"})
-                step_key = ("step", ind.id, row.get("next_step"), row.get("owner"), row.get("due"))
-                if row.get("next_step") and step_key not in seen:
-                    seen.add(step_key)
-                    steps.append(w.next_step(ind.id, row["next_step"], row.get("owner") or "", format_date(row.get("due"))))
-            split = ir.low is not None and ir.high is not None and (ir.high - ir.low) * 100 / span >= framework.max_spread
-            if split and len(ind_notes) > 1:
-                disputed.append({"indicator": ind.id, "short": w.curly(ind.short_text), "notes": ind_notes,
-                                 "line": f"Respondents disagree on {w.mid_sentence(w.curly(ind.short_text))} ({ind.id}): "
-                                         f"ratings run from {_rating_label(ir.low, framework)} to {_rating_label(ir.high, framework)}."})
-            else:
-                notes.extend(ind_notes)
-            evidence.extend(_evidence_rows(ind, ir, responses, labels, framework))
-        score = half_up(res.score)
-        name = cond.name
-        mid = w.mid_sentence(name, cond.proper_name)
-        status = status_label(res)
-        conditions.append({
-            "id": cond.id, "name": name, "name_mid": mid, "summary": cond.summary,
+            evidence.extend(_evidence_rows(ind, ir, summary.responses, labels, fw))
+        score = c.score
+        mid = w.mid_sentence(cond.name, cond.proper_name)
+        view = {
+            "id": cond.id, "name": cond.name, "name_mid": mid, "summary": cond.summary,
             "score": score, "score_text": "\u2014" if score is None else str(score),
-            "status": status, "status_id": res.status, "status_meaning": status_meaning(res),
-            "standing": w.standing(mid, res.score is None, score, status),
-            "in_place": res.status == best_band, "insufficient": res.score is None,
-            "lowest": res.status == lowest_band,
-            "essential": cond.id in essentials, "below_essential": res.below_essential,
+            "status": c.status, "status_id": res.status, "status_meaning": c.status_meaning,
+            "standing": w.standing(mid, c.insufficient, score, c.status),
+            "in_place": c.in_place, "insufficient": c.insufficient,
+            "lowest": c.lowest,
+            "essential": c.essential, "below_essential": c.below_essential,
             "n_indicators": res.n_indicators, "n_rated": res.n_rated, "n_unknown": res.n_unknown,
-            "actions": list(cond.actions), "notes": notes, "disputed_notes": disputed, "next_steps": steps,
+            "actions": list(cond.actions), "notes": [_note(n, people, labels, several) for n in c.notes],
+            "disputed_notes": disputed, "next_steps": steps,
             "disagree": res.disagree, "spread": half_up(res.spread),
             "asks": dict(cond.asks),
             "indicators": [
@@ -123,48 +78,29 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
                  "low": ir.low, "high": ir.high, "n_answers": len(ir.known), "n_unknown": ir.n_unknown}
                 for ind, ir in zip(cond.indicators, res.indicators)
             ],
-        })
+        }
+        conditions.append(view)
+        by_id[cond.id] = view
 
-    strengths = [c for c in conditions if c["in_place"]]
-    # Essentials first, then weakest first, so the list reads in order of urgency;
-    # conditions without enough information come last (they need answers, not action).
-    to_strengthen = sorted((c for c in conditions if not c["in_place"]),
-                           key=lambda c: (not c["below_essential"], c["insufficient"], c["score"] if c["score"] is not None else 0))
-    # What must be built before any announcement: essentials under their minimum,
-    # conditions in the lowest band, and conditions nobody could judge.
-    build_first = [c for c in to_strengthen if c["below_essential"] or c["lowest"] or c["insufficient"]]
-    # An information gap is an indicator nobody could rate; one respondent's
-    # "Don't know" where a colleague gave a rating is not a gap (docs/cohort.md).
-    gaps = []
-    for cond, res in zip(framework.conditions, scores.conditions):
-        for ind, ir in zip(cond.indicators, res.indicators):
-            if ir.mean is None:
-                gaps.append({"indicator": ind.id, "condition": cond.name, "statement": ind.statement,
-                             "short": ind.short_text, "unknown": ir.n_unknown, "answers": len(ir.answers)})
-
-    # Text typed in the workbook reaches the documents exactly as typed (docs/safety.md);
-    # only our own wording uses typographic quotes.
-    typed = lambda key: first.get(key) or ""  # noqa: E731
-    sponsor_name = typed("sponsor_name")
-    sponsor_title = typed("sponsor_title")
-    place_name = typed("municipality_name")
-    organization = typed("organization_name") or place_name
-    advocate = {"name": typed("advocate_name"), "title": typed("advocate_title"), "email": first.get("advocate_email") or ""}
-    insights = [first[f"insight_{n}"] for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")]
-    priorities = _lines(first.get("priorities"))
-    capped = [c for c in conditions if c["below_essential"]]
-    capped_names = [c["name"] for c in capped]
-    tally = {"in_place": len(strengths), "developing": sum(1 for c in conditions if not c["in_place"] and not c["lowest"] and not c["insufficient"]),
-         "lowest": sum(1 for c in conditions if c["lowest"]), "insufficient": sum(1 for c in conditions if c["insufficient"]),
-         "total": len(conditions)}
-    average = half_up(scores.average)
-    dont_know = w.curly(framework.scale.dont_know)
-    ready = level.id == framework.levels[0].id
-    is_build_first = level.id == framework.levels[-1].id
-    nothing = scores.average is None
-    band_labels = (framework.bands[0].label, framework.bands[1].label if len(framework.bands) > 2 else framework.bands[0].label,
-                   framework.bands[-1].label)
-    in_sentence = w.place_in_sentence(place_name)
+    strengths = [by_id[c.id] for c in summary.strengths]
+    to_strengthen = [by_id[c.id] for c in summary.to_strengthen]
+    build_first = [by_id[c.id] for c in summary.build_first]
+    gaps = [{"indicator": g.indicator.id, "condition": g.condition.name, "statement": g.indicator.statement,
+             "short": g.indicator.short_text, "unknown": g.result.n_unknown, "answers": len(g.result.answers)}
+            for g in summary.gaps]
+    place = summary.place
+    advocate = {"name": summary.advocate_name, "title": summary.advocate_title, "email": summary.advocate_email}
+    priorities = list(summary.priorities)
+    capped = summary.capped_by
+    capped_names = [c.name for c in capped]
+    tally = {"in_place": len(strengths), "developing": sum(1 for c in summary.conditions if c.developing),
+             "lowest": sum(1 for c in summary.conditions if c.lowest),
+             "insufficient": sum(1 for c in summary.conditions if c.insufficient), "total": len(conditions)}
+    average = summary.average
+    nothing = summary.nothing_scored
+    band_labels = (fw.bands[0].label, fw.bands[1].label if len(fw.bands) > 2 else fw.bands[0].label, fw.bands[-1].label)
+    in_sentence = w.place_in_sentence(place.name)
+    assessed = summary.assessment_date
 
     overall = {
         "id": level.id, "label": level.label, "meaning": level.meaning,
@@ -172,48 +108,48 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "decision": w.NOTHING_SCORED_DECISION if nothing else level.decision,
         "average": average,
         "average_text": "\u2014" if average is None else str(average),
-        "ready": ready, "build_first": is_build_first,
+        "ready": summary.ready, "build_first": summary.build_first_level,
         "capped": bool(capped_names), "capped_by": capped_names, "capped_by_text": w.join(capped_names),
         "nothing_scored": nothing,
         "finding": "" if nothing else w.standing_summary(tally["in_place"], tally["developing"], tally["lowest"], tally["insufficient"],
                                                           tally["total"], band_labels),
-        "average_sentence": w.nothing_scored(framework.scale.dont_know) if nothing else w.scored_summary(average, tally["total"], tally["total"] - tally["insufficient"]),
-        "held_sentence": w.essential_held(capped_names, [c["name"] for c in capped if c["insufficient"]], level.label) if capped and not nothing else "",
-        "unknown_sentence": w.unknown_summary(len(gaps), len(framework.indicators), framework.scale.dont_know, several),
+        "average_sentence": w.nothing_scored(fw.scale.dont_know) if nothing else w.scored_summary(average, tally["total"], tally["total"] - tally["insufficient"]),
+        "held_sentence": w.essential_held(capped_names, [c.name for c in capped if c.insufficient], level.label) if capped and not nothing else "",
+        "unknown_sentence": w.unknown_summary(len(gaps), len(fw.indicators), fw.scale.dont_know, several),
     }
 
     context = {
         "place": {
-            "name": place_name,
+            "name": place.name,
             "in_sentence": in_sentence,
             "sentence_start": w.capitalize(in_sentence),
-            "type": typed("jurisdiction_type"),
-            "state": typed("state"),
-            "organization": organization,
-            "slug": slugify(first.get("municipality_name") or ""),
+            "type": place.type,
+            "state": place.state,
+            "organization": place.organization,
+            "slug": place.slug,
         },
         "advocate": advocate,
-        "sponsor": {"name": sponsor_name, "title": sponsor_title, "given": bool(sponsor_name)},
-        "prepared_by": w.prepared_by(advocate["name"], advocate["title"], organization),
+        "sponsor": {"name": summary.sponsor_name, "title": summary.sponsor_title, "given": bool(summary.sponsor_name)},
+        "prepared_by": w.prepared_by(advocate["name"], advocate["title"], place.organization),
         "dates": {"assessment": format_date(assessed), "assessment_iso": assessed.isoformat() if assessed else "",
-                  "launch": format_date(first.get("target_launch_date")),
-                  "launch_iso": first["target_launch_date"].isoformat() if first.get("target_launch_date") else ""},
-        "departments": _lines(first.get("departments")),
-        "insights": insights,
+                  "launch": format_date(summary.launch_date),
+                  "launch_iso": summary.launch_date.isoformat() if summary.launch_date else ""},
+        "departments": list(summary.departments),
+        "insights": list(summary.insights),
         "priorities": priorities,
         "priorities_sentence": w.priorities_sentence(priorities),
         "framework": {
-            "title": framework.title, "id": framework.id, "version": framework.version,
-            "scale": [{"value": lv.value, "label": lv.label} for lv in framework.scale.levels],
-            "dont_know": dont_know,
-            "bands": [{"label": b.label, "min": half_up(b.min), "meaning": b.meaning} for b in framework.bands],
-            "insufficient": framework.insufficient.label,
-            "insufficient_share": half_up(framework.insufficient.max_unknown_share * 100),
-            "essentials": [{"name": framework.condition(e.condition).name, "min_score": half_up(e.min_score)} for e in framework.essentials],
-            "n_conditions": len(framework.conditions),
-            "n_indicators": len(framework.indicators),
-            "levels": [{"label": lv.label, "meaning": lv.meaning} for lv in framework.levels],
-            "max_spread": half_up(framework.max_spread),
+            "title": fw.title, "id": fw.id, "version": fw.version,
+            "scale": [{"value": lv.value, "label": lv.label} for lv in fw.scale.levels],
+            "dont_know": w.curly(fw.scale.dont_know),
+            "bands": [{"label": b.label, "min": half_up(b.min), "meaning": b.meaning} for b in fw.bands],
+            "insufficient": fw.insufficient.label,
+            "insufficient_share": half_up(fw.insufficient.max_unknown_share * 100),
+            "essentials": [{"name": fw.condition(e.condition).name, "min_score": half_up(e.min_score)} for e in fw.essentials],
+            "n_conditions": len(fw.conditions),
+            "n_indicators": len(fw.indicators),
+            "levels": [{"label": lv.label, "meaning": lv.meaning} for lv in fw.levels],
+            "max_spread": half_up(fw.max_spread),
         },
         "overall": overall,
         "conditions": conditions,
@@ -229,19 +165,25 @@ def build_context(responses: Sequence[Response], scores: Scores, framework: Fram
         "evidence": evidence,
         "respondents": people,
         "respondents_sentence": w.respondents_sentence(people),
-        "disagreements": [c for c in conditions if c["disagree"]],
-        # Several respondents and rounds over time (respondents.py, baseline.py); pipeline.build
-        # replaces "baseline" when an earlier round is given.
+        "disagreements": [by_id[c.id] for c in summary.disagreements],
         "respondents_by_role": respondents_by_role(people),
-        "discussion": discussion_items(people, scores, framework),
-        "baseline": no_baseline(),
-        # Peers in a cohort batch (benchmark.py); pipeline.build replaces it when the batch compares places.
-        "benchmark": no_benchmark(),
+        "discussion": discussion_items(people, summary.scores, fw),
+        "baseline": baseline_view(summary.baseline) if summary.baseline else no_baseline(),
+        "benchmark": benchmark_view(summary.benchmark) if summary.benchmark else no_benchmark(),
         "tool": {"name": "readydocs", "version": __version__},
     }
     context["talking"] = w.talking_points(context, AUDIENCES)
     context["memo"] = w.memo(context)
     return context
+
+
+def _note(note: Note, people: list[dict[str, str]], labels: list[str], several: bool) -> dict[str, str]:
+    ind = note.indicator
+    label = f"{ind.short_text} ({ind.id})" if ind.short else ind.id
+    by = labels[note.respondent] if several else ""
+    return {"indicator": ind.id, "short": w.curly(ind.short_text), "statement": ind.statement,
+            "text": note.text, "respondent": people[note.respondent]["name"], "by": by,
+            "line": f"{label}: {note.text}" + (f" ({by})" if by else "")}
 
 
 def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]]:
@@ -264,12 +206,92 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
     return rows
 
 
-def _respondent_label(resp: Response) -> str:
-    p = resp.profile
-    return p.get("respondent_name") or p.get("advocate_name") or resp.source.stem
+def baseline_view(comparison: RoundComparison) -> dict[str, Any]:
+    """The ``baseline`` template variable: each condition then and now, and what crossed a band."""
+    rows = []
+    for ch in comparison.conditions:
+        c = ch.condition
+        now_text = "\u2014" if c.score is None else str(c.score)
+        rows.append({
+            "id": c.id, "name": c.name,
+            "earlier": ch.earlier, "earlier_text": "\u2014" if ch.earlier is None else str(ch.earlier),
+            "earlier_status": ch.earlier_status,
+            "current": c.score, "current_text": now_text, "current_status": c.status,
+            "change": ch.change,
+            "change_text": "\u2014" if ch.change is None else ("no change" if ch.change == 0 else f"{ch.change:+d}".replace("-", "\u2212")),
+            "direction": ch.direction, "direction_text": _DIRECTION_TEXT[ch.direction],
+            "crossed": ch.crossed,
+            "crossed_up": ch.crossed_up,
+            "crossing_text": f"{ch.earlier_status} to {c.status}" if ch.crossed else "",
+        })
+    crossed = [r for r in rows if r["crossed"]]
+    counts = {k.replace("-", "_"): comparison.count(k) for k in (UP, DOWN, SAME, NOT_COMPARABLE)}
+    date_text = format_date(comparison.date) or "the earlier assessment"
+    return {
+        "given": True,
+        "date": date_text,
+        "date_iso": comparison.date.isoformat() if comparison.date else "",
+        "source": comparison.source_name,
+        "framework_version": comparison.framework_version,
+        "same_version": comparison.same_version,
+        "conditions": rows,
+        "crossed": crossed,
+        "crossed_text": w.join_some([f"{r['name']} ({r['crossing_text']})" for r in crossed]),
+        "counts": counts,
+        "summary_text": w.change_summary(date_text, counts),
+    }
 
 
-def _respondent(resp: Response) -> dict[str, str]:
-    p = resp.profile
-    return {"name": _respondent_label(resp), "role": p.get("respondent_role") or "",
-            "department": p.get("respondent_department") or ""}
+def no_baseline() -> dict[str, Any]:
+    """The ``baseline`` variable when no earlier round was given: same keys, nothing in them."""
+    return {"given": False, "date": "", "date_iso": "", "source": "", "framework_version": "", "same_version": True,
+            "conditions": [], "crossed": [], "crossed_text": "", "summary_text": "",
+            "counts": {"up": 0, "down": 0, "same": 0, "not_comparable": 0}}
+
+
+def benchmark_view(comparison: CohortComparison) -> dict[str, Any]:
+    """The ``benchmark`` template variable: this place against the cohort, condition by condition."""
+    rows = []
+    for pos in comparison.conditions:
+        c = pos.condition
+        score_text = "\u2014" if c.score is None else str(c.score)
+        if not pos.shown:
+            rows.append({
+                "id": c.id, "name": c.name, "shown": False, "places": pos.places,
+                "score_text": score_text, "median": None, "median_text": "\u2014",
+                "low_quartile": None, "high_quartile": None, "range_text": "\u2014",
+                "position": "", "position_text": "",
+                "reason": f"fewer than {comparison.min_places} places have a score for it",
+            })
+            continue
+        lo, mid, hi = pos.low_quartile, pos.median, pos.high_quartile
+        rows.append({
+            "id": c.id, "name": c.name, "shown": True, "places": pos.places,
+            "score_text": score_text, "median": mid, "median_text": str(mid),
+            "low_quartile": lo, "high_quartile": hi,
+            "range_text": str(lo) if lo == hi else f"{lo}\u2013{hi}",
+            "position": pos.position, "position_text": _POSITION_TEXT[pos.position], "reason": "",
+        })
+    above = [p.condition.name for p in comparison.at(ABOVE)]
+    below = [p.condition.name for p in comparison.at(BELOW)]
+    suppressed = [r for r in rows if not r["shown"]]
+    return {
+        "requested": True,
+        "given": bool(comparison.shown),
+        "places": comparison.places,
+        "min_places": comparison.min_places,
+        "conditions": rows,
+        "shown": [r for r in rows if r["shown"]],
+        "suppressed": suppressed,
+        "suppressed_text": w.join([r["name"] for r in suppressed]),
+        "above": above, "above_text": w.join(above),
+        "below": below, "below_text": w.join(below),
+        "stands_out": w.stands_out(above, below),
+    }
+
+
+def no_benchmark(reason: str = "") -> dict[str, Any]:
+    """The ``benchmark`` variable without a comparison: same keys, nothing in them."""
+    return {"requested": False, "given": False, "places": 0, "min_places": 0, "conditions": [], "shown": [], "suppressed": [],
+            "suppressed_text": "", "above": [], "above_text": "", "below": [], "below_text": "",
+            "stands_out": reason}

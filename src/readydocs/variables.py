@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .summary import Summary
+
 # Variables render.py adds at rendering time: placeholders (text) that become pictures once
 # the template is filled in.
 RENDERED = {
@@ -98,11 +100,12 @@ def flatten(contexts: list[dict[str, Any]]) -> dict[str, Variable]:
 
 def sample_contexts(framework=None) -> list[dict[str, Any]]:
     """The sample's context, then a two-respondent variant that fills the lists the sample leaves empty."""
+    from .assessment import as_of, assess, score_assessment
     from .baseline import compare, load_baseline
     from .context import build_context
     from .framework import load_framework
-    from .pipeline import as_of, assess, score_assessment
     from .scoring import score
+    from .summary import summarise
     from .workbook import write_intake
 
     framework = framework or load_framework()
@@ -111,7 +114,7 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
         assessment = assess([path], framework)
         earlier = load_baseline(path, framework)
     scores = score_assessment(assessment)
-    first = build_context(assessment.responses, scores, framework, as_of=as_of(assessment))
+    first = build_context(summarise(assessment.responses, scores, framework, as_of=as_of(assessment)))
     # A second respondent who rates everything at the bottom of the scale: every
     # condition is disputed and the essential ones fall below their minimum.
     sample = assessment.responses[0]
@@ -122,15 +125,14 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
     other = dataclasses.replace(sample, answers={k: low for k in sample.answers}, rows=rows,
                                 profile={**sample.profile, "respondent_name": "Second respondent"})
     both = [sample, other]
-    second = build_context(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
-    # ...compared with the sample as an earlier round, so the baseline lists are filled too.
-    second["baseline"] = compare(earlier, second, framework)
-    # ...and as one place of a cohort, so the peer comparison's lists are filled as well.
-    second["benchmark"] = _sample_benchmark(second, framework)
-    return [first, second]
+    second = summarise(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
+    # ...compared with the sample as an earlier round, so the baseline lists are filled too,
+    # and as one place of a cohort, so the peer comparison's lists are filled as well.
+    second = _sample_benchmark(compare(earlier, second), framework)
+    return [first, build_context(second)]
 
 
-def _sample_benchmark(context: dict[str, Any], framework) -> dict[str, Any]:
+def _sample_benchmark(summary: Summary, framework) -> Summary:
     """A made-up cohort of five places: lower than this place on some conditions, higher on others,
     and the last condition scored by only one place, so every list of the comparison has entries."""
     from .benchmark import cohort_stats, compare
@@ -138,7 +140,7 @@ def _sample_benchmark(context: dict[str, Any], framework) -> dict[str, Any]:
     ids = [c.id for c in framework.conditions]
     places = [{cid: (None if i == len(ids) - 1 and n else (5.0 + 5 * n) if i % 2 == 0 else (70.0 + 5 * n))
                for i, cid in enumerate(ids)} for n in range(5)]
-    return compare(cohort_stats(places, framework), context)
+    return compare(cohort_stats(places, framework), summary)
 
 
 def reference(framework=None) -> dict[str, Variable]:

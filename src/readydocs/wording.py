@@ -404,3 +404,38 @@ def memo(ctx: dict[str, Any]) -> dict[str, Any]:
                          f"and will keep strengthening {count(counts['to_strengthen'], 'area')} as we go: {ctx['to_strengthen_text']}.")
     return {"from": from_line, "signature": [line for line in sender if line], "leads": leads,
             "draft_items": draft, "strengthening": strengthening}
+
+
+# --------------------------------------------------------------------------
+# Rounds over time and peers in a cohort (context.baseline_view, context.benchmark_view)
+
+
+def change_summary(date_text: str, counts: dict[str, int]) -> str:
+    """ "Since the assessment of May 1, 2026, three conditions improved, one declined, and five held steady." """
+    moves = [(counts[k], verb) for k, verb in (("up", "improved"), ("down", "declined"), ("same", "held steady"),
+                                               ("not_comparable", "could not be compared")) if counts[k]]
+    # The first group names the noun ("three conditions improved"); the rest follow it ("one declined").
+    parts = [f"{count(n, 'condition') if i == 0 else number(n)} {verb}" for i, (n, verb) in enumerate(moves)]
+    return f"Since the assessment of {date_text}, {join(parts)}."
+
+
+def stands_out(above: list[str], below: list[str]) -> str:
+    """One sentence on where this place differs most from the cohort (naming at most three conditions per list)."""
+    def subject(names: list[str]) -> str:
+        if len(names) <= 3:
+            return join([mid_sentence(n) for n in names])
+        return f"{number(len(names))} conditions"
+
+    def strengths(names: list[str]) -> str:
+        return f"{subject(names)} {'is a relative strength' if len(names) == 1 else 'are relative strengths'}"
+
+    def lagging(names: list[str]) -> str:
+        return f"{subject(names)} {'lags' if len(names) == 1 else 'lag'} behind most of the cohort"
+
+    if above and below:
+        return f"Compared with the other places, {strengths(above)}, and {lagging(below)}."
+    if above:
+        return f"Compared with the other places, {strengths(above)}."
+    if below:
+        return f"Compared with the other places, {lagging(below)}."
+    return "Every compared condition is within the middle half of the cohort’s scores."

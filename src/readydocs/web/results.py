@@ -3,7 +3,7 @@
 Each workbook is checked on its own (pipeline.assess), so every problem is
 shown under the file, sheet and cell it concerns. Nothing is built while any
 workbook, the logo or the templates has an error. Then the workbooks are
-grouped by the place they name (pipeline.place_key, as `readydocs batch`
+grouped by the place they name (places.normalise, as `readydocs batch`
 groups them) and each place is built with pipeline.build exactly as
 `readydocs build` builds it, into its own folder; PDFs come from pdf.to_pdf.
 """
@@ -199,7 +199,8 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
     ``outcome`` may already hold problems with the logo or templates; then nothing is built.
     """
     from ..branding import drop_logo_problems
-    from ..pipeline import assess, place_key
+    from ..assessment import assess
+    from ..places import normalise
 
     outcome = outcome or Outcome()
     scrub = Scrubber(folder, {p: n for p, n in workbooks})
@@ -220,7 +221,7 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
 
     groups: dict[str, list[tuple]] = {}
     for item in checked:
-        groups.setdefault(place_key(item[2]), []).append(item)
+        groups.setdefault(normalise(item[2]), []).append(item)
     for n, members in enumerate(groups.values(), start=1):
         place = _build_place(framework, folder / "out" / f"{n:02d}", members, logo, templates_dir, want_pdf, scrub, outcome)
         if place is not None:
@@ -238,8 +239,7 @@ def _cohort_summary(framework: Framework, out_root: Path, outcome: Outcome) -> N
 
     built = []
     for p in outcome.places:
-        summary = {**p.summary, "state": p.context["place"]["state"]}  # as batch adds it
-        built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), summary=summary))
+        built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), summary=dict(p.summary)))
     path = write_summary(BatchResult(places=built), out_root, framework)
     outcome.cohort_folder = path.parent
     outcome.cohort = Download(path.name, "Cohort summary of every place (Excel)", path.stat().st_size)
@@ -248,7 +248,7 @@ def _cohort_summary(framework: Framework, out_root: Path, outcome: Outcome) -> N
 def _build_place(framework: Framework, out_root: Path, members: list[tuple], logo: Path | None,
                  templates_dir: Path | None, want_pdf: bool, scrub: Scrubber, outcome: Outcome) -> PlaceResult | None:
     from ..context import build_context
-    from ..pipeline import as_of, build
+    from ..pipeline import build
 
     paths = [m[0] for m in members]
     names = [m[1] for m in members]
@@ -264,11 +264,11 @@ def _build_place(framework: Framework, out_root: Path, members: list[tuple], log
         for line in (p.line() for p in result.assessment.report.errors):
             outcome.other_problems.append(scrub(line))
         return None
-    assert result.scores is not None and result.out_dir is not None  # a valid build has both
-    context = build_context(result.assessment.responses, result.scores, framework, as_of=as_of(result.assessment))
+    assert result.summary is not None and result.out_dir is not None  # a valid build has both
+    context = build_context(result.summary)
     written = list(result.written)
-    place = PlaceResult(context["place"]["name"], context["place"]["slug"], result.out_dir, names, context,
-                        dict(result.summary or {}))
+    place = PlaceResult(result.summary.place.name, result.summary.place.slug, result.out_dir, names, context,
+                        dict(result.scores_json or {}))
     if want_pdf:
         from ..pdf import PdfError, to_pdf
 
