@@ -49,12 +49,13 @@ def paired(cmd: list[str], reference: list[str]) -> tuple[float, float]:
 def prepared_context(path: Path) -> None:
     """The template context of the sample, as plain JSON, for the naive script."""
     from readydocs.context import build_context
+    from readydocs.summary import summarise
     from readydocs.framework import load_framework
-    from readydocs.pipeline import as_of, assess, score_assessment
+    from readydocs.assessment import as_of, assess, score_assessment
 
     fw = load_framework()
     a = assess([SAMPLE], fw)
-    ctx = build_context(a.responses, score_assessment(a), fw, as_of=as_of(a))
+    ctx = build_context(summarise(a.responses, score_assessment(a), fw, as_of=as_of(a)))
     path.write_text(json.dumps(ctx, default=str), encoding="utf-8")
 
 

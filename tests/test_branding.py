@@ -12,7 +12,8 @@ from docx.oxml.ns import qn
 
 from readydocs.a11y import check_docx
 from readydocs.cli import cli
-from readydocs.pipeline import assess, build
+from readydocs.assessment import assess
+from readydocs.pipeline import build
 from readydocs.render import DOCUMENTS
 
 from conftest import set_cells

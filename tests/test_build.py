@@ -9,8 +9,9 @@ import pytest
 
 from readydocs.pipeline import build
 from readydocs.render import DOCUMENTS, default_templates_dir, undeclared_variables
-from readydocs.pipeline import assess, score_assessment
+from readydocs.assessment import assess, score_assessment
 from readydocs.context import build_context
+from readydocs.summary import summarise
 
 from conftest import rate_all, set_cells
 from docs_text import all_text, paragraphs, section, table_rows
@@ -151,7 +152,7 @@ def test_all_in_place_reads_ready(sample_xlsx, tmp_path, framework):
 
 def test_templates_need_only_what_the_context_supplies(sample_xlsx, framework):
     assessment = assess([sample_xlsx], framework)
-    context = build_context(assessment.responses, score_assessment(assessment), framework)
+    context = build_context(summarise(assessment.responses, score_assessment(assessment), framework))
     for filename, _ in DOCUMENTS:
         assert undeclared_variables(default_templates_dir() / filename, context) == set(), filename
 

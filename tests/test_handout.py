@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import rate_all
 from readydocs.cli import cli
 from readydocs.handout import SHARED_FIELDS, parse_respondent, read_respondents
-from readydocs.pipeline import assess
+from readydocs.assessment import assess
 from readydocs.sample import SAMPLE_PROFILE
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import set_cells
 from readydocs.intake import read_intake
-from readydocs.pipeline import assess, score_assessment
+from readydocs.assessment import assess, score_assessment
 from readydocs.validate import interpret_rating, validate
 
 

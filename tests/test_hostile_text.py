@@ -22,7 +22,7 @@ from hostile import (
 )
 from readydocs import office
 from readydocs.cli import cli
-from readydocs.context import slugify
+from readydocs.places import slugify
 from readydocs.pipeline import build
 from readydocs.render import DOCUMENTS
 

@@ -17,7 +17,7 @@ from readydocs.cli import cli
 from readydocs.cohort import FILENAME
 from readydocs.errors import InvalidInputError
 from readydocs.outputs import MANIFEST_NAME
-from readydocs.pipeline import assess
+from readydocs.assessment import assess
 from readydocs.places import PlaceIdentity, identity_of
 
 TOKYO, OSAKA = "Ciudad \u6771\u4eac", "Ciudad \u5927\u962a"

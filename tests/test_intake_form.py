@@ -14,7 +14,7 @@ import pytest
 from conftest import set_cells
 from readydocs import form, office
 from readydocs.intake import read_intake
-from readydocs.pipeline import assess, score_assessment
+from readydocs.assessment import assess, score_assessment
 from readydocs.sample import SAMPLE_EVIDENCE
 from readydocs.validate import interpret_rating, validate
 from readydocs.workbook import write_intake

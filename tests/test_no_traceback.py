@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 
-from readydocs import pipeline
+from readydocs import assessment
 from readydocs.baseline import load_baseline
 from readydocs.cli import cli
 from readydocs.errors import FrameworkError, UnreadableFileError
@@ -61,7 +61,7 @@ def broken_assess(monkeypatch, tmp_path):
     def fail(*args, **kwargs):
         raise ZeroDivisionError("division by zero in a place nobody expected")
 
-    monkeypatch.setattr(pipeline, "assess", fail)
+    monkeypatch.setattr(assessment, "assess", fail)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     return tmp_path
 

@@ -16,7 +16,8 @@ from readydocs import office
 from readydocs.cli import cli
 from readydocs.errors import OfficeMissingError
 from readydocs.intake import read_intake
-from readydocs.pipeline import assess, build, score_assessment
+from readydocs.assessment import assess, score_assessment
+from readydocs.pipeline import build
 from readydocs.validate import validate
 
 needs_office = pytest.mark.skipif(not office.available(), reason="LibreOffice (soffice) is not installed")

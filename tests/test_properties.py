@@ -25,7 +25,8 @@ from readydocs.form import (
     FORM_VERSION, NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, PROFILE_FIELDS, RATING_INPUTS, indicator_name,
 )
 from readydocs.framework import load_framework
-from readydocs.pipeline import assess, build
+from readydocs.assessment import assess
+from readydocs.pipeline import build
 from readydocs.validate import clean_text
 
 FRAMEWORK = load_framework()

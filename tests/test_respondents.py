@@ -10,9 +10,11 @@ from click.testing import CliRunner
 
 from readydocs.cli import cli
 from readydocs.context import build_context
+from readydocs.summary import summarise
 from readydocs.errors import InvalidInputError
 from readydocs.form import NAME_FRAMEWORK_VERSION, indicator_name
-from readydocs.pipeline import assess, build, score_assessment
+from readydocs.assessment import assess, score_assessment
+from readydocs.pipeline import build
 from readydocs.respondents import discussion_items, respondents_by_role
 from readydocs.scoring import score
 from readydocs.validate import Response
@@ -79,7 +81,7 @@ def test_discussion_item_names_who_rated_what(framework):
     a = _response("Ana Ruiz", "Department head", "Public Works", _answers(framework, STAFF_1=2, STAFF_2=2, STAFF_3=2))
     b = _response("Bo Chen", "Budget office", "Finance", _answers(framework, STAFF_1=4, STAFF_2=None, STAFF_3=4))
     s = score([a.answers, b.answers], framework)
-    ctx = build_context([a, b], s, framework)
+    ctx = build_context(summarise([a, b], s, framework))
     assert [d["condition_id"] for d in ctx["discussion"]] == ["buy-in"]
     item = ctx["discussion"][0]
     # a: all 2 -> 33.33; b: 4 and 4 -> 100; pooled (3 + 2 + 3) / 3 = 2.667 -> 55.6
@@ -174,13 +176,15 @@ def test_notes_copied_between_respondents_appear_once(sample_xlsx, tmp_path, fra
     import shutil
 
     from readydocs.context import build_context
-    from readydocs.pipeline import assess
+
+    from readydocs.summary import summarise
+    from readydocs.assessment import assess
 
     other = tmp_path / "other.xlsx"
     shutil.copyfile(sample_xlsx, other)
     set_cells(other, {"profile.respondent_name": "Lena Park", "evidence.CAP_1": "Lena's own note"})
     a = assess([sample_xlsx, other], framework)
-    cap = next(c for c in build_context(a.responses, score_assessment(a), framework)["conditions"] if c["id"] == "capacity")
+    cap = next(c for c in build_context(summarise(a.responses, score_assessment(a), framework))["conditions"] if c["id"] == "capacity")
     texts = [(n["indicator"], n["text"]) for n in cap["notes"]]
     assert texts.count(("CAP-2", "Housing and Parks can release staff; other departments point to open vacancies.")) == 1
     assert ("CAP-1", "Lena's own note") in texts

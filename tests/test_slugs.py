@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from readydocs.context import MAX_SLUG, slugify
+from readydocs.places import MAX_SLUG, slugify
 from readydocs.places import HASH_LENGTH
 
 SAFE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -77,7 +77,7 @@ def test_names_with_nothing_ascii_get_distinct_stable_slugs_across_processes():
     here = [slugify(n) for n in names]
     assert len(set(here)) == len(names)
     assert all(s.startswith("place-") for s in here)
-    code = "import json, sys; from readydocs.context import slugify; print(json.dumps([slugify(n) for n in json.load(sys.stdin)]))"
+    code = "import json, sys; from readydocs.places import slugify; print(json.dumps([slugify(n) for n in json.load(sys.stdin)]))"
     import json
 
     for seed in ("1", "2"):

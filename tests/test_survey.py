@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from readydocs.cli import cli
 from readydocs.form import PROFILE_BY_KEY, indicator_name
-from readydocs.pipeline import assess, score_assessment
+from readydocs.assessment import assess, score_assessment
 from readydocs.survey import CSV_NAME, MAP_NAME, SurveyError, import_survey, load_map, template_headers
 from readydocs.workbook import write_intake
 

@@ -171,11 +171,13 @@ def test_properties_past_word_limit_are_shortened_not_a_crash(sample_xlsx, tmp_p
     import datetime as dt
 
     from readydocs.context import build_context
-    from readydocs.pipeline import as_of, assess, score_assessment
+
+    from readydocs.summary import summarise
+    from readydocs.assessment import as_of, assess, score_assessment
     from readydocs.render import DocumentProps, render_document
 
     assessment = assess([sample_xlsx], framework)
-    context = build_context(assessment.responses, score_assessment(assessment), framework, as_of=as_of(assessment))
+    context = build_context(summarise(assessment.responses, score_assessment(assessment), framework, as_of=as_of(assessment)))
     long = ("Readiness for Mobility Action Planning in " + "Riverbend and Lakeside " * 14)[:300]
     props = DocumentProps(title=f"Readiness report: {long}", subject=long, author="Dana Whitfield", language="en-US",
                           keywords="Mobility Action Planning; readiness", when=dt.datetime(2026, 10, 15, 9))

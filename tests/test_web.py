@@ -89,7 +89,7 @@ def files_under(folder: Path) -> set[Path]:
 
 
 def test_blank_and_example_workbooks_download_and_validate(client, tmp_path, framework):
-    from readydocs.pipeline import assess
+    from readydocs.assessment import assess
 
     for name, valid in (("readiness-intake.xlsx", False), ("example-intake.xlsx", True)):
         r = client.get(f"/download/{name}")

@@ -132,7 +132,7 @@ def submit(page, files: list[Path]) -> None:
 
 
 def test_blank_workbook_downloads_from_the_page(page, server, shots, tmp_path, framework):
-    from readydocs.pipeline import assess
+    from readydocs.assessment import assess
 
     page.goto(server)
     assert page.title() == "Check a readiness workbook – readydocs"

@@ -17,7 +17,7 @@ from readydocs import office
 from readydocs.actionplan import FILENAME as PLAN_FILE
 from readydocs.cli import cli
 from readydocs.console import HANDLER
-from readydocs.context import MAX_SLUG, slugify
+from readydocs.places import MAX_SLUG, slugify
 from readydocs.errors import UnreadableFileError
 from readydocs.handout import Respondent, copy_path
 from readydocs.outputs import MANIFEST_NAME, backup_name

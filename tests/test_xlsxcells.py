@@ -13,7 +13,7 @@ import pytest
 from readydocs import xlsxcells
 from readydocs.errors import UnreadableFileError
 from readydocs.intake import read_intake
-from readydocs.pipeline import assess, score_assessment
+from readydocs.assessment import assess, score_assessment
 
 from conftest import set_cells
 

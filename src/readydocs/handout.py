@@ -89,7 +89,7 @@ def read_respondents(path: Path) -> list[Respondent]:
 
 def copy_path(base: Path, respondent: Respondent) -> Path:
     """Where a respondent's copy goes: beside ``base``, named after it and the person."""
-    from .context import slugify
+    from .places import slugify
 
     return base.with_name(f"{base.stem}-{slugify(respondent.name)}{base.suffix}")
 

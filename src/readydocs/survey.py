@@ -447,7 +447,7 @@ def _date(text: str, formats: tuple[str, ...]) -> dt.date | None:
 def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Framework) -> Imported:
     """Read, check and, only when nothing is wrong, write one workbook per respondent in out_dir/<place>/."""
     from .baseline import identity
-    from .context import slugify
+    from .places import slugify
     from .outputs import write_atomic
     from .sheets import stamp_for, workbook_bytes
     from .workbook import build_intake
