@@ -9,16 +9,20 @@ Nothing here renders or writes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from .errors import InvalidInputError
+from .form import NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION
 from .framework import Framework
-from .intake import Intake, read_intake
+from .intake import MAX_UNCOMPRESSED_BYTES, Intake, read_intake
 from .places import identity_of, normalise
 from .scoring import Scores, score
-from .validate import WARNING, Problem, Report, Response, combine, validate
+from .validate import WARNING, Problem, Report, Response, clean_text, combine, validate
 
 
 @dataclass
@@ -70,12 +74,6 @@ def assess(paths: Sequence[str | Path], framework: Framework) -> Assessment:
 
 def distinct_workbooks(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
     """The workbooks to read, each once, and a warning for each path left out."""
-    import hashlib
-    import os
-    import stat
-
-    from .intake import MAX_UNCOMPRESSED_BYTES
-
     seen: dict[object, Path] = {}
     out: list[Path] = []
     notes: list[Problem] = []
@@ -108,9 +106,6 @@ def duplicate_note(path: Path, first: Path, same_file: bool) -> Problem:
 
 def _check_same_framework(intakes: Sequence[Intake]) -> None:
     """Respondents for one place must have used workbooks from one framework version."""
-    from .form import NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION
-    from .validate import clean_text
-
     made_from: dict[str, list[str]] = {}
     for intake in intakes:
         fid, fver = intake.meta.get(NAME_FRAMEWORK_ID), intake.meta.get(NAME_FRAMEWORK_VERSION)
@@ -153,5 +148,5 @@ def as_of(assessment: Assessment, override: dt.date | None = None) -> dt.date:
     """The date the documents carry: --date, else the assessment date, else 1 January 1980 (never the clock)."""
     if override:
         return override
-    dates = [r.profile.get("assessment_date") for r in assessment.responses if r.profile.get("assessment_date")]
+    dates: list[dt.date] = [d for r in assessment.responses if (d := r.profile.get("assessment_date"))]
     return max(dates) if dates else dt.date(1980, 1, 1)

@@ -18,6 +18,7 @@ from typing import Any
 from .assessment import assess, score_assessment
 from .errors import InvalidInputError, UnreadableFileError
 from .framework import Framework
+from .localfile import LocalFileError, read_limited
 from .places import normalise
 from .summary import DOWN, NOT_COMPARABLE, SAME, UP, ConditionChange, RoundComparison, Summary
 from .wording import half_up
@@ -62,8 +63,6 @@ def _from_json(path: Path, framework: Framework) -> EarlierRound:
         return UnreadableFileError(f"{path}: is not the scores.json of a readydocs build ({what}).",
                                    "Give the scores.json from an earlier build's folder, or the earlier intake workbook.",
                                    file=str(path))
-
-    from .localfile import LocalFileError, read_limited
 
     try:
         raw = read_limited(path, MAX_JSON_BYTES)

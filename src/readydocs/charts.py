@@ -93,9 +93,9 @@ class _Frame:
         ax.tick_params(axis="x", labelsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        for label, minimum in bands:
+        for band_label, minimum in bands:
             if minimum > 0:
-                ax.text(minimum + 0.8, n - 0.55, f"{label}\n\u2265 {minimum}", fontsize=7, ha="left", va="bottom",
+                ax.text(minimum + 0.8, n - 0.55, f"{band_label}\n\u2265 {minimum}", fontsize=7, ha="left", va="bottom",
                         color=_MUTED, linespacing=1.0)
         # Threshold lines go over the bars and under the score labels, so they are
         # drawn with each chart, not in the background.
@@ -106,7 +106,7 @@ class _Frame:
         # and most labels ("83  In place") recur from place to place.
         box = {"facecolor": "white", "edgecolor": "none", "pad": 0.6}
         h = self.bar_height
-        self.rows = []
+        self.rows: list[tuple[Any, Any, Any, Any]] = []  # bar, label, earlier bar, earlier label
         for y in self.ys:
             now_y, was_y = (y + h / 2, y - h / 2) if with_baseline else (y, y)
             bar = ax.barh(now_y, 0, height=h, animated=True).patches[0]
@@ -121,7 +121,8 @@ class _Frame:
     def draw(self, conditions: Sequence[dict[str, Any]], baseline: Sequence[dict[str, Any]] | None) -> bytes:
         from PIL import Image
 
-        bars, labels = [], []
+        bars: list[Any] = []
+        labels: list[Any] = []
         earlier_by_id = {b["id"]: b.get("score") for b in baseline} if baseline else {}
         for (bar, label, earlier_bar, earlier_label), c in zip(self.rows, conditions):
             score = c["score"]

@@ -208,7 +208,7 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
 
 def baseline_view(comparison: RoundComparison) -> dict[str, Any]:
     """The ``baseline`` template variable: each condition then and now, and what crossed a band."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ch in comparison.conditions:
         c = ch.condition
         now_text = "\u2014" if c.score is None else str(c.score)
@@ -251,7 +251,7 @@ def no_baseline() -> dict[str, Any]:
 
 def benchmark_view(comparison: CohortComparison) -> dict[str, Any]:
     """The ``benchmark`` template variable: this place against the cohort, condition by condition."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pos in comparison.conditions:
         c = pos.condition
         score_text = "\u2014" if c.score is None else str(c.score)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 
 # The packages readydocs runs on (pyproject.toml), by their distribution names.
 PACKAGES = ("click", "openpyxl", "python-docx", "docxtpl", "Jinja2", "matplotlib", "defusedxml", "rich")

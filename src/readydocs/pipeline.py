@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
 from .assessment import Assessment, as_of, assess, score_assessment
+from .baseline import compare, load_baseline
+from .benchmark import CohortStats, compare as compare_with_cohort
+from .branding import drop_logo_problems, logo_for
+from .charts import native_chart_data, picture_charts
+from .context import build_context
 from .errors import ReadydocsError
 from .framework import Framework
-from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT
+from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, OutputFolder
+from .pdf import PdfError, pdf_bytes, pdf_name
 from .places import PlaceIdentity
+from .render import CHART_WIDTH_MM, DOCUMENTS, DocumentProps, Picture, render_document, resolve_template
+from .scoresjson import scores_document
 from .scoring import Scores
 from .summary import Summary, summarise
 
@@ -51,7 +61,7 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
           templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
           baseline: str | Path | None = None, assessment: Assessment | None = None,
           force: bool = False, pdf: bool = False, wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS,
-          folder_name: str | None = None, benchmark: Any | None = None, chart_image: bool = False,
+          folder_name: str | None = None, benchmark: CohortStats | None = None, chart_image: bool = False,
           template_time_limit: float | None = None) -> BuildResult:
     """Validate, and when valid, write the three documents, the action plan and scores.json into out_root/<slug>/.
 
@@ -79,15 +89,9 @@ def build(paths: Sequence[str | Path], out_root: Path, framework: Framework,
 def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
             templates_dir: Path | None = None, date: dt.date | None = None, logo: Path | None = None,
             baseline: str | Path | None = None, assessment: Assessment | None = None, pdf: bool = False,
-            folder_name: str | None = None, benchmark: Any | None = None,
+            folder_name: str | None = None, benchmark: CohortStats | None = None,
             template_time_limit: float | None = None, chart_image: bool = False) -> Prepared:
     """Everything a build does before it touches the output folder: render and score, in memory."""
-    from .baseline import compare, load_baseline
-    from .branding import drop_logo_problems, logo_for
-    from .charts import native_chart_data, picture_charts
-    from .context import build_context
-    from .render import CHART_WIDTH_MM, DOCUMENTS, DocumentProps, Picture, render_document, resolve_template
-    from .scoresjson import scores_document
 
     assessment = assessment if assessment is not None else assess(paths, framework)
     if logo is not None:
@@ -101,9 +105,7 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
     if baseline is not None:
         summary = compare(load_baseline(baseline, framework), summary)
     if benchmark is not None:
-        from .benchmark import compare as compare_to_cohort
-
-        summary = compare_to_cohort(benchmark, summary)
+        summary = compare_with_cohort(benchmark, summary)
     context = build_context(summary)
     brand = logo_for(assessment.responses[0], summary.place.organization, logo)
     result.scores, result.summary = scores, summary
@@ -132,8 +134,6 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
                         [*documents, ("scores.json", scores_json.encode("utf-8"))], when)
     if pdf:
         # LibreOffice works in a private folder; the PDFs are written with everything else.
-        from .pdf import PdfError, pdf_bytes
-
         try:
             prepared.files += pdf_bytes(documents, shown_as=[out_dir / name for name, _ in documents])
         except PdfError as exc:
@@ -144,12 +144,6 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
 def write_place(prepared: Prepared, force: bool = False, wait: float = DEFAULT_WAIT,
                 keep_backups: int = DEFAULT_KEEP_BACKUPS) -> BuildResult:
     """Write a prepared place into its folder, holding the folder for the whole step (see outputs.OutputFolder)."""
-    import stat
-
-    from .actionplan import FILENAME as PLAN_FILE, build_plan, plan_bytes
-    from .outputs import OutputFolder
-    from .pdf import pdf_name
-    from .render import DOCUMENTS
 
     result, summary, out_dir = prepared.result, prepared.summary, prepared.out_dir
     assert out_dir is not None and prepared.when is not None and summary is not None

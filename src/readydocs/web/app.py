@@ -35,7 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
+from ..version import __version__
 from ..wording import join as join_names
 from ..errors import ReadydocsError
 from ..framework import Framework

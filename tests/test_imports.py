@@ -1,0 +1,129 @@
+"""The package's imports run one way: workbook reading -> model -> scoring -> summary -> outputs -> CLI.
+
+Every module of src/readydocs has a layer below (docs/architecture.md draws
+them); a module may import modules of its own layer or lower ones, never a
+higher one, and no chain of imports may come back to where it started. Imports
+inside functions and under TYPE_CHECKING count the same as any other: a loop
+hidden in a function is still a loop.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "readydocs"
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # 0. Foundations: no knowledge of workbooks, frameworks or documents.
+    ("version", "errors", "wording", "localfile", "paths", "places", "palette", "console", "zipguard", "docxparts",
+     "xlsxvalues", "xlsxcells", "office", "manual", "outputs", "sheets", "sample"),
+    # 1. What an assessment is measured against, and the workbook's shape.
+    ("framework", "form", "branding"),
+    # 2. Reading and checking a workbook; writing a blank one.
+    ("intake", "validate", "workbook"),
+    # 3. The typed model and scoring.
+    ("scoring", "assessment"),
+    # 4. Every fact the documents state.
+    ("summary", "respondents"),
+    # 5. Facts from outside the place: an earlier round, the cohort.
+    ("baseline", "benchmark"),
+    # 6. Views of the summary: documents, sheets, json, charts; and the tools that make them.
+    ("context", "scoresjson", "actionplan", "docxchart", "charts", "sandbox", "render", "pdf", "a11y", "cohort",
+     "cohort_report", "handout", "survey"),
+    # 7. Building places and cohorts.
+    ("pipeline", "batch_report", "batch"),
+    # 8. Template authoring and the machine check.
+    ("variables", "lint", "doctor"),
+    # 9. Interfaces.
+    ("cli", "launch", "__main__", "web", "web.app", "web.results", "web.server", "web.sessions", "web.uploads"),
+)
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path  # "" is the package itself
+    return out
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """The package's modules that ``name`` imports, anywhere in the file."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".") if package else []
+            base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
+            target = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                sub = f"{target}.{alias.name}" if target else alias.name
+                found.add(sub if sub in modules else target)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for n in names:
+                if n == "readydocs" or n.startswith("readydocs."):
+                    found.add(n.removeprefix("readydocs").lstrip("."))
+    found.discard(name)
+    return {m for m in found if m in modules}
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(name, path, modules) for name, path in modules.items()}
+
+
+def test_every_module_has_a_layer(graph):
+    placed = {m for layer in LAYERS for m in layer}
+    assert sorted(set(graph) - placed - {""}) == [], "add new modules to LAYERS (and docs/architecture.md)"
+    assert sorted(placed - set(graph)) == [], "LAYERS names modules that no longer exist"
+
+
+def test_no_module_imports_the_package_itself(graph):
+    """`from . import __version__` made the package import itself: version.py holds it."""
+    assert sorted(m for m, targets in graph.items() if "" in targets and m) == []
+
+
+def test_imports_never_run_up_a_layer(graph):
+    layer_of = {m: n for n, layer in enumerate(LAYERS) for m in layer}
+    upward = sorted(f"{m} (layer {layer_of[m]}) imports {t} (layer {layer_of[t]})"
+                    for m, targets in graph.items() if m for t in targets if t and layer_of[t] > layer_of[m])
+    assert upward == []
+
+
+def test_no_import_cycles(graph):
+    edges = {m: {t for t in targets if t} for m, targets in graph.items() if m}
+    cycles = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for t in sorted(edges.get(m, ())):
+            if state.get(t) == 1:
+                cycles.append(" -> ".join(path[path.index(t):] + [t]))
+            elif t not in state:
+                visit(t, path + [t])
+        state[m] = 2
+
+    for m in sorted(edges):
+        if m not in state:
+            visit(m, [m])
+    assert cycles == []
+
+
+def test_the_check_sees_a_loop_and_an_upward_import(tmp_path):
+    """The scan itself: a loop hidden inside a function and under TYPE_CHECKING is found."""
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "low.py").write_text("def f():\n    from .high import g\n")
+    (pkg / "high.py").write_text("TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from . import low\n")
+    modules = {"": pkg / "__init__.py", "low": pkg / "low.py", "high": pkg / "high.py"}
+    assert _imports("low", pkg / "low.py", modules) == {"high"}
+    assert _imports("high", pkg / "high.py", modules) == {"low"}
