@@ -75,8 +75,8 @@ def test_a_deleted_optional_profile_name_reads_blank_with_a_warning(sample_xlsx,
     missing = [p for p in report.problems if p.code == "missing-optional-input"]
     assert [(p.sheet, p.cell, p.severity) for p in missing] == [("Profile", None, "warning")]
     assert "profile.sponsor_name, so that field reads as blank" in missing[0].message
-    assert response.profile["sponsor_name"] is None
-    assert response.profile["sponsor_title"] == "City Manager"
+    assert response.profile.sponsor_name is None
+    assert response.profile.sponsor_title == "City Manager"
 
 
 def test_a_workbook_without_the_sponsor_name_builds_a_memo_from_the_advocate(sample_xlsx, tmp_path):
@@ -91,15 +91,15 @@ def test_a_workbook_without_the_sponsor_name_builds_a_memo_from_the_advocate(sam
 
 def test_deleted_optional_rating_inputs_read_blank_and_are_listed_once(sample_xlsx, framework):
     before, kept = _check(sample_xlsx, framework)
-    assert kept.rows["LEAD-1"]["evidence"].startswith("The mayor backed the process")
+    assert kept.rows["LEAD-1"].evidence.startswith("The mayor backed the process")
     _edit(sample_xlsx, delete=("evidence.LEAD_1", "owner.CAP_2", "due.CAP_2"))
     report, response = _check(sample_xlsx, framework)
     assert report.errors == []
     missing = [p for p in report.problems if p.code == "missing-optional-input"]
     assert [(p.sheet, p.cell) for p in missing] == [("Ratings", None)]
     assert "no input cell named evidence.LEAD_1, owner.CAP_2, due.CAP_2, so those fields read as blank" in missing[0].message
-    assert response.rows["LEAD-1"]["evidence"] is None
-    assert (response.rows["CAP-2"]["owner"], response.rows["CAP-2"]["due"]) == (None, None)
+    assert response.rows["LEAD-1"].evidence is None
+    assert (response.rows["CAP-2"].owner, response.rows["CAP-2"].due) == (None, None)
     assert response.answers == kept.answers
     # every other problem is as before
     assert [p for p in report.problems if p.code != "missing-optional-input"] == before.problems
@@ -196,7 +196,7 @@ def test_an_older_form_without_a_newer_field_reads_it_blank_without_a_warning(sa
     _edit(sample_xlsx, delete=("profile.sponsor_name",))  # the workbook says form 1
     report, response = _check(sample_xlsx, framework)
     assert report.problems == before.problems
-    assert response.profile["sponsor_name"] is None
+    assert response.profile.sponsor_name is None
 
 
 def test_a_workbook_of_the_form_that_added_a_field_is_warned_when_it_lacks_it(sample_xlsx, framework, form_2_adds_sponsor_name):

@@ -57,7 +57,7 @@ def test_one_copy_per_respondent_with_the_place_locked(sample_xlsx, tmp_path, fr
         rate_all(tmp_path / n, framework, 3)
     assessment = assess([sample_xlsx, *(tmp_path / n for n in names)], framework)
     assert assessment.valid, [p.line() for p in assessment.report.errors]
-    assert [r.profile["respondent_name"] for r in assessment.responses] == ["Dana Whitfield", "Ana Ruiz", "Bo Li", "Cy Dee"]
+    assert [r.profile.respondent_name for r in assessment.responses] == ["Dana Whitfield", "Ana Ruiz", "Bo Li", "Cy Dee"]
 
 
 def test_copies_are_not_overwritten_without_force(sample_xlsx, tmp_path):

@@ -107,8 +107,8 @@ def test_wrong_kinds_in_profile_cells(sample_xlsx, framework):
         ("Ratings", "D18", "dont-know"),
     ])
     # Numbers and dates typed into text fields keep what was typed.
-    assert response.profile["state"] == "42"
-    assert response.profile["advocate_title"] == "2026-05-01"
+    assert response.profile.state == "42"
+    assert response.profile.advocate_title == "2026-05-01"
 
 
 def test_formula_with_saved_value_reads_the_value(sample_xlsx, framework, tmp_path):
@@ -144,9 +144,9 @@ def test_merged_cells_hidden_rows_and_extra_sheets_keep_working(sample_xlsx, fra
     wb.save(sample_xlsx)
     report, response = _report(sample_xlsx, framework)
     assert report.errors == []
-    assert response.rows["LEAD-1"]["evidence"]
-    assert response.rows["LEAD-1"]["next_step"] is None
-    assert response.profile["municipality_name"] == "City of Riverbend"
+    assert response.rows["LEAD-1"].evidence
+    assert response.rows["LEAD-1"].next_step is None
+    assert response.profile.municipality_name == "City of Riverbend"
     intake = read_intake(sample_xlsx, framework)
     assert intake.ratings["LEAD-2"]["rating"].hidden is True
     assert score_assessment(assess([sample_xlsx], framework)) == before
@@ -210,6 +210,6 @@ def test_control_characters_are_removed_with_a_warning_naming_the_cell(sample_xl
     report, response = _report(sample_xlsx, framework)
     warnings = [(s, c, code) for s, c, code in report.flat() if code == "control-characters"]
     assert warnings == [("Profile", _cell_of(sample_xlsx, "profile.organization_name")[1], "control-characters")]
-    assert response.profile["organization_name"] == "Office of Mobility"
-    assert response.rows["LEAD-3"]["evidence"] == "Budget line\napproved"  # a vertical tab is Excel's line break
-    assert response.rows["LEAD-3"]["next_step"] == "Tab\tkept"
+    assert response.profile.organization_name == "Office of Mobility"
+    assert response.rows["LEAD-3"].evidence == "Budget line\napproved"  # a vertical tab is Excel's line break
+    assert response.rows["LEAD-3"].next_step == "Tab\tkept"

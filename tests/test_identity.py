@@ -18,7 +18,8 @@ from readydocs.cohort import FILENAME
 from readydocs.errors import InvalidInputError
 from readydocs.outputs import MANIFEST_NAME
 from readydocs.assessment import assess
-from readydocs.places import PlaceIdentity, identity_of
+from readydocs.places import PlaceIdentity
+from readydocs.response import Profile
 
 TOKYO, OSAKA = "Ciudad \u6771\u4eac", "Ciudad \u5927\u962a"
 
@@ -38,7 +39,7 @@ def test_identity_ignores_case_width_and_spacing():
     assert a == PlaceIdentity("\uff23ity of Riverbend", "Minnesota", "City")  # a full-width C
     assert a != PlaceIdentity("City of Riverbend", "Wisconsin", "City")
     assert a != PlaceIdentity("City of Riverbend", "Minnesota", "Town")
-    assert identity_of({"municipality_name": "Springfield", "state": None}) == PlaceIdentity("Springfield")
+    assert Profile(municipality_name="Springfield", state=None).identity == PlaceIdentity("Springfield")
 
 
 @pytest.mark.parametrize("command", ["build", "validate", "score"])

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # 1. What an assessment is measured against, and the workbook's shape.
     ("framework", "form", "branding"),
     # 2. Reading and checking a workbook; writing a blank one.
-    ("intake", "validate", "workbook"),
+    ("response", "intake", "validate", "workbook"),
     # 3. The typed model and scoring.
     ("scoring", "assessment"),
     # 4. Every fact the documents state.

@@ -119,7 +119,7 @@ def test_implausible_assessment_date_is_an_error_at_its_cell(sample_xlsx, framew
     set_cells(sample_xlsx, {"profile.assessment_date": value})
     report, response = _report(sample_xlsx, framework)
     assert [p for p in report.flat() if p[2] != "dont-know"] == [("Profile", "B17", "implausible-date")]
-    assert response.profile["assessment_date"] is None
+    assert response.profile.assessment_date is None
     year = value.year if not isinstance(value, str) else 2206
     assert f"Assessment date: {year}-" in report.errors[0].message
     assert "Enter a date from 2000 to 2100" in report.errors[0].message
@@ -136,7 +136,7 @@ def test_first_and_last_plausible_dates_are_accepted(sample_xlsx, framework):
     set_cells(sample_xlsx, {"profile.assessment_date": dt.date(2000, 1, 1), "profile.target_launch_date": dt.date(2100, 12, 31)})
     report, response = _report(sample_xlsx, framework)
     assert report.errors == []
-    assert response.profile["assessment_date"] == dt.date(2000, 1, 1)
+    assert response.profile.assessment_date == dt.date(2000, 1, 1)
 
 
 def test_validate_and_score_stop_at_a_year_2206(sample_xlsx):
@@ -449,7 +449,7 @@ def test_name_pointing_below_the_last_stored_row_reads_an_empty_cell(sample_xlsx
     _retarget(sample_xlsx, "profile.state", "Profile!$B$900")
     report, response = _report(sample_xlsx, framework)
     assert report.errors == []
-    assert response.profile["state"] is None  # the sample's state is not read from its old cell
+    assert response.profile.state is None  # the sample's state is not read from its old cell
     _retarget(sample_xlsx, "owner.LEAD_1", "Ratings!$G$1048576")
     report, _ = _report(sample_xlsx, framework)
     assert [(p.sheet, p.cell, p.code) for p in report.errors] == [("Ratings", "G1048576", "indicator-row-mismatch")]

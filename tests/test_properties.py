@@ -7,6 +7,8 @@ validate-only examples, fewer full builds.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 import tempfile
@@ -143,8 +145,8 @@ def test_any_values_in_any_cells_validate_without_crashing(workbooks, values, me
     _check_report(assessment.report)
     # Every cleaned text is something a Word document can hold.
     for response in assessment.responses:
-        texts = [v for v in response.profile.values() if isinstance(v, str)]
-        texts += [v for row in response.rows.values() for v in row.values() if isinstance(v, str)]
+        texts = [v for v in response.profile.as_fields().values() if isinstance(v, str)]
+        texts += [v for row in response.rows.values() for v in dataclasses.astuple(row) if isinstance(v, str)]
         for t in texts:
             assert not _XML_ILLEGAL.search(t) and "\r" not in t
 

@@ -17,7 +17,7 @@ from readydocs.assessment import assess, score_assessment
 from readydocs.pipeline import build
 from readydocs.respondents import discussion_items, respondents_by_role
 from readydocs.scoring import score
-from readydocs.validate import Response
+from readydocs.response import Profile, Response
 
 from conftest import set_cells
 
@@ -72,8 +72,8 @@ def test_agreement_threshold(framework, lead4, spread, disagree):
 
 
 def _response(name, role, dept, answers):
-    profile = {"municipality_name": "Town of Example", "respondent_name": name, "respondent_role": role,
-               "respondent_department": dept}
+    profile = Profile(municipality_name="Town of Example", respondent_name=name, respondent_role=role,
+                      respondent_department=dept)
     return Response(Path(f"{name}.xlsx"), profile, answers, {})
 
 

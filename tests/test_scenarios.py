@@ -220,6 +220,6 @@ def test_pages_laid_out_as_meant(built, sid):
     assert "For department heads" in talking[0] and "For elected officials" not in talking[0]
     assert "For elected officials" in talking[1] and "Are we ready?" in talking[1]
     memo = _pages(result.out_dir / "internal-launch-memo.pdf")
-    signer = result.assessment.responses[0].profile.get("sponsor_name")
+    signer = result.assessment.responses[0].profile.sponsor_name
     closing = next(p for p in memo if "With thanks," in p)
     assert closing.index("With thanks,") < closing.rindex(signer)

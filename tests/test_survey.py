@@ -109,16 +109,16 @@ def test_thirty_respondents_for_six_places_score_as_if_typed(tmp_path, survey_fi
     for folder in folders:
         imported = assess(sorted((out / folder).glob("*.xlsx")), framework)
         assert imported.valid, [p.line() for p in imported.report.errors]
-        place = imported.responses[0].profile["municipality_name"]
+        place = imported.responses[0].profile.municipality_name
         by_hand = assess(typed[place], framework)
         a, b = score_assessment(imported), score_assessment(by_hand)
         assert [c.score for c in a.conditions] == [c.score for c in b.conditions], place
         assert (a.level, a.average, a.respondents) == (b.level, b.average, 5)
-        assert sorted(r.profile["respondent_name"] for r in imported.responses) == sorted(
-            r.profile["respondent_name"] for r in by_hand.responses)
+        assert sorted(r.profile.respondent_name for r in imported.responses) == sorted(
+            r.profile.respondent_name for r in by_hand.responses)
         assert [r.rows for r in imported.responses] == [r.rows for r in by_hand.responses]
-        assert imported.responses[0].profile["departments"] == "Housing\nPublic Works, Transit"
-    assert "Ciudad de Peñasco" in {assess(sorted((out / "ciudad-de-penasco").glob("*.xlsx")), framework).responses[0].profile["municipality_name"]}
+        assert imported.responses[0].profile.departments == "Housing\nPublic Works, Transit"
+    assert "Ciudad de Peñasco" in {assess(sorted((out / "ciudad-de-penasco").glob("*.xlsx")), framework).responses[0].profile.municipality_name}
 
 
 def test_every_problem_with_row_and_column_and_nothing_written(tmp_path, survey_files, framework):
@@ -160,8 +160,8 @@ def test_utf16_tab_export_and_windows_1252(tmp_path, survey_files, framework):
     got = import_survey(cp, map_path, tmp_path / "b", framework)
     assert got.notes and "read as Windows-1252" in got.notes[0]
     response = assess(got.written, framework).responses[0]
-    assert response.profile["municipality_name"] == "Ciudad de Peñasco"
-    assert response.profile["respondent_name"] == "Respondent 00 Müller"
+    assert response.profile.municipality_name == "Ciudad de Peñasco"
+    assert response.profile.respondent_name == "Respondent 00 Müller"
 
 
 def test_an_unmapped_answer_column_is_never_dropped_and_ignore_skips_it(tmp_path, survey_files, framework):

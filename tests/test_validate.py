@@ -24,8 +24,8 @@ def test_sample_is_valid_with_one_dont_know_warning(sample_xlsx, framework):
     assert report.flat() == [("Ratings", "D18", "dont-know")]
     assert response.answers["STAFF-2"] is None
     assert response.answers["CAP-3"] == 1
-    assert response.profile["municipality_name"] == "City of Riverbend"
-    assert response.profile["assessment_date"] == dt.date(2026, 10, 15)
+    assert response.profile.municipality_name == "City of Riverbend"
+    assert response.profile.assessment_date == dt.date(2026, 10, 15)
 
 
 def test_blank_workbook_names_every_empty_rating_cell(blank_xlsx, framework):
@@ -108,15 +108,15 @@ def test_missing_required_sheet(sample_xlsx, framework):
 def test_date_typed_as_text_is_read_and_nonsense_is_an_error(sample_xlsx, framework):
     set_cells(sample_xlsx, {"profile.assessment_date": "2026-10-15", "profile.target_launch_date": "next spring"})
     report, response = check(sample_xlsx, framework)
-    assert response.profile["assessment_date"] == dt.date(2026, 10, 15)
+    assert response.profile.assessment_date == dt.date(2026, 10, 15)
     assert ("Profile", "B18", "invalid-date") in report.flat()
 
 
 def test_text_keeps_what_was_typed(sample_xlsx, framework):
     set_cells(sample_xlsx, {"evidence.LEAD_1": "Line one\nLine two & <three>", "profile.state": 55})
     _, response = check(sample_xlsx, framework)
-    assert response.rows["LEAD-1"]["evidence"] == "Line one\nLine two & <three>"
-    assert response.profile["state"] == "55"
+    assert response.rows["LEAD-1"].evidence == "Line one\nLine two & <three>"
+    assert response.profile.state == "55"
 
 
 def test_fewer_than_half_rated_warns_once_on_the_ratings_sheet(sample_xlsx, framework):

@@ -89,8 +89,8 @@ def plan_rows(summary: Summary) -> list[Row]:
         seen: set[tuple] = set()
         for ind in c.condition.indicators:
             for n, resp in enumerate(responses):
-                row = resp.rows.get(ind.id, {})
-                step, owner, due = row.get("next_step"), row.get("owner"), row.get("due")
+                row = resp.row(ind.id)
+                step, owner, due = row.next_step, row.owner, row.due
                 if not (step or owner or due):
                     continue
                 if (ind.id, step, owner, due) in seen:

@@ -20,9 +20,10 @@ from .errors import InvalidInputError
 from .form import NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION
 from .framework import Framework
 from .intake import MAX_UNCOMPRESSED_BYTES, Intake, read_intake
-from .places import identity_of, normalise
+from .places import normalise
 from .scoring import Scores, score
-from .validate import WARNING, Problem, Report, Response, clean_text, combine, validate
+from .response import Response
+from .validate import WARNING, Problem, Report, clean_text, combine, validate
 
 
 @dataclass
@@ -125,7 +126,7 @@ _FIELD_PLURALS = {"municipality": "municipalities", "state": "states", "jurisdic
 
 def _check_same_place(responses: Sequence[Response]) -> None:
     """Respondents pooled into one report must name one place (municipality, state and jurisdiction type)."""
-    identities = [identity_of(r.profile) for r in responses]
+    identities = [r.profile.identity for r in responses]
     if len(set(identities)) == 1:
         return
     first = identities[0]
@@ -148,5 +149,5 @@ def as_of(assessment: Assessment, override: dt.date | None = None) -> dt.date:
     """The date the documents carry: --date, else the assessment date, else 1 January 1980 (never the clock)."""
     if override:
         return override
-    dates: list[dt.date] = [d for r in assessment.responses if (d := r.profile.get("assessment_date"))]
+    dates = [d for r in assessment.responses if (d := r.profile.assessment_date)]
     return max(dates) if dates else dt.date(1980, 1, 1)

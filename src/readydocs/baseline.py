@@ -53,8 +53,8 @@ def _from_workbook(path: Path, framework: Framework) -> EarlierRound:
             f"Run 'readydocs validate {path}' and fix it, or give the scores.json of the earlier build.")
     scores = score_assessment(assessment)
     profile = assessment.responses[0].profile
-    dates: list[dt.date] = [d for r in assessment.responses if (d := r.profile.get("assessment_date"))]
-    return EarlierRound(path, profile.get("municipality_name") or "", max(dates) if dates else None,
+    dates = [d for r in assessment.responses if (d := r.profile.assessment_date)]
+    return EarlierRound(path, profile.municipality_name or "", max(dates) if dates else None,
                         framework.id, framework.version, {c.id: c.score for c in scores.conditions})
 
 

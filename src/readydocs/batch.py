@@ -38,7 +38,7 @@ from .framework import Framework
 from .intake import is_owner_file
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
 from .assessment import duplicate_note
-from .places import PlaceIdentity, identity_of, slugify
+from .places import PlaceIdentity, slugify
 
 _GLOB_CHARS = set("*?[")
 
@@ -246,8 +246,8 @@ def _check(path: Path) -> Checked:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()  # read_intake has checked its size
     except OSError:
         digest = ""
-    return Checked(path, response.profile.get("municipality_name") or "", a.report, response,
-                   identity=identity_of(response.profile), digest=digest)
+    return Checked(path, response.profile.municipality_name or "", a.report, response,
+                   identity=response.profile.identity, digest=digest)
 
 
 @dataclass(frozen=True)
@@ -521,8 +521,7 @@ def _earlier_for(members: Sequence[Checked], earlier_round) -> str:
     if earlier_round is None:
         return ""
     profile = members[0].response.profile
-    found = earlier_round.find(profile.get("municipality_name") or "", profile.get("state") or "",
-                               profile.get("jurisdiction_type") or "")
+    found = earlier_round.find(profile.municipality_name or "", profile.state or "", profile.jurisdiction_type or "")
     return str(found) if found else NEW_PLACE
 
 

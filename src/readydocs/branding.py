@@ -125,7 +125,7 @@ def logo_for(response, organization: str, override: Path | None = None) -> Logo 
     """The logo for a place's documents: --logo, else the first workbook's logo cell, else none."""
     if override is not None:
         return load_logo(Path(override), organization, "--logo")
-    value = (response.profile or {}).get("logo_file")
+    value = response.profile.logo_file
     if not value:
         return None
     return load_logo(logo_path(value, response.source), organization,

@@ -15,7 +15,7 @@ from . import wording as w
 from .framework import AUDIENCES, Framework
 from .respondents import discussion_items, respondents_by_role
 from .summary import ABOVE, BELOW, NOT_COMPARABLE, DOWN, SAME, UP, CohortComparison, Note, RoundComparison, Summary
-from .validate import Response
+from .response import Response
 from .version import __version__
 from .wording import format_date, half_up
 
@@ -190,10 +190,9 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
     """The appendix rows for one indicator: its rating and note, or each respondent's and the pooled value."""
     statement = f"{ind.id}: {ind.statement}"
     if len(responses) == 1:
-        row = responses[0].rows.get(ind.id, {})
         answer = responses[0].answers.get(ind.id)
         return [{"indicator": statement, "rating": _rating_label(answer, framework),
-                 "note": row.get("evidence") or ""}]
+                 "note": responses[0].row(ind.id).evidence or ""}]
     rated = len(ir.known)
     pooled = (f"Pooled: {_rating_label(ir.mean, framework)}, from {w.count(rated, 'rating')}" if rated
               else f"Pooled: no rating (every answer {w.quoted(framework.scale.dont_know)})")
@@ -202,7 +201,7 @@ def _evidence_rows(ind, ir, responses, labels, framework) -> list[dict[str, str]
         if ind.id not in resp.answers:
             continue
         rows.append({"indicator": label, "rating": _rating_label(resp.answers[ind.id], framework),
-                     "note": resp.rows.get(ind.id, {}).get("evidence") or ""})
+                     "note": resp.row(ind.id).evidence or ""})
     return rows
 
 

@@ -100,7 +100,8 @@ def shared_profile(path: Path, framework: Framework) -> dict[str, ProfileValue]:
     from .validate import validate
 
     _, response = validate(read_intake(path, framework), framework)
-    return {k: response.profile[k] for k in SHARED_FIELDS if response.profile.get(k) not in (None, "")}
+    values = response.profile.as_fields()
+    return {k: values[k] for k in SHARED_FIELDS if values[k] not in (None, "")}
 
 
 def plan_copies(base: Path, respondents: Sequence[Respondent]) -> list[tuple[Respondent, Path]]:

@@ -84,11 +84,6 @@ class PlaceIdentity:
         return cls(data["municipality"], str(state), str(kind))
 
 
-def identity_of(profile: Mapping[str, Any]) -> PlaceIdentity:
-    """The identity named on a workbook's Profile sheet (a validated Response's profile)."""
-    return PlaceIdentity(*(str(profile.get(k) or "") for k in ("municipality_name", "state", "jurisdiction_type")))
-
-
 def _short_hash(text: str, length: int = HASH_LENGTH) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8", "surrogatepass")).hexdigest()[:length]
 

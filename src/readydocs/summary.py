@@ -18,11 +18,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
-from .form import MAX_INSIGHTS
 from .framework import Condition, Framework, Indicator, Level
-from .places import PlaceIdentity, identity_of, slugify
+from .places import PlaceIdentity, slugify
 from .scoring import ConditionResult, IndicatorResult, Scores
-from .validate import Response
+from .response import Response
 from .wording import half_up
 
 # How a condition changed between rounds (RoundComparison).
@@ -284,15 +283,15 @@ def summarise(responses: Sequence[Response], scores: Scores, framework: Framewor
         for ind, ir in zip(cond.indicators, res.indicators):
             ind_notes = []
             for n, resp in enumerate(responses):
-                row = resp.rows.get(ind.id, {})
-                note_key = ("note", ind.id, row.get("evidence"))
-                if row.get("evidence") and note_key not in seen:
+                row = resp.row(ind.id)
+                note_key = ("note", ind.id, row.evidence)
+                if row.evidence and note_key not in seen:
                     seen.add(note_key)
-                    ind_notes.append(Note(ind, row["evidence"], n))
-                step_key = ("step", ind.id, row.get("next_step"), row.get("owner"), row.get("due"))
-                if row.get("next_step") and step_key not in seen:
+                    ind_notes.append(Note(ind, row.evidence, n))
+                step_key = ("step", ind.id, row.next_step, row.owner, row.due)
+                if row.next_step and step_key not in seen:
                     seen.add(step_key)
-                    steps.append(Step(ind.id, row["next_step"], row.get("owner") or "", row.get("due")))
+                    steps.append(Step(ind.id, row.next_step, row.owner or "", row.due))
             split = ir.low is not None and ir.high is not None and (ir.high - ir.low) * 100 / span >= framework.max_spread
             if split and len(ind_notes) > 1:
                 assert ir.low is not None and ir.high is not None
@@ -317,24 +316,20 @@ def summarise(responses: Sequence[Response], scores: Scores, framework: Framewor
             for ind, ir in zip(cond.indicators, res.indicators) if ir.mean is None]
 
     # Text typed in the workbook reaches the documents exactly as typed (docs/safety.md).
-    def typed(key: str) -> str:
-        return first.get(key) or ""
-
-    place_name = typed("municipality_name")
-    identity = identity_of(first)
+    place_name = first.municipality_name or ""
     return Summary(
         framework=framework, scores=scores, responses=tuple(responses),
         as_of=as_of,
-        assessment_date=first.get("assessment_date") or as_of,
-        launch_date=first.get("target_launch_date"),
-        place=Place(place_name, identity.state, identity.jurisdiction_type,
-                    typed("organization_name") or place_name, slugify(place_name)),
-        advocate_name=typed("advocate_name"), advocate_title=typed("advocate_title"),
-        advocate_email=typed("advocate_email"),
-        sponsor_name=typed("sponsor_name"), sponsor_title=typed("sponsor_title"),
-        departments=tuple(lines(first.get("departments"))),
-        insights=tuple(first[f"insight_{n}"] for n in range(1, MAX_INSIGHTS + 1) if first.get(f"insight_{n}")),
-        priorities=tuple(lines(first.get("priorities"))),
+        assessment_date=first.assessment_date or as_of,
+        launch_date=first.target_launch_date,
+        place=Place(place_name, first.state or "", first.jurisdiction_type or "",
+                    first.organization_name or place_name, slugify(place_name)),
+        advocate_name=first.advocate_name or "", advocate_title=first.advocate_title or "",
+        advocate_email=first.advocate_email or "",
+        sponsor_name=first.sponsor_name or "", sponsor_title=first.sponsor_title or "",
+        departments=tuple(lines(first.departments)),
+        insights=tuple(i for i in first.insights if i),
+        priorities=tuple(lines(first.priorities)),
         respondents=tuple(_person(r) for r in responses),
         level=next(lv for lv in framework.levels if lv.id == scores.level),
         conditions=tuple(conditions), to_strengthen=tuple(to_strengthen), gaps=tuple(gaps),
@@ -357,5 +352,5 @@ def lines(text: str | None) -> list[str]:
 
 def _person(resp: Response) -> Person:
     p = resp.profile
-    return Person(p.get("respondent_name") or p.get("advocate_name") or resp.source.stem,
-                  p.get("respondent_role") or "", p.get("respondent_department") or "")
+    return Person(p.respondent_name or p.advocate_name or resp.source.stem, p.respondent_role or "",
+                  p.respondent_department or "")

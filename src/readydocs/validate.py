@@ -21,6 +21,7 @@ from .form import (
 )
 from .framework import Framework
 from .intake import Cell, Intake
+from .response import Profile, RatingRow, Response
 
 ERROR = "error"
 WARNING = "warning"
@@ -83,16 +84,6 @@ class Report:
     def flat(self) -> list[tuple[str | None, str | None, str]]:
         """(sheet, cell, code) for each problem, the shape tests compare."""
         return [(p.sheet, p.cell, p.code) for p in self.problems]
-
-
-@dataclass
-class Response:
-    """One workbook's answers, cleaned: what scoring and the documents use."""
-
-    source: Path
-    profile: dict[str, Any]  # key -> str | datetime.date | None
-    answers: dict[str, int | None]  # indicator id -> rating; None is "Don't know"; blank ratings are absent
-    rows: dict[str, dict[str, Any]]  # indicator id -> evidence, next_step, owner (str|None), due (date|None)
 
 
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 up,
@@ -199,14 +190,14 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
     for sheet in intake.missing_sheets:
         add("missing-sheet", ERROR, f"The sheet '{sheet}' is missing or was renamed. Use a workbook made by 'readydocs init', or rename the sheet back to '{sheet}'.", sheet)
     if intake.missing_sheets:
-        return report, Response(intake.path, {}, {}, {})
+        return report, Response(intake.path)
 
     form_version = _check_form_version(intake, add)
     if form_version is not None:
         _check_framework(intake, framework, add)
     # A workbook of another form or framework has other names: say that once, not per cell.
     if report.errors or form_version is None:
-        return report, Response(intake.path, {}, {}, {})
+        return report, Response(intake.path)
 
     required: dict[str, list[str]] = {}
     optional: dict[str, list[str]] = {}
@@ -226,7 +217,7 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
         add("indicator-row-mismatch", ERROR, f"The input named {m.cell.name} is on a row that {found}, not {m.indicator}: rows were deleted, inserted or moved without the names following. Copy your answers into a fresh workbook from 'readydocs init'.", m.cell.sheet, m.cell.ref)
     if intake.misplaced:
         # Every answer under a shifted name would be read from the wrong indicator.
-        return report, Response(intake.path, {}, {}, {})
+        return report, Response(intake.path)
 
     profile: dict[str, Any] = {}
     for f in PROFILE_FIELDS:
@@ -264,17 +255,17 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
         add("launch-before-assessment", WARNING, f"The target launch date ({launch.isoformat()}) is before the assessment date ({assessed.isoformat()}). Check both dates.", c.sheet, c.ref)
 
     answers: dict[str, int | None] = {}
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, RatingRow] = {}
     low_cut = framework.scale.levels[len(framework.scale.levels) // 2 - 1].value if len(framework.scale.levels) > 2 else framework.scale.low
     for ind in framework.indicators:
         cells = intake.ratings.get(ind.id, {})
-        row: dict[str, Any] = {}
+        notes: dict[str, Any] = {}
         for key in ("evidence", "next_step", "owner"):
             c = cells.get(key)
-            row[key] = _read_text(c, key.replace("_", " "), add) if c is not None and _usable(c, add, "text") else None
+            notes[key] = _read_text(c, key.replace("_", " "), add) if c is not None and _usable(c, add, "text") else None
         due = cells.get("due")
-        row["due"] = _read_date(due, "Due date", add) if due is not None and _usable(due, add, "a date (yyyy-mm-dd)") else None
-        rows[ind.id] = row
+        notes["due"] = _read_date(due, "Due date", add) if due is not None and _usable(due, add, "a date (yyyy-mm-dd)") else None
+        row = rows[ind.id] = RatingRow(**notes)
 
         c = cells.get("rating")
         if c is None:
@@ -292,12 +283,12 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
                 "it is left out of the score and listed as an information gap.", c.sheet, c.ref)
         elif value is not None:  # a rating on the scale
             answers[ind.id] = value
-            if value <= low_cut and not row["evidence"]:
+            if value <= low_cut and not row.evidence:
                 ev = cells.get("evidence")
                 add("low-rating-without-evidence", WARNING, f"{ind.id} is rated {value} with no evidence note. Add a sentence on what you saw, so leadership can act on it.",
                     (ev or c).sheet, (ev or c).ref)
     _check_document_inputs(intake, framework, profile, answers, add)
-    return report, Response(intake.path, profile, answers, rows)
+    return report, Response(intake.path, Profile.from_fields(profile), answers, rows)
 
 
 def _check_document_inputs(intake: Intake, framework: Framework, profile: dict[str, Any],

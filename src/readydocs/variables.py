@@ -121,9 +121,9 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
     low = framework.scale.levels[0].value
     # Their note on the first indicator contradicts the sample's, so disputed notes are filled too.
     first_indicator = framework.indicators[0].id
-    rows = {**sample.rows, first_indicator: {**sample.rows.get(first_indicator, {}), "evidence": "Not seen in practice."}}
+    rows = {**sample.rows, first_indicator: dataclasses.replace(sample.row(first_indicator), evidence="Not seen in practice.")}
     other = dataclasses.replace(sample, answers={k: low for k in sample.answers}, rows=rows,
-                                profile={**sample.profile, "respondent_name": "Second respondent"})
+                                profile=dataclasses.replace(sample.profile, respondent_name="Second respondent"))
     both = [sample, other]
     second = summarise(both, score([r.answers for r in both], framework), framework, as_of=as_of(assessment))
     # ...compared with the sample as an earlier round, so the baseline lists are filled too,

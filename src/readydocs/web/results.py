@@ -215,7 +215,7 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
         if logo is not None:
             drop_logo_problems(assessment.report)  # as build --logo does: the workbook's own logo cell is not used
         outcome.files.append(file_report(name, assessment.report.problems, scrub))
-        checked.append((path, name, assessment.responses[0].profile.get("municipality_name") or "", assessment))
+        checked.append((path, name, assessment.responses[0].profile.municipality_name or "", assessment))
     if outcome.n_errors:
         return outcome
 
