@@ -10,11 +10,13 @@ hidden in a function is still a loop.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "readydocs"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "readydocs"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0. Foundations: no knowledge of workbooks, frameworks or documents.
@@ -127,3 +129,44 @@ def test_the_check_sees_a_loop_and_an_upward_import(tmp_path):
     modules = {"": pkg / "__init__.py", "low": pkg / "low.py", "high": pkg / "high.py"}
     assert _imports("low", pkg / "low.py", modules) == {"high"}
     assert _imports("high", pkg / "high.py", modules) == {"low"}
+
+
+# --------------------------------------------------------------------------
+# docs/architecture.md agrees with the code: every module listed, in the layers' order; a short change table.
+
+TEXT = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+
+def _listed() -> list[str]:
+    """Module names in the order the page first names them (`x.py`, or `web/` for the web package)."""
+    order: list[str] = []
+    for name in re.findall(r"`([a-z0-9_]+\.py|web/)`", TEXT.split("## To change")[0]):
+        module = "web" if name == "web/" else name.removesuffix(".py")
+        if module not in order:
+            order.append(module)
+    return order
+
+
+def test_every_module_is_on_the_page():
+    modules = {m.split(".")[0] for m in _modules() if m}
+    listed = set(_listed()) - {"__init__"}
+    assert sorted(modules - listed) == [], "describe them in docs/architecture.md"
+    assert sorted(listed - modules) == [], "the page names modules that do not exist"
+
+
+def test_the_page_lists_modules_in_data_flow_order():
+    layer_of = {m: n for n, layer in enumerate(LAYERS) for m in layer}
+    layers = [layer_of[m] for m in _listed() if m in layer_of]
+    assert layers == sorted(layers), list(zip(_listed(), layers))
+
+
+def test_each_change_names_at_most_three_files_that_exist():
+    table = TEXT.split("## To change")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| to change") and "---" not in line]
+    assert len(rows) >= 4
+    for row in rows:
+        files = re.findall(r"`([^`]+\.(?:py|toml|md))`", row.split("|")[2])
+        assert 1 <= len(files) <= 3, row
+        for f in files:
+            assert (ROOT / f).exists() or (ROOT / "src" / "readydocs" / f).exists(), f
