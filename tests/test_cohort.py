@@ -23,7 +23,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from readydocs.batch import Reporter, run_batch
+from readydocs.batch import run_batch
+from readydocs.progress import Reporter
 from readydocs.batch_report import REPORT_FILENAME, format_table, report_rows
 from readydocs.benchmark import cohort_stats, spread
 from readydocs.cli import cli

@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # 8. Template authoring and the machine check.
     ("variables", "lint", "doctor"),
     # 9. Interfaces.
-    ("cli", "launch", "__main__", "web", "web.app", "web.results", "web.server", "web.sessions", "web.uploads"),
+    ("progress", "cli", "launch", "__main__", "web", "web.app", "web.results", "web.server", "web.sessions", "web.uploads"),
 )
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
-import sys
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -559,72 +558,3 @@ def _note(p: PlaceOutcome) -> str:
     else:
         round_note = "Compared with the baseline round" if p.earlier else ""
     return "; ".join(n for n in (shortfall, round_note) if n)
-
-
-# --------------------------------------------------------------------------
-# Showing progress
-
-
-class Reporter:
-    """A rich progress bar on a terminal; plain lines (one per place) otherwise.
-
-    Both show places done, failures so far and an estimate of the time left.
-    """
-
-    def __init__(self, tty: bool | None = None, out=None, clock=None):
-        import time
-
-        self.tty = sys.stderr.isatty() if tty is None else tty
-        self.out = out or sys.stdout
-        self._clock = clock or time.monotonic
-        self._started: dict[str, float] = {}
-        self._last = self._clock()  # a stage starts when the one before it last reported
-        self._progress = None
-        self._tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> "Reporter":
-        if self.tty:
-            from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
-
-            self._progress = Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("{task.fields[failed]}"), TimeElapsedColumn(),
-                                      TimeRemainingColumn(), TextColumn("left"),
-                                      console=Console(stderr=True), transient=False)
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def time_left(self, stage: str, done: int, total: int) -> float:
-        """Seconds left at the pace so far."""
-        now = self._clock()
-        start = self._started.setdefault(stage, self._last)
-        return 0.0 if done <= 0 else (now - start) / done * (total - done)
-
-    def __call__(self, stage: str, done: int, total: int, message: str, failed: int = 0) -> None:
-        self._started.setdefault(stage, self._last)
-        failures = f"{failed} failed so far" if failed else "no failures"
-        if self._progress is not None:
-            label = {"check": "Checking workbooks", "build": "Building places"}[stage]
-            if stage not in self._tasks:
-                self._tasks[stage] = self._progress.add_task(label, total=total, failed=failures)
-            self._progress.update(self._tasks[stage], completed=done, failed=failures)
-        elif stage == "build":
-            left = self.time_left(stage, done, total)
-            tail = f", about {_duration(left)} left" if done < total else ""
-            print(f"[{done}/{total}] {message} ({failures}{tail})", file=self.out, flush=True)
-        elif done == total:
-            print(f"Checked {total} workbook{'s' if total != 1 else ''} ({failures}).", file=self.out, flush=True)
-        self._last = self._clock()
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds + 0.5)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"

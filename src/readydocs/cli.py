@@ -523,7 +523,8 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     respondents of one place. A place with a bad workbook is reported at the end and the others
     are still built.
     """
-    from .batch import Reporter, run_batch
+    from .batch import run_batch
+    from .progress import Reporter
     from .batch_report import format_table, report_rows
 
     with Reporter() as reporter:
