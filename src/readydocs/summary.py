@@ -1,5 +1,8 @@
 """Every fact the documents state about one place, in one typed value.
 
+One module, though long: the summary's small record types and ``summarise``,
+which fills them, read together; each field sits beside the rule that sets it.
+
 ``summarise`` turns a place's responses and scores into a ``Summary``: who
 answered, the verdict, each condition with its band, notes and next steps,
 the conditions in order of urgency, the information gaps, where respondents
