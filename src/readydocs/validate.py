@@ -280,7 +280,7 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
         elif kind == "dont-know":
             answers[ind.id] = DONT_KNOW
             add("dont-know", WARNING, f"{ind.id} is rated \"{framework.scale.dont_know}\"{_as_typed(c.value, framework.scale.dont_know)}; "
-                "it is left out of the score and listed as an information gap.", c.sheet, c.ref)
+                "it is left out of the score, and listed as an information gap unless another respondent rates it.", c.sheet, c.ref)
         elif value is not None:  # a rating on the scale
             answers[ind.id] = value
             if value <= low_cut and not row.evidence:
