@@ -102,6 +102,7 @@ def test_batch_takes_the_wait_option_too(sample_xlsx, tmp_path):
         or f"  {folder}: another readydocs build is writing into this folder; waited 0.2 s." in result.stderr
 
 
+@pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 def test_two_builds_in_threads_with_slow_writes_never_mix(two_rounds, tmp_path, framework, monkeypatch):
     """Each file written slowly, so that without the lock the two builds' writes interleave.
 
@@ -151,6 +152,7 @@ def test_two_concurrent_builds_of_different_workbooks_leave_one_build_s_set(two_
     _from_one_build(out / SLUG, refs)
 
 
+@pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 def test_four_concurrent_forced_builds_keep_one_copy_of_the_edit(sample_xlsx, tmp_path):
     out = tmp_path / "out"
     assert CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(out)]).exit_code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ def _build(workbook: Path, out: Path, env: dict[str, str], *extra: str) -> dict[
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
 
 
+@pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 def test_two_builds_seconds_apart_are_byte_identical(sample_xlsx, tmp_path):
     from PIL import Image
 

@@ -74,6 +74,7 @@ def test_template_matches_the_framework(survey_files, framework):
     assert set(m.ratings) == {i.id for i in framework.indicators} and m.profile["assessment_date"] == "Assessment date"
 
 
+@pytest.mark.slow  # thirty workbooks written and read back: seconds, not milliseconds
 def test_thirty_respondents_for_six_places_score_as_if_typed(tmp_path, survey_files, framework):
     _, map_path = survey_files
     rows = [answers_for(framework, n) for n in range(30)]

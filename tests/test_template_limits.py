@@ -65,6 +65,7 @@ def _refused(sample_xlsx, tmp_path, text, fragment):
     assert not out.exists()
 
 
+@pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 @pytest.mark.parametrize("text", LOOPS, ids=[t[:40] for t in LOOPS])
 def test_endless_template_stops_within_30_seconds(sample_xlsx, tmp_path, text):
     started = time.monotonic()
@@ -122,6 +123,7 @@ def test_time_limit_option_raises_and_lowers_the_limit(sample_xlsx, tmp_path):
     assert bad.exit_code == 2
 
 
+@pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 def test_wall_clock_limit_stops_slow_steps(sample_xlsx, tmp_path):
     """Steps that are each slow (a big sort in a loop) meet the time limit before the step count."""
     text = "{% for i in range(100000) %}{{ (range(100000)|list|sort(reverse=true))|first }}{% endfor %}"
@@ -135,6 +137,7 @@ def test_wall_clock_limit_stops_slow_steps(sample_xlsx, tmp_path):
     assert time.monotonic() - started < 30
 
 
+@pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 def test_batch_workers_stop_too(sample_xlsx, tmp_path):
     """In a batch every worker renders under the same limits: the cohort ends, each place reported."""
     second = set_cells(sample_xlsx, {"profile.municipality_name": "Town of Lakeside"}, tmp_path / "lakeside.xlsx")
