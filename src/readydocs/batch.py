@@ -216,13 +216,15 @@ def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not
     """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made."""
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
+    from .scoresjson import place_scores
     from .sheets import stamp_for
 
     assert _framework is not None
     try:
         rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
-        context = cohort_context(summaries, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
-        dates = [dt.date.fromisoformat(s["assessment_date"]) for s in summaries if s.get("assessment_date")]
+        places = [place_scores(s) for s in summaries]
+        context = cohort_context(places, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
+        dates = [p.assessment_date for p in places if p.assessment_date]
         return render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
     except ReadydocsError as exc:
         return f"{FILENAME} was not written: {exc}"
@@ -540,12 +542,13 @@ def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
 def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions()) -> Path:
     """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
     from .cohort import FILENAME, NotBuilt, PlaceRow, summary_bytes
+    from .scoresjson import place_scores
     from .sheets import stamp_for
 
     # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
-    built = [PlaceRow(p.summary, Path(p.folder).name, _note(p)) for p in result.places if p.summary and p.folder]
+    built = [PlaceRow(place_scores(p.summary), Path(p.folder).name, _note(p)) for p in result.places if p.summary and p.folder]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
-    dates = [dt.date.fromisoformat(r.summary["assessment_date"]) for r in built if r.summary.get("assessment_date")]
+    dates = [r.scores.assessment_date for r in built if r.scores.assessment_date]
     return _write_own(out_dir, FILENAME, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)),
                       options)
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .framework import Framework
+from .scoresjson import ConditionScore, PlaceScores
 from .wording import half_up
 
 FILENAME = "cohort-summary.xlsx"
@@ -50,7 +51,7 @@ class NotBuilt:
 
 @dataclass(frozen=True)
 class PlaceRow:
-    summary: dict[str, Any]  # the place's scores.json document (with "state")
+    scores: PlaceScores  # the place's numbers, as its scores.json holds them
     folder: str
     note: str = ""  # e.g. "new since the baseline round", "documents not replaced"
 
@@ -71,33 +72,27 @@ def _status_label(status: str | None, framework: Framework) -> str:
 
 def place_row(row: PlaceRow, framework: Framework) -> list[Any]:
     """One place's row of the Places sheet."""
-    summary = row.summary
-    by_id = {c["id"]: c for c in summary["conditions"]}
-    day = summary.get("assessment_date") or ""
-    out: list[Any] = [
-        summary["place"], summary.get("state", ""), len(summary["respondents"]),
-        dt.date.fromisoformat(day) if day else None,
-        summary["overall"]["label"], half_up(summary["overall"]["average"]),
-    ]
+    p = row.scores
+    out: list[Any] = [p.place, p.state, p.respondents, p.assessment_date, p.level_label, half_up(p.average)]
     for c in framework.conditions:
-        got = by_id.get(c.id, {})
-        out += [half_up(got.get("score")), _status_label(got.get("status"), framework)]
-    disagree = [framework.condition(cid).name for cid, c in by_id.items() if c.get("disagree")]
+        got = p.condition(c.id)
+        out += [half_up(got.score), _status_label(got.status, framework)] if got else [None, ""]
+    disagree = [framework.condition(c.id).name for c in p.conditions if c.disagree]
     return out + ["; ".join(disagree) or None, row.folder, row.note or None]
 
 
-def heat_cell(condition: dict[str, Any] | None, framework: Framework) -> str:
+def heat_cell(condition: ConditionScore | None, framework: Framework) -> str:
     """The band word, then the score: 'Developing (56)'; the insufficient label alone when there is no score."""
     if not condition:
         return ""
-    label = _status_label(condition.get("status"), framework)
-    score = half_up(condition.get("score"))
+    label = _status_label(condition.status, framework)
+    score = half_up(condition.score)
     return label if score is None else f"{label} ({score})"
 
 
 def verdict_counts(rows: Sequence[PlaceRow], framework: Framework) -> list[tuple[str, int]]:
     """(level label, places at that level) for every level, best first, zeros included."""
-    got = [r.summary["overall"]["level"] for r in rows]
+    got = [r.scores.level for r in rows]
     return [(lv.label, got.count(lv.id)) for lv in framework.levels]
 
 
@@ -105,7 +100,7 @@ def condition_medians(rows: Sequence[PlaceRow], framework: Framework) -> list[tu
     """(condition name, median score of the places that have one, how many have one), in framework order."""
     out = []
     for c in framework.conditions:
-        values = [cc["score"] for r in rows for cc in r.summary["conditions"] if cc["id"] == c.id and cc.get("score") is not None]
+        values = [cc.score for r in rows for cc in r.scores.conditions if cc.id == c.id and cc.score is not None]
         out.append((c.name, round(statistics.median(values), 2) if values else None, len(values)))
     return out
 
@@ -202,15 +197,14 @@ def _print_setup(ws, title_cols: str | None = None) -> None:
 # The workbook
 
 
-def summary_bytes(places: Sequence[PlaceRow | tuple[dict[str, Any], str]], not_built: Sequence[NotBuilt],
-                  framework: Framework, when: dt.datetime) -> bytes:
+def summary_bytes(places: Sequence[PlaceRow], not_built: Sequence[NotBuilt], framework: Framework,
+                  when: dt.datetime) -> bytes:
     """The summary workbook as .xlsx bytes."""
     from openpyxl import Workbook
 
     from . import sheets
 
-    rows = sorted((p if isinstance(p, PlaceRow) else PlaceRow(*p) for p in places),
-                  key=lambda p: (p.summary["place"].casefold(), p.folder))
+    rows = sorted(places, key=lambda p: (p.scores.place.casefold(), p.folder))
     wb = Workbook()
     wb.properties.title = "Readiness cohort summary"
     wb.properties.subject = framework.title
@@ -279,9 +273,8 @@ def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     cols = ["Place", "Overall level"] + [c.name for c in framework.conditions]
     values = []
     for r in rows:
-        by_id = {c["id"]: c for c in r.summary["conditions"]}
-        values.append([r.summary["place"], r.summary["overall"]["label"]]
-                      + [heat_cell(by_id.get(c.id), framework) for c in framework.conditions])
+        values.append([r.scores.place, r.scores.level_label]
+                      + [heat_cell(r.scores.condition(c.id), framework) for c in framework.conditions])
     # Condition columns stay narrow: their words wrap onto two lines rather than widen the page.
     caps = [28, 22] + [14] * len(framework.conditions)
     _layout(ws, cols, values, caps)

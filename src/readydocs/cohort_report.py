@@ -22,6 +22,7 @@ import statistics
 from typing import Any, Mapping, Sequence
 
 from .framework import Framework
+from .scoresjson import ConditionScore, PlaceScores
 from .wording import format_date, half_up, join, mid_sentence, number
 
 FILENAME = "cohort-report.docx"
@@ -47,9 +48,9 @@ def _names(names: Sequence[str], limit: int = 3) -> str:
     return f"{number(len(names))} places"
 
 
-def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, not_built: int = 0,
+def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_built: int = 0,
                    earlier: Mapping[str, Any] | None = None, baseline_given: bool = False) -> dict[str, Any]:
-    """The template variables. ``places``: each built place's scores.json document, in report order.
+    """The template variables. ``places``: each built place's numbers, in report order.
 
     ``earlier``: place name -> baseline.EarlierRound for places matched in the baseline round.
     """
@@ -61,30 +62,32 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
     level_by_id = {lv.id: lv for lv in framework.levels}
     best_band, worst_band = framework.bands[0].id, framework.bands[-1].id
 
-    def cond(summary, cid):
-        return next((c for c in summary["conditions"] if c["id"] == cid), {})
+    def cond(place: PlaceScores, cid: str) -> ConditionScore:
+        return place.condition(cid) or ConditionScore(cid, None, "", None, False)
 
     def status_label(status: str | None) -> str:
         return framework.band(status).label if status in band_pos else framework.insufficient.label
 
     verdicts = []
     for lv in framework.levels:
-        names = [p["place"] for p in places if p["overall"]["level"] == lv.id]
+        names = [p.place for p in places if p.level == lv.id]
         verdicts.append({"label": lv.label, "count": len(names), "count_text": _count(len(names), "place"),
                          "names": names, "names_text": ", ".join(names) or "\u2014"})
 
     conditions: list[dict[str, Any]] = []
     for c in framework.conditions:
-        scored = [cond(p, c.id)["score"] for p in places if cond(p, c.id).get("score") is not None]
-        lacking = [p["place"] for p in places if cond(p, c.id).get("status") == worst_band]
-        unknown = [p["place"] for p in places if cond(p, c.id) and cond(p, c.id).get("score") is None]
-        disputed = [p["place"] for p in places if cond(p, c.id).get("disagree")]
+        got = [(p, cond(p, c.id)) for p in places]
+        scored = [g.score for _, g in got if g.score is not None]
+        lacking = [p.place for p, g in got if g.status == worst_band]
+        # A condition the place's scores.json does not list at all is neither scored nor unknown.
+        unknown = [p.place for p, g in got if p.condition(c.id) is not None and g.score is None]
+        disputed = [p.place for p, g in got if g.disagree]
         median = statistics.median(scored) if scored else None
         conditions.append({
             "id": c.id, "name": c.name, "median": half_up(median), "median_text": "\u2014" if median is None else str(half_up(median)),
             "scored": len(scored), "lacking": lacking, "lacking_count": len(lacking),
             "lacking_text": ", ".join(lacking) or "\u2014", "unknown": unknown, "disputed": disputed,
-            "in_place": sum(1 for p in places if cond(p, c.id).get("status") == best_band),
+            "in_place": sum(1 for _, g in got if g.status == best_band),
             "action": c.actions[0] if c.actions else "",
         })
     ranked = sorted((c for c in conditions if c["median"] is not None), key=lambda c: c["median"])
@@ -94,26 +97,26 @@ def cohort_context(places: Sequence[Mapping[str, Any]], framework: Framework, no
     for p in places:
         cells = []
         for c in framework.conditions:
-            got = cond(p, c.id)
-            score = half_up(got.get("score"))
-            label = status_label(got.get("status"))
-            fill = BAND_FILLS[band_pos[got["status"]]] if got.get("status") in band_pos else insufficient_fill
+            got_c = cond(p, c.id)
+            score = half_up(got_c.score)
+            label = status_label(got_c.status or None)
+            fill = BAND_FILLS[band_pos[got_c.status]] if got_c.status in band_pos else insufficient_fill
             cells.append({"text": label if score is None else f"{label} {score}", "fill": fill})
-        heat_rows.append({"place": p["place"], "level": level_by_id[p["overall"]["level"]].label, "cells": cells})
+        heat_rows.append({"place": p.place, "level": level_by_id[p.level].label, "cells": cells})
     legend = [{"label": b.label, "fill": BAND_FILLS[n], "min": half_up(b.min)} for n, b in enumerate(framework.bands)]
     legend.append({"label": framework.insufficient.label, "fill": insufficient_fill, "min": None})
 
     disagreements = []
     for p in places:
-        for c in p["conditions"]:
-            if c.get("disagree") and c.get("spread") is not None:
-                disagreements.append({"place": p["place"], "condition": framework.condition(c["id"]).name,
-                                      "spread": half_up(c["spread"]), "respondents": len(p["respondents"])})
+        for cs in p.conditions:
+            if cs.disagree and cs.spread is not None:
+                disagreements.append({"place": p.place, "condition": framework.condition(cs.id).name,
+                                      "spread": half_up(cs.spread), "respondents": p.respondents})
     disagreements.sort(key=lambda d: (-d["spread"], d["place"].casefold(), d["condition"]))
 
-    dates = sorted(p["assessment_date"] for p in places if p.get("assessment_date"))
-    first_date = format_date(dt.date.fromisoformat(dates[0])) if dates else ""
-    last_date = format_date(dt.date.fromisoformat(dates[-1])) if dates else ""
+    dates = sorted(p.assessment_date for p in places if p.assessment_date)
+    first_date = format_date(dates[0]) if dates else ""
+    last_date = format_date(dates[-1]) if dates else ""
     return {
         "cohort": {
             "places": len(places), "places_text": _count(len(places), "place"),
@@ -142,34 +145,33 @@ def _version() -> str:
     return __version__
 
 
-def _changes(places, earlier, framework: Framework, given: bool) -> dict[str, Any]:
+def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framework: Framework, given: bool) -> dict[str, Any]:
     """Each matched place's average then and now, and the conditions that crossed a band."""
     from statistics import mean
-
 
     rows, new = [], []
     rank = {b.id: n for n, b in enumerate(framework.bands)}
     for p in places:
-        round_ = earlier.get(p["place"])
+        round_ = earlier.get(p.place)
         if round_ is None:
-            new.append(p["place"])
+            new.append(p.place)
             continue
         then = [v for v in round_.scores.values() if v is not None]
         then_avg = mean(then) if then else None
-        now_avg = p["overall"]["average"]
+        now_avg = p.average
         up, down = [], []
-        for c in p["conditions"]:
-            before = round_.scores.get(c["id"])
-            if before is None or c.get("score") is None:
+        for c in p.conditions:
+            before = round_.scores.get(c.id)
+            if before is None or c.score is None:
                 continue
-            was, now = rank[framework.band_for(before).id], rank.get(c["status"])
+            was, now = rank[framework.band_for(before).id], rank.get(c.status)
             if now is not None and now < was:
-                up.append(framework.condition(c["id"]).name)
+                up.append(framework.condition(c.id).name)
             elif now is not None and now > was:
-                down.append(framework.condition(c["id"]).name)
+                down.append(framework.condition(c.id).name)
         change = None if then_avg is None or now_avg is None else half_up(now_avg) - half_up(then_avg)
         rows.append({
-            "place": p["place"], "date": format_date(round_.date),
+            "place": p.place, "date": format_date(round_.date),
             "earlier_text": "\u2014" if then_avg is None else str(half_up(then_avg)),
             "now_text": "\u2014" if now_avg is None else str(half_up(now_avg)),
             "change_text": "\u2014" if change is None else "no change" if change == 0 else f"{change:+d}".replace("-", "\u2212"),
@@ -229,16 +231,15 @@ def sample_context(framework: Framework | None = None) -> dict[str, Any]:
 
     framework = framework or load_framework()
     ids = [c.id for c in framework.conditions]
-    levels = [lv.id for lv in framework.levels]
     places = []
     for n, name in enumerate(("Alder City", "Birch Town", "Cedar County")):
         conds = []
         for i, cid in enumerate(ids):
             score = None if (n == 2 and i == 0) else float((20 + 35 * n + 7 * i) % 101)
             status = framework.insufficient.id if score is None else framework.band_for(score).id
-            conds.append({"id": cid, "score": score, "status": status, "spread": 50.0 if n else None, "disagree": bool(n)})
-        places.append({"place": name, "state": "", "assessment_date": "2026-10-15", "respondents": [{}, {}],
-                       "overall": {"level": levels[n % len(levels)], "average": 40.0 + 10 * n}, "conditions": conds})
+            conds.append(ConditionScore(cid, score, status, 50.0 if n else None, bool(n)))
+        level = framework.levels[n % len(framework.levels)]
+        places.append(PlaceScores(name, "", "", dt.date(2026, 10, 15), 2, level.id, level.label, 40.0 + 10 * n, tuple(conds)))
     earlier = {"Birch Town": EarlierRound(Path("scores.json"), "Birch Town",
                                           dt.date(2025, 10, 15), framework.id, framework.version, {cid: 10.0 for cid in ids})}
     return cohort_context(places, framework, not_built=1, earlier=earlier, baseline_given=True)
