@@ -106,7 +106,7 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
     legend = [{"label": b.label, "fill": BAND_FILLS[n], "min": half_up(b.min)} for n, b in enumerate(framework.bands)]
     legend.append({"label": framework.insufficient.label, "fill": insufficient_fill, "min": None})
 
-    disagreements = []
+    disagreements: list[dict[str, Any]] = []
     for p in places:
         for cs in p.conditions:
             if cs.disagree and cs.spread is not None:
