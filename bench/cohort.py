@@ -36,8 +36,9 @@ def _generate(args: tuple[str, int, int]) -> None:
     """Copies of the sample with another municipality name and ratings drawn per place."""
     import openpyxl
 
-    from readydocs.framework import load_framework
     from readydocs.form import indicator_name
+    from readydocs.framework import load_framework
+    from readydocs.workbook import named_cell
 
     master, start, stop = args
     fw = load_framework()
@@ -47,8 +48,7 @@ def _generate(args: tuple[str, int, int]) -> None:
         wb = openpyxl.load_workbook(master)
 
         def put(name: str, value) -> None:
-            (sheet, ref), = wb.defined_names[name].destinations
-            wb[sheet][ref.replace("$", "")] = value
+            named_cell(wb, name).value = value
 
         put("profile.municipality_name", f"Town of Bench {n:03d}")
         for ind in fw.indicators:

@@ -127,20 +127,18 @@ def fingerprint(out_dir: Path, label: str, dump: str | None) -> list[str]:
 
 def scenarios(tmp: Path):
     """(label, workbooks, edit the plan before a second build?, earlier round or None) for each case."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from conftest import rate_all
     from readydocs.framework import load_framework
-    from readydocs.workbook import write_intake
+    from readydocs.workbook import rate_every_indicator, write_intake
 
     fw = load_framework()
     sample = write_intake(tmp / "sample.xlsx", fw, sample=True)
     yield "sample", [sample], False, None
     for value in (1, 3, "4 - Fully in place"):
-        yield f"all-{str(value)[0]}", [rate_all(sample, fw, value, tmp / f"all-{str(value)[0]}.xlsx")], False, None
+        yield f"all-{str(value)[0]}", [rate_every_indicator(sample, fw, value, tmp / f"all-{str(value)[0]}.xlsx")], False, None
     second = tmp / "two" / "b.xlsx"
     second.parent.mkdir()
     shutil.copyfile(sample, tmp / "two" / "a.xlsx")
-    rate_all(sample, fw, "2 - Starting", second)
+    rate_every_indicator(sample, fw, "2 - Starting", second)
     yield "two-respondents", [tmp / "two" / "a.xlsx", second], False, None
     yield "edited-plan", [sample], True, None
     # Every declarative scenario of tests/scenarios/ (several respondents, logos, an earlier round).

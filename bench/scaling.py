@@ -46,15 +46,14 @@ def master(folder: Path) -> tuple[bytes, int, list]:
 
     from readydocs.form import indicator_name
     from readydocs.framework import load_framework
-    from readydocs.workbook import write_intake
+    from readydocs.workbook import named_cell, write_intake
 
     fw = load_framework()
     path = write_intake(folder / "master.xlsx", fw, sample=True)
     wb = openpyxl.load_workbook(path)
     fields = ["profile.municipality_name"] + [indicator_name("rating", i.id) for i in fw.indicators]
     for n, name in enumerate(fields):
-        (sheet, ref), = wb.defined_names[name].destinations
-        wb[sheet][ref.replace("$", "")] = _token(n)
+        named_cell(wb, name).value = _token(n)
     wb.save(path)
     return path.read_bytes(), len(fields) - 1, list(fw.scale.choices)  # "1 - Not in place" ... then "Don't know"
 

@@ -1,16 +1,15 @@
+"""Fixtures and collection hooks shared by the tests (helpers live in the package: readydocs.workbook)."""
+
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from readydocs.framework import load_framework
 from readydocs.workbook import write_intake
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # In CI the property tests run a fixed, repeatable set of examples (still the
 # full count), so a submission is judged on the same inputs every time; on a
@@ -20,7 +19,6 @@ if os.environ.get("CI"):
 
     settings.register_profile("ci", derandomize=True, database=None)
     settings.load_profile("ci")
-SAMPLE = ROOT / "inputs" / "sample-intake.xlsx"
 
 
 # `make test-fast` leaves out the slow tests: property tests (hypothesis) and
@@ -59,20 +57,3 @@ def sample_xlsx(tmp_path, _sample_master) -> Path:
 def blank_xlsx(tmp_path, framework) -> Path:
     return write_intake(tmp_path / "blank.xlsx", framework)
 
-
-def set_cells(path: Path, values: dict[str, object], target: Path | None = None) -> Path:
-    """Fill cells by defined name (as another program would), save to target or in place."""
-    wb = openpyxl.load_workbook(path)
-    for name, value in values.items():
-        (sheet, ref), = wb.defined_names[name].destinations
-        wb[sheet][ref.replace("$", "")] = value
-    out = target or path
-    wb.save(out)
-    return out
-
-
-def rate_all(path: Path, framework, value, target: Path | None = None) -> Path:
-    """Set every indicator of the framework to one rating value."""
-    from readydocs.form import indicator_name
-
-    return set_cells(path, {indicator_name("rating", i.id): value for i in framework.indicators}, target)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 
+from readydocs.workbook import named_cell
+
 LONG = ("Evidence & notes <long> " * 1400)[:32767 - 12] + " END-OF-CELL"
 assert len(LONG) == 32767
 
@@ -42,8 +44,7 @@ ADVOCATE_SHOWN = ADVOCATE
 
 
 def cell_of(wb, name: str):
-    (sheet, ref), = wb.defined_names[name].destinations
-    return wb[sheet][ref.replace("$", "")]
+    return named_cell(wb, name)
 
 
 def put(wb, name: str, value) -> None:

@@ -16,8 +16,8 @@ from readydocs.a11y import check_docx
 from readydocs.cli import cli
 from readydocs.pipeline import build
 from readydocs.render import DOCUMENTS
+from readydocs.workbook import rate_every_indicator, set_named_cells
 
-from conftest import rate_all, set_cells
 
 
 def _png() -> bytes:
@@ -36,8 +36,8 @@ def built(tmp_path_factory, _sample_master, framework):
     tmp = tmp_path_factory.mktemp("a11y")
     sample = tmp / "sample.xlsx"
     shutil.copyfile(_sample_master, sample)
-    low = rate_all(sample, framework, framework.scale.levels[0].value, target=tmp / "low.xlsx")
-    set_cells(low, {"profile.respondent_name": "Second respondent"})
+    low = rate_every_indicator(sample, framework, framework.scale.levels[0].value, target=tmp / "low.xlsx")
+    set_named_cells(low, {"profile.respondent_name": "Second respondent"})
     first = build([sample], tmp / "one", framework)
     second = build([sample, low], tmp / "two", framework)
     assert first.assessment.valid and second.assessment.valid

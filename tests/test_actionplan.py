@@ -9,8 +9,8 @@ import openpyxl
 from readydocs.actionplan import FILENAME, FIRST_ROW, HEADERS, PROGRESS, SPARE_ROWS, SUGGESTED
 from readydocs.pipeline import build
 from readydocs.sample import SAMPLE_FOLLOW_UP
+from readydocs.workbook import rate_every_indicator
 
-from conftest import rate_all
 
 
 def _rows(path):
@@ -102,7 +102,7 @@ def test_rows_added_by_hand_stay_editable_and_empty_spare_rows_are_not_rows(samp
 
 
 def test_all_in_place_plan_says_so(sample_xlsx, tmp_path, framework):
-    rate_all(sample_xlsx, framework, "4 - Fully in place")
+    rate_every_indicator(sample_xlsx, framework, "4 - Fully in place")
     out = build([sample_xlsx], tmp_path / "out", framework).out_dir
     ws, rows = _rows(out / FILENAME)
     assert rows == [("Every condition is in place: there are no strengthening actions to track.",) + (None,) * 7]
@@ -135,12 +135,12 @@ def test_rebuild_keeps_what_people_entered(sample_xlsx, tmp_path, framework):
 
 def test_text_that_looks_like_a_formula_stays_text(sample_xlsx, tmp_path, framework):
     """A next step typed as text beginning with "=" is copied as text: the plan never runs what people typed."""
-    from conftest import set_cells
+    from readydocs.workbook import set_named_cells
 
     from readydocs.form import indicator_name
 
     step = '=HYPERLINK("https://example.org","Ask the foundation")'
-    set_cells(sample_xlsx, {indicator_name("next_step", "PART-2"): step})
+    set_named_cells(sample_xlsx, {indicator_name("next_step", "PART-2"): step})
     wb = openpyxl.load_workbook(sample_xlsx)
     (sheet, ref), = wb.defined_names[indicator_name("next_step", "PART-2")].destinations
     wb[sheet][ref.replace("$", "")].data_type = "s"  # as Excel stores '=... typed with an apostrophe

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from readydocs.cli import cli
 from readydocs.form import indicator_name
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 # Earlier round: leadership 1, 2, 3, 3 -> mean 2.25 -> 41.67 (Not yet in place);
 # capacity 4, 4, 1 -> mean 3 -> 66.67 (Developing). The sample now has leadership
@@ -47,7 +47,7 @@ def run(*args):
 
 @pytest.fixture
 def earlier(sample_xlsx, tmp_path):
-    return set_cells(sample_xlsx, EARLIER, tmp_path / "earlier.xlsx")
+    return set_named_cells(sample_xlsx, EARLIER, tmp_path / "earlier.xlsx")
 
 
 def _check_report(report):
@@ -108,7 +108,7 @@ def test_baseline_from_earlier_scores_json_and_chart_shows_both_rounds(sample_xl
 
 
 def test_baseline_for_another_place_is_refused(sample_xlsx, tmp_path):
-    other = set_cells(sample_xlsx, {**EARLIER, "profile.municipality_name": "Lakeside County"}, tmp_path / "other.xlsx")
+    other = set_named_cells(sample_xlsx, {**EARLIER, "profile.municipality_name": "Lakeside County"}, tmp_path / "other.xlsx")
     result = run("build", sample_xlsx, "-o", tmp_path / "out", "--baseline", other)
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
@@ -117,7 +117,7 @@ def test_baseline_for_another_place_is_refused(sample_xlsx, tmp_path):
 
 
 def test_baseline_dated_after_is_refused(sample_xlsx, tmp_path):
-    later = set_cells(sample_xlsx, {"profile.assessment_date": "2027-05-01"}, tmp_path / "later.xlsx")
+    later = set_named_cells(sample_xlsx, {"profile.assessment_date": "2027-05-01"}, tmp_path / "later.xlsx")
     result = run("build", sample_xlsx, "-o", tmp_path / "out", "--baseline", later)
     assert result.exit_code == 1
     assert "dated 2027-05-01, after this assessment (2026-10-15)" in result.output

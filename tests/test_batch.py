@@ -14,8 +14,8 @@ from readydocs.cli import cli
 from readydocs.cohort import FILENAME, headers
 from readydocs.errors import UnreadableFileError
 from readydocs.form import indicator_name
+from readydocs.workbook import rate_every_indicator, set_named_cells
 
-from conftest import rate_all, set_cells
 
 SAMPLE_SCORES = [("83", 83, "In place"), ("56", 56, "Developing"), ("22", 22, "Not yet in place"), ("78", 78, "In place"),
                  ("50", 50, "Developing"), ("78", 78, "In place"), ("89", 89, "In place"), ("22", 22, "Not yet in place"),
@@ -27,10 +27,10 @@ def cohort_dir(sample_xlsx, tmp_path, framework):
     """Riverbend (two respondents), Lakeside (one) and a file that is not a workbook."""
     d = tmp_path / "intakes"
     (d / "riverbend").mkdir(parents=True)
-    rate_all(sample_xlsx, framework, "4 - Fully in place", d / "riverbend" / "a.xlsx")
-    rate_all(sample_xlsx, framework, "2 - Starting", d / "riverbend" / "b.xlsx")
-    set_cells(d / "riverbend" / "b.xlsx", {"profile.municipality_name": "  city of  RIVERBEND "})
-    set_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, d / "lakeside.xlsx")
+    rate_every_indicator(sample_xlsx, framework, "4 - Fully in place", d / "riverbend" / "a.xlsx")
+    rate_every_indicator(sample_xlsx, framework, "2 - Starting", d / "riverbend" / "b.xlsx")
+    set_named_cells(d / "riverbend" / "b.xlsx", {"profile.municipality_name": "  city of  RIVERBEND "})
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, d / "lakeside.xlsx")
     (d / "broken.xlsx").write_text("not a workbook")
     (d / "~$lakeside.xlsx").write_text("Excel lock file")
     (d / "notes.txt").write_text("ignored")
@@ -90,7 +90,7 @@ def test_invalid_workbook_fails_only_its_place(sample_xlsx, tmp_path, framework)
     d = tmp_path / "in"
     d.mkdir()
     shutil.copyfile(sample_xlsx, d / "riverbend.xlsx")
-    set_cells(sample_xlsx, {"profile.municipality_name": "Hilltown", indicator_name("rating", "LEAD-1"): None}, d / "hilltown.xlsx")
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "Hilltown", indicator_name("rating", "LEAD-1"): None}, d / "hilltown.xlsx")
     result = run_batch([d], tmp_path / "out", framework, jobs=1)
     assert [(p.name, p.ok) for p in result.places] == [("City of Riverbend", True), ("Hilltown", False)]
     hill = result.places[1]
@@ -104,8 +104,8 @@ def test_invalid_workbook_fails_only_its_place(sample_xlsx, tmp_path, framework)
 def test_names_that_would_share_a_folder_are_refused(sample_xlsx, tmp_path, framework):
     d = tmp_path / "in"
     d.mkdir()
-    set_cells(sample_xlsx, {"profile.municipality_name": "St. Paul"}, d / "a.xlsx")
-    set_cells(sample_xlsx, {"profile.municipality_name": "St Paul"}, d / "b.xlsx")
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "St. Paul"}, d / "a.xlsx")
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "St Paul"}, d / "b.xlsx")
     result = run_batch([d], tmp_path / "out", framework, jobs=1)
     assert [p.ok for p in result.places] == [False, False]
     assert "would share the folder 'st-paul'" in result.places[0].problems[0]
@@ -204,7 +204,7 @@ def test_batch_takes_build_s_options_for_every_place(cohort_dir, tmp_path, monke
 
     (cohort_dir / "broken.xlsx").unlink()
     logo = _png(tmp_path / "cohort-logo.png")
-    set_cells(cohort_dir / "lakeside.xlsx", {"profile.logo_file": "missing.png"})  # --logo replaces it
+    set_named_cells(cohort_dir / "lakeside.xlsx", {"profile.logo_file": "missing.png"})  # --logo replaces it
     templates = tmp_path / "my-templates"
     assert CliRunner().invoke(cli, ["templates", "export", str(templates)]).exit_code == 0
     d = docx.Document(templates / "talking-points.docx")

@@ -15,8 +15,8 @@ from readydocs.cli import cli
 from readydocs.assessment import assess
 from readydocs.pipeline import build
 from readydocs.render import DOCUMENTS
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 ORG = "City of Riverbend Office of the City Manager"
 
@@ -44,7 +44,7 @@ def _header_pictures(path: Path):
 def test_logo_from_the_workbook_is_in_every_header_with_alt_text(sample_xlsx, tmp_path, framework):
     (tmp_path / "brand").mkdir()
     _png(tmp_path / "brand" / "logo.png")
-    set_cells(sample_xlsx, {"profile.logo_file": "brand/logo.png"})
+    set_named_cells(sample_xlsx, {"profile.logo_file": "brand/logo.png"})
     result = build([sample_xlsx], tmp_path / "out", framework)
     assert result.assessment.valid
     for filename, _ in DOCUMENTS:
@@ -77,7 +77,7 @@ def test_no_logo_leaves_the_header_as_text(sample_xlsx, tmp_path, framework):
 
 
 def test_missing_logo_is_a_validation_error_at_its_cell(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"profile.logo_file": "logos/missing.png"})
+    set_named_cells(sample_xlsx, {"profile.logo_file": "logos/missing.png"})
     report = assess([sample_xlsx], framework).report
     ref = _cell(sample_xlsx, "profile.logo_file")
     assert ("Profile", ref, "logo-not-found") in report.flat()
@@ -88,7 +88,7 @@ def test_missing_logo_is_a_validation_error_at_its_cell(sample_xlsx, framework):
 
 def test_a_logo_that_is_not_an_image_is_a_validation_error(sample_xlsx, tmp_path, framework):
     (tmp_path / "logo.png").write_text("not really a picture")
-    set_cells(sample_xlsx, {"profile.logo_file": str(tmp_path / "logo.png")})
+    set_named_cells(sample_xlsx, {"profile.logo_file": str(tmp_path / "logo.png")})
     report = assess([sample_xlsx], framework).report
     assert ("Profile", _cell(sample_xlsx, "profile.logo_file"), "logo-not-image") in report.flat()
 
@@ -96,12 +96,12 @@ def test_a_logo_that_is_not_an_image_is_a_validation_error(sample_xlsx, tmp_path
 def test_windows_style_relative_path_and_quotes_work(sample_xlsx, tmp_path, framework):
     (tmp_path / "brand").mkdir()
     _png(tmp_path / "brand" / "logo.png")
-    set_cells(sample_xlsx, {"profile.logo_file": '"brand\\logo.png"'})
+    set_named_cells(sample_xlsx, {"profile.logo_file": '"brand\\logo.png"'})
     assert assess([sample_xlsx], framework).report.errors == []
 
 
 def test_cli_logo_replaces_a_broken_workbook_logo(sample_xlsx, tmp_path):
-    set_cells(sample_xlsx, {"profile.logo_file": "gone.png"})
+    set_named_cells(sample_xlsx, {"profile.logo_file": "gone.png"})
     runner = CliRunner()
     failed = runner.invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "a")])
     assert failed.exit_code == 1 and "[logo-not-found]" in failed.output

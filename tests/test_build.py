@@ -12,8 +12,8 @@ from readydocs.render import DOCUMENTS, default_templates_dir, undeclared_variab
 from readydocs.assessment import assess, score_assessment
 from readydocs.context import build_context
 from readydocs.summary import summarise
+from readydocs.workbook import rate_every_indicator, set_named_cells
 
-from conftest import rate_all, set_cells
 from docs_text import all_text, paragraphs, section, table_rows
 
 
@@ -123,7 +123,7 @@ def test_talking_points_react_to_scores(built):
 
 
 def test_not_ready_marks_memo_draft_and_changes_talking_points(sample_xlsx, tmp_path, framework):
-    set_cells(sample_xlsx, {f"rating.LEAD_{n}": 1 for n in range(1, 5)})
+    set_named_cells(sample_xlsx, {f"rating.LEAD_{n}": 1 for n in range(1, 5)})
     result = build([sample_xlsx], tmp_path / "out", framework)
     memo = result.out_dir / "internal-launch-memo.docx"
     paras = paragraphs(memo)
@@ -141,7 +141,7 @@ def test_not_ready_marks_memo_draft_and_changes_talking_points(sample_xlsx, tmp_
 
 
 def test_all_in_place_reads_ready(sample_xlsx, tmp_path, framework):
-    rate_all(sample_xlsx, framework, 4)
+    rate_every_indicator(sample_xlsx, framework, 4)
     result = build([sample_xlsx], tmp_path / "out", framework)
     report = result.out_dir / "readiness-report.docx"
     assert "Overall readiness: Ready to launch" in section(report, "At a glance")
@@ -216,7 +216,7 @@ def test_misspelt_field_in_a_custom_template_names_paragraph_and_suggests(sample
 
 
 def test_memo_from_a_sponsor_who_is_also_the_advocate_speaks_once(sample_xlsx, tmp_path, framework):
-    set_cells(sample_xlsx, {"profile.sponsor_name": "Dana Whitfield", "profile.sponsor_title": "Deputy City Manager"})
+    set_named_cells(sample_xlsx, {"profile.sponsor_name": "Dana Whitfield", "profile.sponsor_title": "Deputy City Manager"})
     result = build([sample_xlsx], tmp_path / "out", framework)
     memo = [t for _, t in paragraphs(result.out_dir / "internal-launch-memo.docx")]
     assert "From: Dana Whitfield, Deputy City Manager" in memo

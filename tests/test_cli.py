@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from readydocs.cli import cli
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 
 def run(*args):
@@ -88,16 +88,16 @@ def test_score_table_and_json(sample_xlsx):
 
 
 def test_score_shows_essential_cap(sample_xlsx):
-    set_cells(sample_xlsx, {f"rating.LEAD_{n}": 1 for n in range(1, 5)})
+    set_named_cells(sample_xlsx, {f"rating.LEAD_{n}": 1 for n in range(1, 5)})
     result = run("score", sample_xlsx)
     assert "Overall: Build readiness first" in result.output
     assert "Capped by essential condition: Leadership commitment" in result.output
 
 
 def test_score_with_nothing_rated_says_so(sample_xlsx, framework):
-    from conftest import rate_all
+    from readydocs.workbook import rate_every_indicator
 
-    rate_all(sample_xlsx, framework, "Don't know")
+    rate_every_indicator(sample_xlsx, framework, "Don't know")
     result = run("score", sample_xlsx)
     assert result.exit_code == 0
     assert "Overall: Build readiness first (no condition could be scored)" in result.output

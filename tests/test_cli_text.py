@@ -12,10 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 import readydocs
-from conftest import ROOT, rate_all, set_cells
 from readydocs.cli import cli
 from readydocs.errors import ReadydocsError
 from readydocs.manual import docs_dir, page, topics
+from readydocs.workbook import rate_every_indicator, set_named_cells
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args, **kw):
@@ -134,8 +136,8 @@ def test_a_workbook_given_as_its_own_baseline_is_refused(sample_xlsx, tmp_path):
 
 
 def test_score_marks_conditions_where_respondents_disagree(sample_xlsx, tmp_path, framework):
-    other = rate_all(sample_xlsx, framework, 1, target=tmp_path / "other.xlsx")
-    set_cells(other, {"profile.respondent_name": "Lee Park", "profile.respondent_role": "Budget office",
+    other = rate_every_indicator(sample_xlsx, framework, 1, target=tmp_path / "other.xlsx")
+    set_named_cells(other, {"profile.respondent_name": "Lee Park", "profile.respondent_role": "Budget office",
                       "profile.respondent_department": "Finance"})
     result = run("score", sample_xlsx, other)
     assert result.exit_code == 0, result.output

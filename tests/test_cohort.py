@@ -30,8 +30,8 @@ from readydocs.benchmark import cohort_stats, spread
 from readydocs.cli import cli
 from readydocs.cohort import FILENAME
 from readydocs.form import indicator_name
+from readydocs.workbook import rate_every_indicator, set_named_cells
 
-from conftest import rate_all, set_cells
 
 RATING = {4: "4 - Fully in place", 3: "3 - Partly in place", 2: "2 - Starting", 1: "1 - Not in place"}
 PLACES = {"Alder City": 4, "Birch Town": 3, "Cedar County": 2, "Dunmore Village": 1}
@@ -45,12 +45,12 @@ def make_cohort(folder: Path, master: Path, framework, places=PLACES, sample=Tru
     folder.mkdir(parents=True, exist_ok=True)
     for name, value in places.items():
         target = folder / f"{name.split()[0].lower()}.xlsx"
-        rate_all(master, framework, RATING[value], target)
+        rate_every_indicator(master, framework, RATING[value], target)
         # The sample's letterhead names Riverbend: these places use their own name.
-        set_cells(target, {"profile.municipality_name": name, "profile.organization_name": None})
+        set_named_cells(target, {"profile.municipality_name": name, "profile.organization_name": None})
         if name == "Dunmore Village":
             learning = framework.condition("learning")
-            set_cells(target, {indicator_name("rating", i.id): framework.scale.dont_know for i in learning.indicators})
+            set_named_cells(target, {indicator_name("rating", i.id): framework.scale.dont_know for i in learning.indicators})
     if sample:
         shutil.copyfile(master, folder / "riverbend.xlsx")
     return folder
@@ -310,8 +310,8 @@ def test_second_round_with_baseline_marks_new_places_and_compares_the_rest(cohor
     earlier, _ = cohort
     inputs = make_cohort(tmp_path / "in", _sample_master, framework, places={"Alder City": 3, "Elm Township": 2}, sample=False)
     # Same name, another state: not the same place as the earlier Birch Town.
-    rate_all(_sample_master, framework, RATING[2], inputs / "birch.xlsx")
-    set_cells(inputs / "birch.xlsx", {"profile.municipality_name": "Birch Town", "profile.state": "Iowa"})
+    rate_every_indicator(_sample_master, framework, RATING[2], inputs / "birch.xlsx")
+    set_named_cells(inputs / "birch.xlsx", {"profile.municipality_name": "Birch Town", "profile.state": "Iowa"})
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["batch", str(inputs), "-o", str(out), "--jobs", "1", "--baseline", str(earlier), "--benchmark"])
     assert result.exit_code == 0, result.output

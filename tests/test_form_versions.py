@@ -21,6 +21,7 @@ from readydocs import form
 from readydocs.cli import cli
 from readydocs.intake import read_intake
 from readydocs.validate import validate
+from readydocs.workbook import named_cell
 
 # Where write_intake puts meta.form_version (checked below, not assumed).
 FORM_VERSION_CELL = ("Instructions", "C32")
@@ -30,8 +31,7 @@ def _edit(path: Path, delete: tuple[str, ...] = (), values: dict[str, object] | 
     """Delete defined names and set cells by name, as Excel's Name Manager or another program would."""
     wb = openpyxl.load_workbook(path)
     for name, value in (values or {}).items():
-        (sheet, ref), = wb.defined_names[name].destinations
-        wb[sheet][ref.replace("$", "")] = value
+        named_cell(wb, name).value = value
     for name in delete:
         del wb.defined_names[name]
     wb.save(path)

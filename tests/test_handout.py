@@ -6,11 +6,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import rate_all
 from readydocs.cli import cli
 from readydocs.handout import SHARED_FIELDS, parse_respondent, read_respondents
 from readydocs.assessment import assess
 from readydocs.sample import SAMPLE_PROFILE
+from readydocs.workbook import rate_every_indicator
 
 
 def _profile(path):
@@ -54,7 +54,7 @@ def test_one_copy_per_respondent_with_the_place_locked(sample_xlsx, tmp_path, fr
     assert (bo["respondent_role"].value, bo["respondent_department"].value) == ("Budget office, analyst", None)
     # Filled in, the copies pool as one place with the advocate's workbook.
     for n in names:
-        rate_all(tmp_path / n, framework, 3)
+        rate_every_indicator(tmp_path / n, framework, 3)
     assessment = assess([sample_xlsx, *(tmp_path / n for n in names)], framework)
     assert assessment.valid, [p.line() for p in assessment.report.errors]
     assert [r.profile.respondent_name for r in assessment.responses] == ["Dana Whitfield", "Ana Ruiz", "Bo Li", "Cy Dee"]

@@ -14,10 +14,10 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from conftest import set_cells
 from readydocs.intake import read_intake
 from readydocs.assessment import assess, score_assessment
 from readydocs.validate import interpret_rating, validate
+from readydocs.workbook import named_cell, set_named_cells
 
 
 def _report(path, framework):
@@ -48,7 +48,7 @@ def test_interpret_rating(framework, value, expected):
 
 @pytest.mark.parametrize("value", [3, 3.0, "3", " 3 ", "3 - Partly in place", "Partly in place", " partly in place "])
 def test_rating_typed_any_usual_way_reads_as_meant(sample_xlsx, framework, value):
-    set_cells(sample_xlsx, {"rating.LEAD_2": value})
+    set_named_cells(sample_xlsx, {"rating.LEAD_2": value})
     report, response = _report(sample_xlsx, framework)
     assert report.errors == []
     assert response.answers["LEAD-2"] == 3
@@ -58,8 +58,7 @@ def test_wrong_kinds_of_rating_are_errors_at_their_cells(sample_xlsx, framework)
     wb = openpyxl.load_workbook(sample_xlsx)
 
     def put(name, value):
-        (sheet, ref), = wb.defined_names[name].destinations
-        wb[sheet][ref.replace("$", "")].value = value
+        named_cell(wb, name).value = value
 
     put("rating.LEAD_1", dt.datetime(2026, 3, 3))
     put("rating.LEAD_2", True)
@@ -92,7 +91,7 @@ def test_wrong_kinds_of_rating_are_errors_at_their_cells(sample_xlsx, framework)
 
 
 def test_wrong_kinds_in_profile_cells(sample_xlsx, framework):
-    set_cells(sample_xlsx, {
+    set_named_cells(sample_xlsx, {
         "profile.assessment_date": "next Tuesday",
         "profile.target_launch_date": True,
         "profile.municipality_name": "#REF!",
@@ -115,7 +114,7 @@ def test_formula_with_saved_value_reads_the_value(sample_xlsx, framework, tmp_pa
     """A formula cell saved by a spreadsheet program carries its result, which is what is read."""
     import zipfile
 
-    set_cells(sample_xlsx, {"rating.LEAD_2": "=1+2"})
+    set_named_cells(sample_xlsx, {"rating.LEAD_2": "=1+2"})
     patched = tmp_path / "cached.xlsx"
     with zipfile.ZipFile(sample_xlsx) as zin, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -181,14 +180,14 @@ def test_deleted_required_sheet_is_one_clear_error(sample_xlsx, framework):
 
 
 def test_other_framework_version_is_one_clear_error(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"meta.framework_version": "0.9"})
+    set_named_cells(sample_xlsx, {"meta.framework_version": "0.9"})
     report, _ = _report(sample_xlsx, framework)
     assert report.flat() == [("Instructions", "C31", "framework-version-mismatch")]
     assert "version 0.9" in report.errors[0].message and "version 1.0" in report.errors[0].message
 
 
 def test_other_framework_is_one_clear_error(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"meta.framework_id": "housing-readiness"})
+    set_named_cells(sample_xlsx, {"meta.framework_id": "housing-readiness"})
     report, _ = _report(sample_xlsx, framework)
     assert [code for _, _, code in report.flat()] == ["framework-mismatch"]
 
@@ -202,7 +201,7 @@ def test_missing_framework_names_is_one_clear_error(sample_xlsx, framework):
 
 
 def test_control_characters_are_removed_with_a_warning_naming_the_cell(sample_xlsx, framework):
-    set_cells(sample_xlsx, {
+    set_named_cells(sample_xlsx, {
         "profile.organization_name": "Office_x0001_ of_x001F_ Mobility",
         "evidence.LEAD_3": "Budget line_x000B_approved",
         "next_step.LEAD_3": "Tab\tkept",

@@ -254,10 +254,10 @@ def test_entity_refusal_does_not_depend_on_the_scan(corpus, monkeypatch, framewo
 
 def test_excel_escapes_for_control_characters_are_decoded(sample_xlsx, framework):
     """Excel writes a vertical tab as _x000B_ and a carriage return as _x000D_; they are read as the characters."""
-    from conftest import set_cells
+    from readydocs.workbook import set_named_cells
     from readydocs.intake import read_intake
 
-    set_cells(sample_xlsx, {
+    set_named_cells(sample_xlsx, {
         "profile.departments": "Housing_x000B_Parks_x000D_\nLibrary",
         "profile.priorities": "Keep _x0041_ and _x00e9_ as typed",
     })

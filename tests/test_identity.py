@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import set_cells
 from readydocs.batch import assign_folders, run_batch
 from readydocs.cli import cli
 from readydocs.cohort import FILENAME
@@ -20,13 +19,14 @@ from readydocs.outputs import MANIFEST_NAME
 from readydocs.assessment import assess
 from readydocs.places import PlaceIdentity
 from readydocs.response import Profile
+from readydocs.workbook import set_named_cells
 
 TOKYO, OSAKA = "Ciudad \u6771\u4eac", "Ciudad \u5927\u962a"
 
 
 def _place(sample, tmp_path, file, **cells):
     values = {f"profile.{k}": v for k, v in cells.items()}
-    return set_cells(sample, values, tmp_path / file)
+    return set_named_cells(sample, values, tmp_path / file)
 
 
 def _run(*args):
@@ -195,7 +195,7 @@ def test_batch_names_the_places_that_would_share_a_longer_folder_name(sample_xls
 
 
 def test_the_same_workbook_twice_is_counted_once(sample_xlsx, tmp_path):
-    other = set_cells(sample_xlsx, {"rating.LEAD_1": "1 - Not in place", "profile.advocate_name": "B"}, tmp_path / "b.xlsx")
+    other = set_named_cells(sample_xlsx, {"rating.LEAD_1": "1 - Not in place", "profile.advocate_name": "B"}, tmp_path / "b.xlsx")
     copy = shutil.copyfile(sample_xlsx, tmp_path / "copy-of-sample.xlsx")
     once = _run("score", sample_xlsx, other)
     assert once.exit_code == 0, once.output
@@ -251,7 +251,7 @@ def test_batch_into_its_own_input_folder_twice_ignores_its_outputs(sample_xlsx, 
     d = tmp_path / "cohort"
     d.mkdir()
     shutil.copyfile(sample_xlsx, d / "riverbend.xlsx")
-    set_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, d / "lakeside.xlsx")
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, d / "lakeside.xlsx")
     first = _run("batch", d, "-o", d, "--jobs", "1")
     assert first.exit_code == 0, first.output
     assert "Built 2 of 2 place(s) from 2 workbook(s)" in first.output

@@ -11,21 +11,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import set_cells
 from readydocs import form, office
 from readydocs.intake import read_intake
 from readydocs.assessment import assess, score_assessment
 from readydocs.sample import SAMPLE_EVIDENCE
 from readydocs.validate import interpret_rating, validate
-from readydocs.workbook import write_intake
+from readydocs.workbook import named_cell, set_named_cells, write_intake
 
 needs_office = pytest.mark.skipif(not office.available(), reason="LibreOffice (soffice) is not installed")
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 
 
-def _cell(wb, name):
-    (sheet, ref), = wb.defined_names[name].destinations
-    return wb[sheet][ref.replace("$", "")]
+_cell = named_cell
 
 
 def _sheet_xml(path: Path, title: str) -> str:
@@ -101,7 +98,7 @@ def test_progress_formulas_do_not_change_what_readydocs_reads(blank_xlsx, framew
 
 @needs_office
 def test_libreoffice_calculates_the_progress_counts(blank_xlsx, framework, tmp_path):
-    set_cells(blank_xlsx, {"rating.LEAD_1": "4 - Fully in place", "rating.LEAD_2": "Don't know", "rating.CAP_1": 2,
+    set_named_cells(blank_xlsx, {"rating.LEAD_1": "4 - Fully in place", "rating.LEAD_2": "Don't know", "rating.CAP_1": 2,
                            "profile.municipality_name": "Town of Elm", "profile.assessment_date": None})
     source = tmp_path / "in"
     source.mkdir()
@@ -152,7 +149,7 @@ def test_near_misses_are_not_guessed(framework, typed):
     ("Don't know", "STAFF-2 is rated \"Don't know\"; it is left out of the score"),
 ])
 def test_a_typed_dont_know_is_noted_where_it_was_typed(sample_xlsx, framework, typed, note):
-    set_cells(sample_xlsx, {"rating.STAFF_2": typed})
+    set_named_cells(sample_xlsx, {"rating.STAFF_2": typed})
     assessment = assess([sample_xlsx], framework)
     assert assessment.valid
     (warning,) = assessment.report.warnings

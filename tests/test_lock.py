@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 from filelock import FileLock
 
-from conftest import set_cells
 from readydocs import outputs
 from readydocs.cli import cli
 from readydocs.outputs import LOCK_NAME, MANIFEST_NAME
 from readydocs.pipeline import build, prepare, write_place
+from readydocs.workbook import set_named_cells
 
 GENERATED = ["internal-launch-memo.docx", "readiness-action-plan.xlsx", "readiness-report.docx", "scores.json",
              "talking-points.docx"]
@@ -43,7 +43,7 @@ def _manifest_agrees(folder: Path) -> None:
 def two_rounds(sample_xlsx, tmp_path, framework):
     """Two workbooks of one place with different answers, and the set each builds on its own."""
     a = sample_xlsx
-    b = set_cells(sample_xlsx, {"rating.LEAD_1": "1 - Not in place", "rating.CAP_3": "4 - Fully in place",
+    b = set_named_cells(sample_xlsx, {"rating.LEAD_1": "1 - Not in place", "rating.CAP_3": "4 - Fully in place",
                                 "evidence.CAP_3": "Second round"}, tmp_path / "second.xlsx")
     refs = {}
     for wb in (a, b):

@@ -19,8 +19,8 @@ from lxml import etree
 
 from readydocs.cli import cli
 from readydocs.docxchart import ChartData, Series, data_workbook, fill_chart_xml
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -108,7 +108,7 @@ def test_a_condition_without_enough_information_is_a_gap_in_the_chart(sample_xls
     from readydocs.form import indicator_name
 
     capacity = [i.id for i in framework.condition("capacity").indicators]
-    set_cells(sample_xlsx, {indicator_name("rating", i): "Don't know" for i in capacity})
+    set_named_cells(sample_xlsx, {indicator_name("rating", i): "Don't know" for i in capacity})
     assert run("build", sample_xlsx, "-o", tmp_path).exit_code == 0
     report = tmp_path / "city-of-riverbend" / "readiness-report.docx"
     (ser,) = series_of(charts_of(report)["readydocs:conditions"]["root"])
@@ -235,7 +235,7 @@ def _soffice_pdf(docx_path: Path, folder: Path) -> Path:
 @needs_pdftoppm
 def test_pdfs_show_the_charts_in_band_colours(sample_xlsx, tmp_path):
     """Every document with a chart, converted by LibreOffice: the chart's page holds each band's colour."""
-    earlier = set_cells(sample_xlsx, {"profile.assessment_date": "2026-03-01"}, tmp_path / "earlier.xlsx")
+    earlier = set_named_cells(sample_xlsx, {"profile.assessment_date": "2026-03-01"}, tmp_path / "earlier.xlsx")
     assert run("build", earlier, "-o", tmp_path / "then").exit_code == 0
     result = run("build", sample_xlsx, "-o", tmp_path / "out", "--baseline", tmp_path / "then" / "city-of-riverbend" / "scores.json")
     assert result.exit_code == 0, result.output
@@ -481,7 +481,7 @@ def test_templates_check_notes_a_template_showing_the_chart_as_a_picture(sample_
 
 
 def test_both_charts_and_their_workbooks_are_the_same_bytes_on_every_build(sample_xlsx, tmp_path):
-    earlier = set_cells(sample_xlsx, {"profile.assessment_date": "2026-03-01"}, tmp_path / "earlier.xlsx")
+    earlier = set_named_cells(sample_xlsx, {"profile.assessment_date": "2026-03-01"}, tmp_path / "earlier.xlsx")
     reports = []
     for name in ("a", "b"):
         result = run("build", sample_xlsx, "-o", tmp_path / name, "--baseline", earlier)

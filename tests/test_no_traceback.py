@@ -32,8 +32,8 @@ from readydocs.framework import MAX_FRAMEWORK_BYTES, load_framework
 from readydocs.intake import read_intake
 from readydocs.outputs import normalise_zip
 from readydocs.validate import validate
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 
 def run(*args):
@@ -116,7 +116,7 @@ def test_the_installed_command_has_the_safety_net_too(tmp_path):
 
 @pytest.mark.parametrize("value", [dt.date(2206, 10, 15), dt.datetime(2108, 1, 1), "2206-10-15", dt.date(1999, 12, 31)])
 def test_implausible_assessment_date_is_an_error_at_its_cell(sample_xlsx, framework, value):
-    set_cells(sample_xlsx, {"profile.assessment_date": value})
+    set_named_cells(sample_xlsx, {"profile.assessment_date": value})
     report, response = _report(sample_xlsx, framework)
     assert [p for p in report.flat() if p[2] != "dont-know"] == [("Profile", "B17", "implausible-date")]
     assert response.profile.assessment_date is None
@@ -126,21 +126,21 @@ def test_implausible_assessment_date_is_an_error_at_its_cell(sample_xlsx, framew
 
 
 def test_every_date_cell_is_checked(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"due.LEAD_1": dt.date(2150, 1, 1), "profile.target_launch_date": dt.date(1970, 1, 1)})
+    set_named_cells(sample_xlsx, {"due.LEAD_1": dt.date(2150, 1, 1), "profile.target_launch_date": dt.date(1970, 1, 1)})
     report, _ = _report(sample_xlsx, framework)
     assert sorted(p for p in report.flat() if p[2] == "implausible-date") == [
         ("Profile", "B18", "implausible-date"), ("Ratings", "H4", "implausible-date")]
 
 
 def test_first_and_last_plausible_dates_are_accepted(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"profile.assessment_date": dt.date(2000, 1, 1), "profile.target_launch_date": dt.date(2100, 12, 31)})
+    set_named_cells(sample_xlsx, {"profile.assessment_date": dt.date(2000, 1, 1), "profile.target_launch_date": dt.date(2100, 12, 31)})
     report, response = _report(sample_xlsx, framework)
     assert report.errors == []
     assert response.profile.assessment_date == dt.date(2000, 1, 1)
 
 
 def test_validate_and_score_stop_at_a_year_2206(sample_xlsx):
-    set_cells(sample_xlsx, {"profile.assessment_date": dt.date(2206, 10, 15)})
+    set_named_cells(sample_xlsx, {"profile.assessment_date": dt.date(2206, 10, 15)})
     for command in ("validate", "score"):
         result = run(command, sample_xlsx)
         assert result.exit_code == 1
@@ -320,19 +320,19 @@ PNG_HEAD = b"\x89PNG\r\n\x1a\n"
 @pytest.mark.parametrize("value", ["\\\\server\\share\\logo.png", "//server/share/logo.png", "https://example.org/logo.png",
                                    "file:///etc/passwd", " \"http://example.org/x.png\" "])
 def test_logo_cell_naming_a_url_or_network_path_is_refused(sample_xlsx, framework, value):
-    set_cells(sample_xlsx, {"profile.logo_file": value})
+    set_named_cells(sample_xlsx, {"profile.logo_file": value})
     report, _ = _report(sample_xlsx, framework)
     assert [p for p in report.flat() if p[2].startswith("logo")] == [("Profile", "B8", "logo-not-local")]
 
 
 def test_windows_drive_path_is_not_taken_for_a_url(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"profile.logo_file": "C:\\logos\\seal.png"})
+    set_named_cells(sample_xlsx, {"profile.logo_file": "C:\\logos\\seal.png"})
     report, _ = _report(sample_xlsx, framework)
     assert [p for p in report.flat() if p[2].startswith("logo")] == [("Profile", "B8", "logo-not-found")]
 
 
 def test_logo_cell_naming_dev_zero_is_refused_at_once(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"profile.logo_file": "/dev/zero"})
+    set_named_cells(sample_xlsx, {"profile.logo_file": "/dev/zero"})
     report, _ = _report(sample_xlsx, framework)
     logo = [p for p in report.errors if p.code.startswith("logo")]
     assert [(p.sheet, p.cell, p.code) for p in logo] == [("Profile", "B8", "logo-not-found")]
@@ -343,7 +343,7 @@ def test_logo_cell_naming_dev_zero_is_refused_at_once(sample_xlsx, framework):
 def test_logo_that_is_a_named_pipe_does_not_hang(sample_xlsx, tmp_path):
     fifo = tmp_path / "logo.png"
     os.mkfifo(fifo)
-    set_cells(sample_xlsx, {"profile.logo_file": "logo.png"})  # beside the workbook
+    set_named_cells(sample_xlsx, {"profile.logo_file": "logo.png"})  # beside the workbook
     # A pipe nobody writes to would block a plain open() forever: the timeout is the test.
     proc = subprocess.run([sys.executable, "-m", "readydocs", "validate", str(sample_xlsx)],
                           capture_output=True, text=True, timeout=60)
@@ -362,7 +362,7 @@ def test_logo_past_the_size_cap_is_refused_without_reading_it_all(sample_xlsx, f
     with big.open("wb") as fh:
         fh.write(PNG_HEAD)
         fh.truncate(MAX_LOGO_BYTES + 1)
-    set_cells(sample_xlsx, {"profile.logo_file": str(big)})
+    set_named_cells(sample_xlsx, {"profile.logo_file": str(big)})
     report, _ = _report(sample_xlsx, framework)
     logo = [p for p in report.errors if p.code.startswith("logo")]
     assert [(p.cell, p.code) for p in logo] == [("B8", "logo-not-found")]
@@ -472,7 +472,7 @@ def test_excel_owner_file_beside_a_workbook_is_skipped_with_a_note(sample_xlsx, 
 
 @pytest.mark.parametrize("name, cell", [("profile.municipality_name", "B4"), ("profile.advocate_name", "B9")])
 def test_name_too_long_for_a_document_property_is_an_error_at_its_cell(sample_xlsx, tmp_path, name, cell):
-    set_cells(sample_xlsx, {name: "X" * 300})
+    set_named_cells(sample_xlsx, {name: "X" * 300})
     result = run("build", sample_xlsx, "-o", tmp_path / "out")
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -487,7 +487,7 @@ def test_longest_allowed_names_build(sample_xlsx, tmp_path):
     from readydocs.validate import MAX_PROPERTY_TEXT
 
     place, advocate = "P" * MAX_PROPERTY_TEXT, "A" * MAX_PROPERTY_TEXT
-    set_cells(sample_xlsx, {"profile.municipality_name": place, "profile.advocate_name": advocate})
+    set_named_cells(sample_xlsx, {"profile.municipality_name": place, "profile.advocate_name": advocate})
     result = run("build", sample_xlsx, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     for path in (tmp_path / "out").rglob("*.docx"):

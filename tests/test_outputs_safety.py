@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import set_cells
 from readydocs import outputs
 from readydocs.cli import cli
 from readydocs.errors import OutputConflictError, WriteError
@@ -54,7 +53,7 @@ def test_manifest_records_each_file_written(sample_xlsx, tmp_path):
 
 def test_rebuild_over_untouched_files_just_works(sample_xlsx, tmp_path):
     assert _build(sample_xlsx, tmp_path).exit_code == 0
-    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    set_named_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
     result = _build(sample_xlsx, tmp_path)
     assert result.exit_code == 0, result.output
     assert "Kept your edited" not in result.output
@@ -66,7 +65,7 @@ def test_edited_document_is_not_overwritten(sample_xlsx, tmp_path):
     memo = folder / "internal-launch-memo.docx"
     edited = _edit_memo(memo)
     before = _files(folder)
-    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    set_named_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
     result = _build(sample_xlsx, tmp_path)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -227,7 +226,7 @@ def test_damaged_manifest_counts_as_no_record(sample_xlsx, tmp_path):
     result = _build(sample_xlsx, tmp_path)
     # The same bytes again are not a conflict: nothing would be lost.
     assert result.exit_code == 0, result.output
-    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    set_named_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
     (folder / MANIFEST_NAME).write_text("[]", "utf-8")
     result = _build(sample_xlsx, tmp_path)
     assert result.exit_code == 1 and "have been changed" in result.stderr
@@ -239,7 +238,7 @@ def test_interrupted_build_keeps_earlier_outputs_and_leaves_no_temp_files(sample
     assert _build(sample_xlsx, tmp_path).exit_code == 0
     folder = tmp_path / "city-of-riverbend"
     first = _files(folder)
-    set_cells(sample_xlsx, {"profile.municipality_name": "City of Riverbend", "rating.CAP_3": "4 - Fully in place",
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "City of Riverbend", "rating.CAP_3": "4 - Fully in place",
                             "evidence.CAP_3": "A new note"})
     real_replace, calls = os.replace, []
 
@@ -317,7 +316,7 @@ def test_input_workbook_bytes_never_change(sample_xlsx, tmp_path, command):
 
 
 def test_input_workbook_unchanged_when_validation_fails(sample_xlsx, tmp_path):
-    set_cells(sample_xlsx, {"rating.LEAD_1": "Mostly"})
+    set_named_cells(sample_xlsx, {"rating.LEAD_1": "Mostly"})
     before = sample_xlsx.read_bytes()
     for command in ("validate", "score", "build"):
         result = CliRunner().invoke(cli, [command, str(sample_xlsx)] + (["-o", str(tmp_path)] if command == "build" else []))
@@ -380,7 +379,7 @@ def test_a_build_without_pdf_removes_our_old_pdfs_but_keeps_edited_ones(sample_x
     assert _build(sample_xlsx, tmp_path, "--pdf").exit_code == 0
     folder = tmp_path / "city-of-riverbend"
     (folder / "talking-points.pdf").write_bytes(b"%PDF-1.7 with my notes")
-    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    set_named_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
     result = _build(sample_xlsx, tmp_path)
     assert result.exit_code == 0, result.output
     for name in ("internal-launch-memo.pdf", "readiness-report.pdf"):
@@ -402,6 +401,7 @@ def slow_replace(src, dst):
     real(src, dst)
 os.replace = slow_replace
 from readydocs.cli import main
+from readydocs.workbook import set_named_cells
 sys.argv = ["readydocs", *sys.argv[1:]]
 main()
 """
@@ -415,7 +415,7 @@ def test_a_build_killed_mid_write_is_finished_by_the_next_one(sample_xlsx, tmp_p
 
     assert _build(sample_xlsx, tmp_path).exit_code == 0
     folder = tmp_path / "city-of-riverbend"
-    set_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
+    set_named_cells(sample_xlsx, {"rating.CAP_3": "4 - Fully in place"})
     proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, "build", str(sample_xlsx), "-o", str(tmp_path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

@@ -11,7 +11,6 @@ import dataclasses
 
 import datetime as dt
 import re
-import tempfile
 from pathlib import Path
 
 import docx
@@ -30,6 +29,7 @@ from readydocs.framework import load_framework
 from readydocs.assessment import assess
 from readydocs.pipeline import build
 from readydocs.validate import clean_text
+from readydocs.workbook import named_cell
 
 FRAMEWORK = load_framework()
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,22 +84,19 @@ def _store(cell, value) -> None:
 
 
 _sample = openpyxl.load_workbook(SAMPLE)
-BASE = {name: _sample[s][r.replace("$", "")].value for name in INPUT_NAMES + list(META)
-        for (s, r), in [tuple(_sample.defined_names[name].destinations)]}
+BASE = {name: named_cell(_sample, name).value for name in INPUT_NAMES + list(META)}
 del _sample
 
 
 class Workbooks:
     """One workbook object, refilled per example and saved to a fresh file."""
 
-    def __init__(self):
+    def __init__(self, folder: Path):
         self.wb = openpyxl.load_workbook(SAMPLE)
-        self.cells = {}
-        for name in INPUT_NAMES + [NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION]:
-            (sheet, ref), = self.wb.defined_names[name].destinations
-            self.cells[name] = self.wb[sheet][ref.replace("$", "")]
+        self.cells = {name: named_cell(self.wb, name)
+                      for name in INPUT_NAMES + [NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION, NAME_FORM_VERSION]}
         self.formats = {name: cell.number_format for name, cell in self.cells.items()}
-        self.dir = Path(tempfile.mkdtemp(prefix="readydocs-props-"))
+        self.dir = folder
         self.n = 0
 
     def make(self, values: dict[str, object]) -> Path:
@@ -116,8 +113,8 @@ class Workbooks:
 
 
 @pytest.fixture(scope="module")
-def workbooks():
-    return Workbooks()
+def workbooks(tmp_path_factory):
+    return Workbooks(tmp_path_factory.mktemp("props"))
 
 
 def _check_report(report) -> None:

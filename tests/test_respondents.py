@@ -18,8 +18,8 @@ from readydocs.pipeline import build
 from readydocs.respondents import discussion_items, respondents_by_role
 from readydocs.scoring import score
 from readydocs.response import Profile, Response
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 
 def _answers(framework, **overrides):
@@ -105,7 +105,7 @@ def test_same_role_is_told_apart_by_name_and_listing_is_by_role(framework):
 
 
 def test_different_municipalities_refused(sample_xlsx, tmp_path, framework):
-    other = set_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, tmp_path / "other.xlsx")
+    other = set_named_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, tmp_path / "other.xlsx")
     with pytest.raises(InvalidInputError, match="name different municipalities"):
         assess([sample_xlsx, other], framework)
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), str(other), "-o", str(tmp_path / "out")])
@@ -115,7 +115,7 @@ def test_different_municipalities_refused(sample_xlsx, tmp_path, framework):
 
 
 def test_different_framework_versions_refused_in_one_line(sample_xlsx, tmp_path, framework):
-    other = set_cells(sample_xlsx, {NAME_FRAMEWORK_VERSION: "0.9"}, tmp_path / "older.xlsx")
+    other = set_named_cells(sample_xlsx, {NAME_FRAMEWORK_VERSION: "0.9"}, tmp_path / "older.xlsx")
     with pytest.raises(InvalidInputError) as info:
         assess([sample_xlsx, other], framework)
     msg = str(info.value)
@@ -132,15 +132,15 @@ def _headings(path):
 
 
 def test_two_workbooks_build_pooled_report(sample_xlsx, tmp_path, framework):
-    a = set_cells(sample_xlsx, {"profile.respondent_name": "Ana Ruiz", "profile.respondent_role": "Department head",
+    a = set_named_cells(sample_xlsx, {"profile.respondent_name": "Ana Ruiz", "profile.respondent_role": "Department head",
                                 "profile.respondent_department": "Public Works",
                                 **{indicator_name("rating", i): "2 - Starting" for i in ("STAFF-1", "STAFF-2", "STAFF-3")}},
-                  tmp_path / "a.xlsx")
-    b = set_cells(sample_xlsx, {"profile.respondent_name": "Bo Chen", "profile.respondent_role": "Budget office",
+                        tmp_path / "a.xlsx")
+    b = set_named_cells(sample_xlsx, {"profile.respondent_name": "Bo Chen", "profile.respondent_role": "Budget office",
                                 "profile.respondent_department": "Finance",
                                 indicator_name("rating", "STAFF-1"): "4 - Fully in place",
                                 indicator_name("rating", "STAFF-3"): "4 - Fully in place"},
-                  tmp_path / "b.xlsx")
+                        tmp_path / "b.xlsx")
     result = build([a, b], tmp_path / "out", framework)
     report = result.out_dir / "readiness-report.docx"
     d = docx.Document(str(report))
@@ -182,7 +182,7 @@ def test_notes_copied_between_respondents_appear_once(sample_xlsx, tmp_path, fra
 
     other = tmp_path / "other.xlsx"
     shutil.copyfile(sample_xlsx, other)
-    set_cells(other, {"profile.respondent_name": "Lena Park", "evidence.CAP_1": "Lena's own note"})
+    set_named_cells(other, {"profile.respondent_name": "Lena Park", "evidence.CAP_1": "Lena's own note"})
     a = assess([sample_xlsx, other], framework)
     cap = next(c for c in build_context(summarise(a.responses, score_assessment(a), framework))["conditions"] if c["id"] == "capacity")
     texts = [(n["indicator"], n["text"]) for n in cap["notes"]]

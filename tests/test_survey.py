@@ -15,9 +15,8 @@ from readydocs.cli import cli
 from readydocs.form import PROFILE_BY_KEY, indicator_name
 from readydocs.assessment import assess, score_assessment
 from readydocs.survey import CSV_NAME, MAP_NAME, SurveyError, import_survey, load_map, template_headers
-from readydocs.workbook import write_intake
+from readydocs.workbook import set_named_cells, write_intake
 
-from conftest import set_cells
 
 PLACES = [("Ciudad de Peñasco", "New Mexico"), ("Town of Zoë Falls", "Vermont"), ("Lakeside County", "Minnesota"),
           ("City of Port Aster", "Oregon"), ("Village of Northfield", "Ohio"), ("Hilltown", "Iowa")]
@@ -104,7 +103,7 @@ def test_thirty_respondents_for_six_places_score_as_if_typed(tmp_path, survey_fi
                 framework.scale.choice(next(lv.value for lv in framework.scale.levels if lv.label == text)))
             if row.get(heads["evidence"][ind.id]):
                 values[indicator_name("evidence", ind.id)] = row[heads["evidence"][ind.id]]
-        path = set_cells(blank, values, typed_dir / f"r{n:02d}.xlsx")
+        path = set_named_cells(blank, values, typed_dir / f"r{n:02d}.xlsx")
         typed.setdefault(PLACES[n % 6][0], []).append(path)
 
     for folder in folders:

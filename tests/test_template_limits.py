@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from readydocs.cli import cli
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 # Each of these once ran for hours...
 LOOPS = [
@@ -140,7 +140,7 @@ def test_wall_clock_limit_stops_slow_steps(sample_xlsx, tmp_path):
 @pytest.mark.slow  # waits on purpose: a time limit, or builds racing each other
 def test_batch_workers_stop_too(sample_xlsx, tmp_path):
     """In a batch every worker renders under the same limits: the cohort ends, each place reported."""
-    second = set_cells(sample_xlsx, {"profile.municipality_name": "Town of Lakeside"}, tmp_path / "lakeside.xlsx")
+    second = set_named_cells(sample_xlsx, {"profile.municipality_name": "Town of Lakeside"}, tmp_path / "lakeside.xlsx")
     path = _template(tmp_path / "tpl", LOOPS[0])
     started = time.monotonic()
     result = CliRunner().invoke(cli, ["batch", str(sample_xlsx), str(second), "-o", str(tmp_path / "out"), "--jobs", "2",

@@ -17,8 +17,8 @@ from readydocs.form import indicator_name
 from readydocs.lint import lint_template
 from readydocs.pipeline import build
 from readydocs.render import DOCUMENTS, _safe_template_class, default_templates_dir
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dict, list)
 
@@ -58,9 +58,9 @@ def test_every_document_sees_only_plain_data(sample_xlsx, tmp_path, framework, m
 
     monkeypatch.setattr(cls, "render_xml_part", recording)
     logo = _png(tmp_path / "logo.png")
-    second = set_cells(sample_xlsx, {"profile.respondent_name": "Budget office"}, tmp_path / "second.xlsx")
-    third = set_cells(sample_xlsx, {"profile.respondent_name": "Parks", indicator_name("rating", "LEAD-1"): 1}, tmp_path / "third.xlsx")
-    earlier = set_cells(sample_xlsx, {"profile.assessment_date": dt.datetime(2026, 3, 1)}, tmp_path / "earlier.xlsx")
+    second = set_named_cells(sample_xlsx, {"profile.respondent_name": "Budget office"}, tmp_path / "second.xlsx")
+    third = set_named_cells(sample_xlsx, {"profile.respondent_name": "Parks", indicator_name("rating", "LEAD-1"): 1}, tmp_path / "third.xlsx")
+    earlier = set_named_cells(sample_xlsx, {"profile.assessment_date": dt.datetime(2026, 3, 1)}, tmp_path / "earlier.xlsx")
     alone = build([sample_xlsx], tmp_path / "alone", framework)
     assert len(alone.written) == 5 and len(seen) >= 3 * 3  # body, header and footer of each document
     for where, context in seen:

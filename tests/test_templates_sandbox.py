@@ -67,9 +67,9 @@ def test_unsafe_expression_in_a_header_is_refused_too(sample_xlsx, tmp_path):
     ("{% if %}", "template syntax error"),
 ])
 def test_broken_template_is_one_line_exit_1(sample_xlsx, tmp_path, expr, words):
-    from conftest import set_cells
+    from readydocs.workbook import set_named_cells
 
-    set_cells(sample_xlsx, {"profile.municipality_name": "Smith & <Sons>"})
+    set_named_cells(sample_xlsx, {"profile.municipality_name": "Smith & <Sons>"})
     templates = tmp_path / "templates"
     path = _template(templates, expr)
     result = CliRunner().invoke(cli, ["build", str(sample_xlsx), "-o", str(tmp_path / "out"), "--templates", str(templates)])

@@ -9,8 +9,8 @@ import pytest
 
 from readydocs.intake import read_intake
 from readydocs.validate import interpret_rating, validate
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 
 def check(path, framework):
@@ -51,7 +51,7 @@ def test_interpret_rating(framework, value, expected):
 
 
 def test_rating_errors_and_warnings_point_at_their_cells(sample_xlsx, framework):
-    set_cells(sample_xlsx, {
+    set_named_cells(sample_xlsx, {
         "rating.LEAD_1": 7,                    # D4: out of scale
         "rating.LEAD_2": "probably",           # D5: unknown label
         "rating.PART_1": None,                 # D8: blank
@@ -84,13 +84,13 @@ def test_rating_errors_and_warnings_point_at_their_cells(sample_xlsx, framework)
 
 
 def test_workbook_from_another_framework_is_one_error(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"meta.framework_id": "other-instrument"})
+    set_named_cells(sample_xlsx, {"meta.framework_id": "other-instrument"})
     report, _ = check(sample_xlsx, framework)
     assert report.flat() == [("Instructions", "C30", "framework-mismatch")]
 
 
 def test_workbook_from_another_framework_version(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"meta.framework_version": "0.9"})
+    set_named_cells(sample_xlsx, {"meta.framework_version": "0.9"})
     report, _ = check(sample_xlsx, framework)
     assert report.flat() == [("Instructions", "C31", "framework-version-mismatch")]
     assert "version 0.9" in report.problems[0].message
@@ -106,14 +106,14 @@ def test_missing_required_sheet(sample_xlsx, framework):
 
 
 def test_date_typed_as_text_is_read_and_nonsense_is_an_error(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"profile.assessment_date": "2026-10-15", "profile.target_launch_date": "next spring"})
+    set_named_cells(sample_xlsx, {"profile.assessment_date": "2026-10-15", "profile.target_launch_date": "next spring"})
     report, response = check(sample_xlsx, framework)
     assert response.profile.assessment_date == dt.date(2026, 10, 15)
     assert ("Profile", "B18", "invalid-date") in report.flat()
 
 
 def test_text_keeps_what_was_typed(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"evidence.LEAD_1": "Line one\nLine two & <three>", "profile.state": 55})
+    set_named_cells(sample_xlsx, {"evidence.LEAD_1": "Line one\nLine two & <three>", "profile.state": 55})
     _, response = check(sample_xlsx, framework)
     assert response.rows["LEAD-1"].evidence == "Line one\nLine two & <three>"
     assert response.profile.state == "55"
@@ -123,10 +123,10 @@ def test_fewer_than_half_rated_warns_once_on_the_ratings_sheet(sample_xlsx, fram
     # The sample answers STAFF-2 "Don't know"; 12 more leave 14 of 27 rated, more than half: no warning.
     # One more leaves 13 of 27, fewer than half.
     ids = [i.id for i in framework.indicators]
-    set_cells(sample_xlsx, {f"rating.{i.replace('-', '_')}": "Don't know" for i in ids[:12]})
+    set_named_cells(sample_xlsx, {f"rating.{i.replace('-', '_')}": "Don't know" for i in ids[:12]})
     report, _ = check(sample_xlsx, framework)
     assert not [p for p in report.problems if p.code == "few-ratings"]
-    set_cells(sample_xlsx, {f"rating.{ids[12].replace('-', '_')}": "Don't know"})
+    set_named_cells(sample_xlsx, {f"rating.{ids[12].replace('-', '_')}": "Don't know"})
     report, _ = check(sample_xlsx, framework)
     few = [p for p in report.problems if p.code == "few-ratings"]
     assert [(p.sheet, p.cell, p.severity) for p in few] == [("Ratings", None, "warning")]
@@ -134,7 +134,7 @@ def test_fewer_than_half_rated_warns_once_on_the_ratings_sheet(sample_xlsx, fram
 
 
 def test_no_sponsor_warns_at_the_sponsor_cell(sample_xlsx, framework):
-    set_cells(sample_xlsx, {"profile.sponsor_name": None, "profile.sponsor_title": None})
+    set_named_cells(sample_xlsx, {"profile.sponsor_name": None, "profile.sponsor_title": None})
     report, _ = check(sample_xlsx, framework)
     assert ("Profile", "B12", "no-sponsor") in report.flat()
     assert report.valid  # a warning: the memo then goes out from the advocate

@@ -22,11 +22,11 @@ import pytest
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
-from conftest import rate_all, set_cells  # noqa: E402
 from readydocs.form import indicator_name  # noqa: E402
 from readydocs.render import default_templates_dir  # noqa: E402
 from readydocs.web import sessions, uploads  # noqa: E402
 from readydocs.web.app import create_app  # noqa: E402
+from readydocs.workbook import rate_every_indicator, set_named_cells  # noqa: E402
 
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
@@ -125,7 +125,7 @@ def test_sample_is_built_and_the_zip_holds_every_document(client, sample_xlsx, f
 
 def test_page_shows_scores_computed_by_hand(client, sample_xlsx, framework):
     # Every indicator rated 3 (Partly in place) is 66.7 -> 67 for every condition, band Developing.
-    rate_all(sample_xlsx, framework, 3)
+    rate_every_indicator(sample_xlsx, framework, 3)
     r = post_check(client, [workbook(sample_xlsx)])
     scores = re.findall(r'<td class="num">(\d+)</td>\s*<td><span class="band [\w-]+">([^<]+)</span>', r.text)
     assert scores == [("67", "Developing")] * len(framework.conditions)
@@ -134,8 +134,8 @@ def test_page_shows_scores_computed_by_hand(client, sample_xlsx, framework):
 
 def test_errors_are_shown_by_sheet_and_cell_and_nothing_is_built(client, sample_xlsx, framework, tmp_path, app):
     ids = [i.id for i in framework.indicators]
-    bad = set_cells(sample_xlsx, {indicator_name("rating", ids[0]): None, indicator_name("rating", ids[4]): "seven"},
-                    target=tmp_path / "bad.xlsx")
+    bad = set_named_cells(sample_xlsx, {indicator_name("rating", ids[0]): None, indicator_name("rating", ids[4]): "seven"},
+                          target=tmp_path / "bad.xlsx")
     r = post_check(client, [workbook(bad), workbook(sample_xlsx, "colleague.xlsx")])
     assert r.status_code == 200
     assert "<title>Problems to fix" in r.text
@@ -152,8 +152,8 @@ def test_errors_are_shown_by_sheet_and_cell_and_nothing_is_built(client, sample_
 
 
 def test_two_respondents_of_one_place_make_one_report_and_two_places_two(client, sample_xlsx, tmp_path):
-    second = set_cells(sample_xlsx, {"profile.advocate_name": "Another Person"}, target=tmp_path / "second.xlsx")
-    other = set_cells(sample_xlsx, {"profile.municipality_name": "Town of Elsewhere"}, target=tmp_path / "other.xlsx")
+    second = set_named_cells(sample_xlsx, {"profile.advocate_name": "Another Person"}, target=tmp_path / "second.xlsx")
+    other = set_named_cells(sample_xlsx, {"profile.municipality_name": "Town of Elsewhere"}, target=tmp_path / "other.xlsx")
     r = post_check(client, [workbook(sample_xlsx), workbook(second), workbook(other)])
     assert "City of Riverbend: documents ready" in r.text
     assert "Town of Elsewhere: documents ready" in r.text
@@ -232,7 +232,7 @@ def test_logo_that_is_not_an_image_is_a_problem(client, sample_xlsx):
 
 
 def test_logo_named_by_the_workbook_points_to_the_upload_field(client, sample_xlsx, tmp_path):
-    set_cells(sample_xlsx, {"profile.logo_file": "brand/logo.png"})
+    set_named_cells(sample_xlsx, {"profile.logo_file": "brand/logo.png"})
     r = post_check(client, [workbook(sample_xlsx)])
     assert ("error", _cell_of(sample_xlsx, "profile.logo_file"), "logo-not-found") in problem_rows(r.text)
     assert "Logo file 'brand/logo.png' was not found (looked for brand/logo.png)." in html.unescape(r.text)

@@ -24,8 +24,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from conftest import set_cells
 from readydocs.form import indicator_name
+from readydocs.workbook import set_named_cells
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # only ever the system's Chromium
 CHROMIUM = os.environ.get("READYDOCS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -114,7 +114,7 @@ def shoot(page, shots: Path, name: str) -> Path:
 @pytest.fixture
 def bad_xlsx(sample_xlsx, framework, tmp_path) -> Path:
     ids = [i.id for i in framework.indicators]
-    return set_cells(sample_xlsx, {indicator_name("rating", ids[0]): None, indicator_name("rating", ids[4]): "seven",
+    return set_named_cells(sample_xlsx, {indicator_name("rating", ids[0]): None, indicator_name("rating", ids[4]): "seven",
                                    "profile.municipality_name": None}, target=tmp_path / "bad.xlsx")
 
 

@@ -12,7 +12,6 @@ from pathlib import Path, PureWindowsPath
 import pytest
 from click.testing import CliRunner
 
-from conftest import set_cells
 from readydocs import office
 from readydocs.actionplan import FILENAME as PLAN_FILE
 from readydocs.cli import cli
@@ -23,6 +22,9 @@ from readydocs.handout import Respondent, copy_path
 from readydocs.outputs import MANIFEST_NAME, backup_name
 from readydocs.paths import typed_path, windows_path_length
 from readydocs.render import DOCUMENTS
+from readydocs.workbook import set_named_cells
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ODD = "\U0001F6B2 \u201cmaybe\u201d \u6771\u4eac \u2192 caf\u00e9"
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -36,7 +38,7 @@ def _run(args, encoding, cwd):
 
 @pytest.fixture
 def odd_workbook(sample_xlsx):
-    return set_cells(sample_xlsx, {"rating.LEAD_1": ODD, "profile.advocate_email": "\U0001F600@x"})
+    return set_named_cells(sample_xlsx, {"rating.LEAD_1": ODD, "profile.advocate_email": "\U0001F600@x"})
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "cp437", "cp850", "ascii"])
@@ -179,7 +181,6 @@ def _blocks_after(text: str, heading: str) -> list[str]:
 
 
 def test_readme_windows_steps_are_exact_for_powershell_and_command_prompt():
-    from conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert _blocks_after(readme, "Windows, PowerShell:") == [
@@ -211,7 +212,6 @@ def test_atomic_replace_when_windows_holds_the_file_open(tmp_path, monkeypatch):
 
 
 def test_no_posix_only_calls_in_the_package():
-    from conftest import ROOT
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "readydocs").glob("*.py"))
     for call in ("import fcntl", "os.getuid", "os.geteuid", "os.symlink", "os.mkfifo", "os.fork", "signal.SIGKILL"):

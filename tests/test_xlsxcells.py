@@ -14,8 +14,8 @@ from readydocs import xlsxcells
 from readydocs.errors import UnreadableFileError
 from readydocs.intake import read_intake
 from readydocs.assessment import assess, score_assessment
+from readydocs.workbook import set_named_cells
 
-from conftest import set_cells
 
 
 def _cells(intake) -> dict:
@@ -39,7 +39,7 @@ def _openpyxl_values(path: Path) -> dict:
 @pytest.fixture
 def varied(sample_xlsx):
     """The sample with every kind of value in the named cells: text, numbers, dates, booleans, errors, formulas."""
-    set_cells(sample_xlsx, {
+    set_named_cells(sample_xlsx, {
         "profile.state": 12.5, "profile.organization_name": True, "profile.advocate_title": "#N/A",
         "profile.respondent_name": "=1+2", "evidence.LEAD_1": "Ünïcödé \U0001F600 & <tags>",
         "due.CAP_1": dt.date(2027, 2, 5), "owner.LEAD_2": 42, "next_step.EQ_1": dt.datetime(2026, 3, 1, 12, 30),
@@ -114,7 +114,7 @@ def test_1904_date_system(sample_xlsx, framework):
     wb = openpyxl.load_workbook(sample_xlsx)
     wb.epoch = CALENDAR_MAC_1904
     wb.save(sample_xlsx)
-    set_cells(sample_xlsx, {"profile.assessment_date": dt.date(2026, 10, 15)})
+    set_named_cells(sample_xlsx, {"profile.assessment_date": dt.date(2026, 10, 15)})
     with zipfile.ZipFile(sample_xlsx) as zf:
         assert b'date1904="1"' in zf.read("xl/workbook.xml")
     assert read_intake(sample_xlsx, framework).profile["assessment_date"].value == dt.datetime(2026, 10, 15)

@@ -450,7 +450,7 @@ def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Fram
     from .places import slugify
     from .outputs import write_atomic
     from .sheets import stamp_for, workbook_bytes
-    from .workbook import build_intake
+    from .workbook import build_intake, named_cell
 
     survey_map, problems = load_map(map_path, framework)
     if problems:
@@ -493,8 +493,7 @@ def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Fram
     for path, resp in targets:
         wb = build_intake(framework)
         for defined, value in resp.values.items():
-            (sheet, ref), = wb.defined_names[defined].destinations
-            wb[sheet][ref.replace("$", "")] = value
+            named_cell(wb, defined).value = value
         day = resp.values.get(PROFILE_BY_KEY["assessment_date"].name)
         made.append((path, workbook_bytes(wb, stamp_for(day if isinstance(day, dt.date) else None))))
     out = Imported([], {}, notes)

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 from openpyxl.styles.proxy import StyleProxy
 from openpyxl.utils import get_column_letter
@@ -126,6 +127,36 @@ def build_intake(framework: Framework, sample: bool = False,
     # The progress counts have no stored result: have Excel calculate them on opening.
     wb.calculation.fullCalcOnLoad = True
     return wb
+
+
+# --------------------------------------------------------------------------
+# Filling a workbook by name, as another program would
+
+
+def named_cell(wb: Workbook, name: str) -> Cell:
+    """The one cell the workbook-level defined ``name`` points at (KeyError if there is none)."""
+    (sheet, ref), = wb.defined_names[name].destinations
+    return wb[sheet][ref.replace("$", "")]
+
+
+def set_named_cells(path: Path, values: Mapping[str, object], target: Path | None = None) -> Path:
+    """Set cells by defined name in the workbook at ``path``; save to ``target`` (or in place) and return it.
+
+    Values go in as openpyxl stores them: a date stays a date, text stays
+    text. Tests, benchmarks and scripts fill workbooks this way, by name, so
+    they keep working when the layout moves.
+    """
+    wb = load_workbook(path)
+    for name, value in values.items():
+        named_cell(wb, name).value = value
+    out = Path(target or path)
+    wb.save(out)
+    return out
+
+
+def rate_every_indicator(path: Path, framework: Framework, value: object, target: Path | None = None) -> Path:
+    """Give every indicator of ``framework`` the same rating ``value`` (a number, a choice's text or None)."""
+    return set_named_cells(path, {form.indicator_name("rating", i.id): value for i in framework.indicators}, target)
 
 
 # --------------------------------------------------------------------------

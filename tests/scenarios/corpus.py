@@ -12,8 +12,6 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -22,7 +20,7 @@ else:  # pragma: no cover
 from readydocs.form import indicator_name
 from readydocs.framework import Framework
 from readydocs.pipeline import BuildResult, build
-from readydocs.workbook import write_intake
+from readydocs.workbook import set_named_cells, write_intake
 
 HERE = Path(__file__).resolve().parent
 DONT_KNOW = "?"
@@ -47,17 +45,12 @@ def ratings(spec: dict[str, Any], framework: Framework) -> dict[str, Any]:
 
 def _fill(path: Path, framework: Framework, profile: dict[str, Any], rated: dict[str, Any], notes: dict[str, str]) -> Path:
     write_intake(path, framework)
-    wb = openpyxl.load_workbook(path)
     values: dict[str, Any] = {f"profile.{k}": (v if v != "" else None) for k, v in profile.items()}
     for iid, value in rated.items():
         values[indicator_name("rating", iid)] = framework.scale.dont_know if value == DONT_KNOW else value
     for iid, note in notes.items():
         values[indicator_name("evidence", iid)] = note
-    for name, value in values.items():
-        (sheet, ref), = wb.defined_names[name].destinations
-        wb[sheet][ref.replace("$", "")] = value
-    wb.save(path)
-    return path
+    return set_named_cells(path, values)
 
 
 def logo_png(path: Path, width: int = 240, height: int = 80) -> Path:
