@@ -5,25 +5,71 @@ programs read always say the same: place, verdict, errors, warnings, what
 happened to its documents (written; refused, because a person edited one
 since the last build; skipped, because the place could not be built) and,
 with --baseline, whether the place was compared or is new.
+
+batch.py runs the batch and calls this module, so this module does not import
+batch.py: it reads a batch's result through the two protocols below, the
+fields it needs and nothing more (batch.BatchResult and batch.PlaceOutcome
+have them).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
-
-if TYPE_CHECKING:  # batch.py imports this module; the type is only for reading
-    from .batch import BatchResult
+from typing import Any, Mapping, Protocol, Sequence
 
 REPORT_FILENAME = "batch-report.json"
 NEW_PLACE = "new"  # a place's earlier round, with --baseline, when the baseline round does not have it
+
+
+class ReportedPlace(Protocol):
+    """What the report reads of one place of a batch."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def summary(self) -> Mapping[str, Any] | None: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def documents(self) -> str: ...
+    @property
+    def earlier(self) -> str: ...
+    @property
+    def folder(self) -> str: ...
+    @property
+    def files(self) -> Sequence[str]: ...
+    @property
+    def problems(self) -> Sequence[str]: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def refused(self) -> bool: ...
+
+
+class ReportedBatch(Protocol):
+    """What the report reads of a whole batch."""
+
+    @property
+    def places(self) -> Sequence[ReportedPlace]: ...
+    @property
+    def built(self) -> Sequence[ReportedPlace]: ...
+    @property
+    def workbooks(self) -> int: ...
+    @property
+    def baseline(self) -> Path | None: ...
+    @property
+    def benchmarked(self) -> bool: ...
+    @property
+    def notes(self) -> Sequence[str]: ...
 
 
 REPORT_COLUMNS = (("place", "Place"), ("verdict", "Verdict"), ("errors", "Errors"), ("warnings", "Warnings"),
                   ("documents", "Documents"), ("round", "Round"))
 
 
-def report_rows(result: "BatchResult") -> list[dict[str, Any]]:
+def report_rows(result: ReportedBatch) -> list[dict[str, Any]]:
     """One row per place: what the end-of-run table shows and batch-report.json holds."""
     rows = []
     for p in result.places:
@@ -38,7 +84,7 @@ def report_rows(result: "BatchResult") -> list[dict[str, Any]]:
     return rows
 
 
-def report_document(result: "BatchResult") -> dict[str, Any]:
+def report_document(result: ReportedBatch) -> dict[str, Any]:
     rows = report_rows(result)
     return {
         "workbooks": result.workbooks,
@@ -53,7 +99,7 @@ def report_document(result: "BatchResult") -> dict[str, Any]:
     }
 
 
-def write_report(result: "BatchResult", out_dir: Path) -> Path:
+def write_report(result: ReportedBatch, out_dir: Path) -> Path:
     import json
 
     from .outputs import write_atomic

@@ -24,6 +24,7 @@ from typing import Any, Mapping, Sequence
 from .framework import Framework
 from .scoresjson import ConditionScore, PlaceScores
 from .wording import format_date, half_up, join, mid_sentence, number
+from .version import __version__
 
 FILENAME = "cohort-report.docx"
 # (template and output file name, document title), as render.DOCUMENTS lists a place's documents.
@@ -135,14 +136,8 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
         "disagreements_total": len(disagreements),
         "changes": _changes(places, earlier, framework, baseline_given),
         "sessions": _sessions(conditions, len(places), framework),
-        "tool": {"name": "readydocs", "version": _version()},
+        "tool": {"name": "readydocs", "version": __version__},
     }
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
 
 
 def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framework: Framework, given: bool) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
@@ -139,7 +139,7 @@ def named_cell(wb: Workbook, name: str) -> Cell:
     return wb[sheet][ref.replace("$", "")]
 
 
-def set_named_cells(path: Path, values: Mapping[str, object], target: Path | None = None) -> Path:
+def set_named_cells(path: Path, values: Mapping[str, Any], target: Path | None = None) -> Path:
     """Set cells by defined name in the workbook at ``path``; save to ``target`` (or in place) and return it.
 
     Values go in as openpyxl stores them: a date stays a date, text stays
@@ -154,7 +154,7 @@ def set_named_cells(path: Path, values: Mapping[str, object], target: Path | Non
     return out
 
 
-def rate_every_indicator(path: Path, framework: Framework, value: object, target: Path | None = None) -> Path:
+def rate_every_indicator(path: Path, framework: Framework, value: Any, target: Path | None = None) -> Path:
     """Give every indicator of ``framework`` the same rating ``value`` (a number, a choice's text or None)."""
     return set_named_cells(path, {form.indicator_name("rating", i.id): value for i in framework.indicators}, target)
 
