@@ -21,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from readydocs.catalogue import COHORT_REPORT, MEMO, PLACE_DOCUMENTS, REPORT, TALKING_POINTS, Document
+
 ROOT = Path(__file__).resolve().parents[1]
 TEAL = RGBColor(0x0B, 0x4F, 0x5C)
 
@@ -31,7 +33,7 @@ P, H1, H2, H3, BUL, QUOTE, CAP, TITLE, SUB = (
 FIG, CLOSE, SIG, NEWPAGE_H1 = "Figure", "Closing", "Signature", "Heading 1 New Page"
 
 
-def _base(title: str, subject: str) -> docx.Document:
+def _base(document: Document) -> docx.Document:
     d = docx.Document()
     sec = d.sections[0]
     sec.page_width, sec.page_height = Cm(21.59), Cm(27.94)  # US Letter: the users are US local governments
@@ -56,12 +58,12 @@ def _base(title: str, subject: str) -> docx.Document:
     # The organization's name (and logo) sit clear of the first line of the page.
     styles["Header"].paragraph_format.space_after = Pt(8)
     _own_styles(styles)
-    d.core_properties.title = title
-    d.core_properties.subject = subject
+    d.core_properties.title = document.title
+    d.core_properties.subject = document.subject
     d.core_properties.author = "readydocs"
     d.core_properties.language = "en-US"
     d.core_properties.comments = ""
-    d.core_properties.keywords = "Mobility Action Planning; readiness"
+    d.core_properties.keywords = document.keywords
     # Language for spell-check and screen readers, set on the default style.
     rpr = styles["Normal"].element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
@@ -211,7 +213,7 @@ class Table:
 
 # --- Native charts: a Word chart part with its embedded workbook, named readydocs:NAME ---
 # A paragraph "{{ chart }}" becomes the condition chart, "[chart: NAME]" chart NAME; see docxchart.py.
-CHART_SIZES_MM = {"readiness-report.docx": (165, 100), "talking-points.docx": (140, 82)}
+CHART_SIZES_MM = {REPORT.filename: (165, 100), TALKING_POINTS.filename: (140, 82)}
 
 
 def _chart_space(kind: str):
@@ -358,7 +360,7 @@ def _native_charts(d, filename: str) -> None:
 # --- end native charts ---
 
 
-REPORT = [
+REPORT_OUTLINE = [
     (TITLE, "Readiness for Mobility Action Planning"),
     (SUB, "{{ place.name }}"),
     (P, "Prepared by {{ prepared_by }} \u00b7 {{ dates.assessment }}"),
@@ -519,7 +521,7 @@ REPORT = [
           "e in evidence", widths=[7.0, 3.6, 6.4]),
 ]
 
-MEMO = [
+MEMO_OUTLINE = [
     ("{%p if overall.build_first %}", None),
     (QUOTE, "DRAFT \u2013 NOT FOR RELEASE"),
     (P, "This memo is prepared for later. The readiness assessment found that these must be built before the process is announced:"),
@@ -574,7 +576,7 @@ MEMO = [
     ("{%p endfor %}", None),
 ]
 
-TALKING = [
+TALKING_OUTLINE = [
     (TITLE, "Talking points: Mobility Action Planning"),
     (SUB, "{{ place.name }} \u00b7 {{ dates.assessment }}"),
     (P, "For conversations led by {{ advocate.name }}{% if sponsor.given %} and {{ sponsor.name }}{% endif %}. Overall readiness: {{ overall.label }}. {{ overall.average_sentence }}"),
@@ -642,15 +644,14 @@ TALKING = [
     (P, "The readiness assessment rates us \u201c{{ overall.label }}\u201d. {{ overall.meaning }}"),
 ]
 
+# Each place document's outline, header and footer; title, subject and keywords come from its catalogue record.
 DOCS = {
-    "readiness-report.docx": ("Readiness report", "Mobility Action Planning readiness assessment", REPORT,
-                              "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
-    "internal-launch-memo.docx": ("Internal launch memo", "Launch of Mobility Action Planning", MEMO,
-                                  "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
-                                  "Internal memo \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
-    "talking-points.docx": ("Talking points", "Talking points for department heads and elected officials", TALKING,
-                            "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+    REPORT: (REPORT_OUTLINE, "{{ place.organization }}", "Readiness report \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+    MEMO: (MEMO_OUTLINE, "{{ place.organization }}{% if overall.build_first %}  \u00b7  DRAFT \u2013 NOT FOR RELEASE{% endif %}",
+           "Internal memo \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
+    TALKING_POINTS: (TALKING_OUTLINE, "{{ place.organization }}", "Talking points \u00b7 {{ place.name }} \u00b7 {{ dates.assessment }}"),
 }
+assert set(DOCS) == set(PLACE_DOCUMENTS)
 
 
 # --- The cohort report, for the technical-assistance team (cohort_report.py) ---
@@ -754,13 +755,12 @@ def build_cohort_template(out_dir: Path) -> Path:
     """templates/cohort-report.docx: landscape, for a table with a column per condition."""
     from docx.enum.section import WD_ORIENT
 
-    d = _base("Cohort readiness report", "Readiness of a cohort of places for Mobility Action Planning")
+    d = _base(COHORT_REPORT)
     sec = d.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = Cm(27.94), Cm(21.59)
     for side in ("left_margin", "right_margin"):
         setattr(sec, side, Cm(2.0))
-    d.core_properties.keywords = "Mobility Action Planning; readiness; cohort"
     fp = sec.footer.paragraphs[0]
     fp.style = d.styles["Footer"]
     fp.text = "Cohort readiness report \u00b7 {{ cohort.places_text }}  \u00b7  Page "
@@ -775,7 +775,7 @@ def build_cohort_template(out_dir: Path) -> Path:
         else:
             d.add_paragraph(item[1], style=d.styles[item[0]])
     _slim(d)
-    path = out_dir / "cohort-report.docx"
+    path = out_dir / COHORT_REPORT.template
     d.save(path)
     return path
 
@@ -783,9 +783,10 @@ def build_cohort_template(out_dir: Path) -> Path:
 def build(out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for filename, (title, subject, outline, header, footer) in DOCS.items():
-        d = _base(title, subject)
-        if filename == "talking-points.docx":
+    for document, (outline, header, footer) in DOCS.items():
+        filename = document.template
+        d = _base(document)
+        if document is TALKING_POINTS:
             _compact(d)
         _header_footer(d, header, footer)
         items = []

@@ -15,7 +15,7 @@ from docx.shared import Mm, RGBColor
 from readydocs.a11y import check_docx
 from readydocs.cli import cli
 from readydocs.pipeline import build
-from readydocs.render import DOCUMENTS
+from readydocs.catalogue import DOCUMENTS
 from readydocs.workbook import rate_every_indicator, set_named_cells
 
 

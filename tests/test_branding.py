@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from readydocs.a11y import check_docx
 from readydocs.cli import cli
 from readydocs.assessment import assess
+from readydocs.catalogue import DOCUMENTS
 from readydocs.pipeline import build
-from readydocs.render import DOCUMENTS
 from readydocs.workbook import set_named_cells
 
 

@@ -8,7 +8,8 @@ import docx
 import pytest
 
 from readydocs.pipeline import build
-from readydocs.render import DOCUMENTS, default_templates_dir, undeclared_variables
+from readydocs.catalogue import DOCUMENTS
+from readydocs.render import default_templates_dir, undeclared_variables
 from readydocs.assessment import assess, score_assessment
 from readydocs.context import build_context
 from readydocs.summary import summarise

@@ -89,7 +89,8 @@ def test_talking_points_follow_the_framework_roles_not_condition_ids(tmp_path, s
     import docx
 
     from readydocs.pipeline import build
-    from readydocs.render import DOCUMENTS, default_templates_dir
+    from readydocs.catalogue import DOCUMENTS
+    from readydocs.render import default_templates_dir
 
     for filename, _ in DOCUMENTS:
         d = docx.Document(str(default_templates_dir() / filename))

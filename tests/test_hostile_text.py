@@ -24,7 +24,7 @@ from readydocs import office
 from readydocs.cli import cli
 from readydocs.places import slugify
 from readydocs.pipeline import build
-from readydocs.render import DOCUMENTS
+from readydocs.catalogue import DOCUMENTS
 
 needs_office = pytest.mark.skipif(not office.available() or shutil.which("pdftotext") is None,
                                   reason="LibreOffice (soffice) and pdftotext are needed to check the PDF text")

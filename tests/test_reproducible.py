@@ -12,7 +12,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from readydocs.render import DOCUMENTS
+from readydocs.catalogue import DOCUMENTS
 
 
 def _build(workbook: Path, out: Path, env: dict[str, str], *extra: str) -> dict[str, bytes]:

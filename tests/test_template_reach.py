@@ -16,7 +16,8 @@ from readydocs.cli import cli
 from readydocs.form import indicator_name
 from readydocs.lint import lint_template
 from readydocs.pipeline import build
-from readydocs.render import DOCUMENTS, _safe_template_class, default_templates_dir
+from readydocs.catalogue import DOCUMENTS
+from readydocs.render import _safe_template_class, default_templates_dir
 from readydocs.workbook import set_named_cells
 
 

@@ -6,9 +6,8 @@ import docx
 from click.testing import CliRunner
 from docx.shared import RGBColor
 
+from readydocs.catalogue import ALL_DOCUMENTS
 from readydocs.cli import cli
-from readydocs.cohort_report import DOCUMENTS as COHORT_DOCUMENTS
-from readydocs.render import DOCUMENTS
 
 
 def test_export_edit_build_round_trip(sample_xlsx, tmp_path):
@@ -16,7 +15,7 @@ def test_export_edit_build_round_trip(sample_xlsx, tmp_path):
     folder = tmp_path / "mine"
     out = runner.invoke(cli, ["templates", "export", str(folder)])
     assert out.exit_code == 0, out.output
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f for f, _ in DOCUMENTS + COHORT_DOCUMENTS)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(d.template for d in ALL_DOCUMENTS)
 
     # Edit the report as a communications office would: new heading text, a new colour.
     path = folder / "readiness-report.docx"

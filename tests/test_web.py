@@ -501,7 +501,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     (_zip({f"f{n}.txt": b"" for n in range(uploads.MAX_ZIP_MEMBERS + 1)}), f"set.zip holds {uploads.MAX_ZIP_MEMBERS + 1} files; a template set is three."),
 ])
 def test_template_zips_that_cannot_be_used_say_why(tmp_path, data, problem):
-    from readydocs.render import DOCUMENTS
+    from readydocs.catalogue import DOCUMENTS
 
     folder, problems, notes = uploads.unpack_templates(uploads.Incoming("set.zip", io.BytesIO(data)), tmp_path / "t",
                                                        {f for f, _ in DOCUMENTS})

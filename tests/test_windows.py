@@ -21,7 +21,7 @@ from readydocs.errors import UnreadableFileError
 from readydocs.handout import Respondent, copy_path
 from readydocs.outputs import MANIFEST_NAME, backup_name
 from readydocs.paths import typed_path, windows_path_length
-from readydocs.render import DOCUMENTS
+from readydocs.catalogue import DOCUMENTS
 from readydocs.workbook import set_named_cells
 
 ROOT = Path(__file__).resolve().parents[1]

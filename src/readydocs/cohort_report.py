@@ -21,14 +21,13 @@ import datetime as dt
 import statistics
 from typing import Any, Mapping, Sequence
 
+from .catalogue import COHORT_REPORT
 from .framework import Framework
 from .scoresjson import ConditionScore, PlaceScores
-from .wording import format_date, half_up, join, mid_sentence, number
 from .version import __version__
+from .wording import format_date, half_up, join, mid_sentence, number
 
-FILENAME = "cohort-report.docx"
-# (template and output file name, document title), as render.DOCUMENTS lists a place's documents.
-DOCUMENTS: tuple[tuple[str, str], ...] = ((FILENAME, "Cohort readiness report"),)
+FILENAME = COHORT_REPORT.filename
 WEAKEST = 3  # conditions listed as weakest across the cohort
 MAX_DISAGREEMENTS = 8  # rows of the disagreements table
 MAX_SESSIONS = 6
@@ -211,10 +210,9 @@ def render_report(context: dict[str, Any], framework: Framework, templates_dir=N
     from .render import DocumentProps, render_document, resolve_template
 
     when = when or dt.datetime(1980, 1, 1, 9, 0, 0)
-    props = DocumentProps(title=f"{DOCUMENTS[0][1]}: {context['cohort']['places_text']}", subject=framework.title,
-                          author="readydocs", language=framework.language,
-                          keywords="Mobility Action Planning; readiness; cohort", when=when)
-    return render_document(resolve_template(FILENAME, templates_dir), context, props)
+    props = DocumentProps(title=f"{COHORT_REPORT.title}: {context['cohort']['places_text']}", subject=framework.title,
+                          author="readydocs", language=framework.language, keywords=COHORT_REPORT.keywords, when=when)
+    return render_document(resolve_template(COHORT_REPORT.template, templates_dir), context, props)
 
 
 def sample_context(framework: Framework | None = None) -> dict[str, Any]:

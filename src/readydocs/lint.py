@@ -48,7 +48,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .docxparts import W_NS, Para, paragraphs, parts, shorten, story_parts
-from .render import DOCUMENTS, default_templates_dir, jinja_env
+from .catalogue import ALL_DOCUMENTS, COHORT_REPORT
+from .render import default_templates_dir, jinja_env
 from .sandbox import GROUP_METHODS, TEXT_METHODS, LimitError, uncounted
 
 _SMART_QUOTES = "\u2018\u2019\u201c\u201d\u201a\u201e\u2032\u2033"
@@ -573,15 +574,16 @@ def _source(node) -> str:
 
 def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
     """Problems in every template readydocs would use from ``folder`` (the defaults when None), and notes."""
-    from .cohort_report import DOCUMENTS as COHORT_DOCUMENTS, sample_context
+    from .cohort_report import sample_context
     from .variables import flatten, reference
 
     ref = reference()
     cohort_ref = flatten([sample_context()])  # the cohort report sees the cohort's variables, not a place's
     problems: list[LintProblem] = []
     notes: list[str] = []
-    names = {f for f, _ in DOCUMENTS + COHORT_DOCUMENTS}
-    for filename, _ in DOCUMENTS + COHORT_DOCUMENTS:
+    names = {d.template for d in ALL_DOCUMENTS}
+    for document in ALL_DOCUMENTS:
+        filename = document.template
         if folder is None:
             path = default_templates_dir() / filename
         else:
@@ -589,7 +591,7 @@ def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
             if not path.is_file():
                 notes.append(f"{filename}: not in {folder}; the default template is used.")
                 continue
-        problems.extend(lint_template(path, cohort_ref if (filename, _) in COHORT_DOCUMENTS else ref))
+        problems.extend(lint_template(path, cohort_ref if document is COHORT_REPORT else ref))
         if _uses_chart_picture(path):
             notes.append(f"{filename}: {{{{ chart }}}} is a picture only with 'build --chart-image' (empty text otherwise); "
                          "a native chart named readydocs:conditions is filled on every build (see Charts in readydocs docs templates).")
@@ -618,11 +620,10 @@ def _uses_chart_picture(path: Path) -> bool:
 
 def export_templates(folder: Path, force: bool = False) -> list[Path]:
     """Copy the default templates into ``folder``. Returns the files already there (nothing is written then)."""
-    from .cohort_report import DOCUMENTS as COHORT_DOCUMENTS
     from .outputs import write_atomic
 
     folder = Path(folder)
-    targets = [(default_templates_dir() / f, folder / f) for f, _ in DOCUMENTS + COHORT_DOCUMENTS]
+    targets = [(default_templates_dir() / d.template, folder / d.template) for d in ALL_DOCUMENTS]
     taken = [dst for _, dst in targets if dst.exists()]
     if taken and not force:
         return taken

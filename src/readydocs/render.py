@@ -24,15 +24,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .catalogue import DOCUMENTS  # noqa: F401 - (file name, title) pairs, imported from here by the builders
 from .errors import TemplateError
 from .outputs import normalise_zip
 
-# (output and template file name, document title used in properties)
-DOCUMENTS: tuple[tuple[str, str], ...] = (
-    ("readiness-report.docx", "Readiness report"),
-    ("internal-launch-memo.docx", "Internal launch memo"),
-    ("talking-points.docx", "Talking points"),
-)
 CHART_WIDTH_MM = 165
 # Variables render_document adds to the context itself.
 RENDER_VARIABLES = frozenset({"chart", "logo"})

@@ -125,7 +125,7 @@ class Scrubber:
 
 def label_for(filename: str) -> str:
     from ..actionplan import FILENAME as PLAN_FILE
-    from ..render import DOCUMENTS
+    from ..catalogue import DOCUMENTS
 
     titles = dict(DOCUMENTS)
     stem_docx = filename[:-4] + ".docx" if filename.endswith(".pdf") else filename
@@ -160,7 +160,7 @@ def check_uploads(framework: Framework, folder: Path, workbooks: list[uploads.In
                   want_pdf: bool = False) -> Outcome:
     """Store the uploads in ``folder``, check the logo and the templates, then check_and_build."""
     from ..lint import lint_folder
-    from ..render import DOCUMENTS
+    from ..catalogue import DOCUMENTS
 
     from ..intake import is_owner_file
 
