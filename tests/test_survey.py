@@ -185,6 +185,6 @@ def test_a_misspelt_map_key_is_named(tmp_path, survey_files, framework):
     map_path.write_text(map_path.read_text().replace("LEAD-2 =", "LAED-2 =", 1))
     m, problems = load_map(map_path, framework)
     assert [p.line() for p in problems] == [
-        "error: survey-map.toml, key ratings.LAED-2: is not an indicator of the framework. Did you mean LEAD-2? [survey-map-key]",
+        "error: survey-map.toml, key ratings.LAED-2: is not an indicator of the framework. Did you mean \u201cLEAD-2\u201d? [survey-map-key]",
         "error: survey-map.toml, key ratings.LEAD-2: is missing: every indicator needs the column holding its rating. [survey-map-missing]",
     ]

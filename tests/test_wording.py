@@ -128,3 +128,18 @@ def test_essential_held_is_true_to_whether_it_was_scored():
 ])
 def test_prepared_by_does_not_repeat_the_organization(name, title, org, expected):
     assert w.prepared_by(name, title, org) == expected
+
+
+def test_shorten_keeps_one_line_and_cuts_at_the_limit_with_an_ellipsis():
+    assert w.shorten("two\nlines  and\u2028more", 70) == "two lines and more"
+    assert w.shorten("abcdef ghij", 11) == "abcdef ghij"
+    assert w.shorten("abcdef ghij", 8) == "abcdef\u2026"  # cut after "abcdef ", the space dropped
+    assert w.shorten("abcdefghij", 5) == "abcd\u2026" and len(w.shorten("x" * 300, 255)) == 255
+    assert w.shorten(12345678, 4) == "123\u2026"
+
+
+def test_did_you_mean_names_the_closest_known_word_or_nothing():
+    assert w.did_you_mean("plaec", ["dates", "place", "places"]) == " Did you mean \u201cplace\u201d?"
+    assert w.did_you_mean("zzz", ["place"]) == ""
+    assert w.closest("tlking", {"talking", "taking"}) == "talking"
+    assert w.closest("tlking", {"talking"}, cutoff=0.95) is None

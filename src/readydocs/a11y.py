@@ -23,14 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .docxparts import A_NS, C_NS, DECORATIVE_NS, V_NS, W_NS, WP_NS, parts
+from .wording import shorten
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
 _W = f"{{{W_NS}}}"
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
-V_NS = "urn:schemas-microsoft-com:vml"
 
 _GENERIC_ALT = {"chart", "graph", "image", "picture", "graphic", "figure", "photo", "logo", "img", "diagram",
                 "bar chart", "pie chart", "a picture containing text", "description automatically generated"}
@@ -48,11 +45,6 @@ class A11yProblem:
 
     def line(self) -> str:
         return f"{self.file}: {self.where}: {self.message} [{self.code}]"
-
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _para_text(p) -> str:
@@ -117,21 +109,11 @@ def check_docx(path: str | Path) -> list[A11yProblem]:
     _check_properties(doc, styles_el, add)
     styles = _Styles(styles_el)
     _check_headings(doc.element.body, styles, add)
-    for label, root in _parts(doc):
+    for label, root in parts(doc):
         _check_images(root, label, add)
         _check_colour(root, label, add)
     _check_tables(doc.element.body, add)
     return problems
-
-
-def _parts(doc) -> list[tuple[str, Any]]:
-    out = [("body", doc.element.body)]
-    for kind in ("header", "footer"):
-        parts = sorted({rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/" + kind)},
-                       key=lambda p: str(p.partname))
-        for i, part in enumerate(parts, start=1):
-            out.append((kind if len(parts) == 1 else f"{kind} {i}", part.element))
-    return out
 
 
 def _check_properties(doc, styles_el, add) -> None:
@@ -181,7 +163,7 @@ def _check_headings(body, styles: _Styles, add) -> None:
             continue
         level += 1
         text = _para_text(p)
-        where = f"paragraph {n} ({styles.name(sid)})" + (f" \u201c{_short(text)}\u201d" if text.strip() else "")
+        where = f"paragraph {n} ({styles.name(sid)})" + (f" \u201c{shorten(text, 50)}\u201d" if text.strip() else "")
         if not text.strip():
             add(where, "empty-heading",
                 "an empty heading: screen readers list it as a heading with no name. Delete it or change it to Normal style.")
@@ -205,7 +187,7 @@ def _check_images(root, label: str, add) -> None:
             if _decorative(pr):
                 continue
             # A native chart (a graphic frame of chart data) needs alt text as much as a picture does.
-            kind = "chart" if any(g.get("uri") == CHART_URI for g in pr.getparent().iter(f"{{{A_NS}}}graphicData")) else "picture"
+            kind = "chart" if any(g.get("uri") == C_NS for g in pr.getparent().iter(f"{{{A_NS}}}graphicData")) else "picture"
             where = _where(label, n, p) + f", {kind} \u201c{pr.get('name') or '?'}\u201d"
             if not descr:
                 add(where, "no-alt-text",
@@ -213,7 +195,7 @@ def _check_images(root, label: str, add) -> None:
                     "(for a chart, the numbers it shows), or mark it as decorative.")
             elif descr.lower().strip(" .") in _GENERIC_ALT or _FILE_NAME.match(descr):
                 add(where, "vague-alt-text",
-                    f"the alt text \u201c{_short(descr)}\u201d does not say what the {kind} shows. Describe its content "
+                    f"the alt text \u201c{shorten(descr, 50)}\u201d does not say what the {kind} shows. Describe its content "
                     "(for a chart, the numbers it shows).")
         for shape in p.iter(f"{{{V_NS}}}shape"):
             if _nearest(shape, f"{_W}p") is p and shape.find(f"{{{V_NS}}}imagedata") is not None and not (shape.get("alt") or "").strip():
@@ -234,7 +216,7 @@ def _nearest(el, tag):
 def _where(label: str, n: int, p) -> str:
     text = _para_text(p)
     base = f"paragraph {n}" if label == "body" else f"{label}, paragraph {n}"
-    return base + (f" \u201c{_short(text)}\u201d" if text.strip() else "")
+    return base + (f" \u201c{shorten(text, 50)}\u201d" if text.strip() else "")
 
 
 def _check_tables(body, add) -> None:
@@ -245,7 +227,7 @@ def _check_tables(body, add) -> None:
         first = rows[0]
         header = first.find(f"{_W}trPr/{_W}tblHeader")
         if not _on(header):
-            cells = [_short(_para_text(tc), 20) for tc in first if tc.tag == f"{_W}tc"]
+            cells = [shorten(_para_text(tc), 20) for tc in first if tc.tag == f"{_W}tc"]
             add(f"table {n} (first row \u201c{' | '.join(cells)}\u201d)", "no-table-header",
                 "the first row is not marked as a header row. In Word: Table Properties > Row > "
                 "\u201cRepeat as header row at the top of each page\u201d; screen readers then read it as column headings.")

@@ -109,8 +109,9 @@ def _internal_error(exc: BaseException) -> str:
     import tempfile
     import traceback
 
-    summary = " ".join(f"{type(exc).__name__}: {exc}".split())
-    summary = summary if len(summary) <= 200 else summary[:199] + "\u2026"
+    from .wording import shorten  # only after a crash: not worth importing for every command
+
+    summary = shorten(f"{type(exc).__name__}: {exc}", 200)
     try:
         fd, log = tempfile.mkstemp(prefix="readydocs-error-", suffix=".log")
         with open(fd, "w", encoding="utf-8", errors="replace") as fh:

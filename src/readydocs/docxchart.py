@@ -42,16 +42,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Collection, Sequence
 
+from .docxparts import A_NS, C_NS, R_NS, W_NS, WP_NS, story_parts
 from .errors import TemplateError
 
-C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-CHART_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
-PACKAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
-CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+CHART_RT = f"{R_NS}/chart"  # relationship types: a document's chart, a chart's embedded workbook
+PACKAGE_RT = f"{R_NS}/package"
 _C = f"{{{C_NS}}}"
 _A = f"{{{A_NS}}}"
 
@@ -432,13 +427,6 @@ def data_workbook(data: ChartData) -> bytes:
     return buf.getvalue()
 
 
-def _story_parts(doc) -> list[Any]:
-    parts = [doc.part] + sorted({rel.target_part for rel in doc.part.rels.values()
-                                 if not rel.is_external and rel.reltype.endswith(("/header", "/footer"))},
-                                key=lambda p: str(p.partname))
-    return parts
-
-
 def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) -> str | None:
     """Why a marked chart cannot be filled (unknown data, linked, unsafe workbook), or None."""
     if marker not in names:
@@ -467,7 +455,7 @@ def check_charts(doc, template_name: str, names: Collection[str]) -> None:
     ``names`` are all the chart data readydocs knows. Checked before
     rendering, so a chart inside ``{%p if %}`` is checked on every build.
     """
-    for part in _story_parts(doc):
+    for _, part in story_parts(doc):
         try:
             charts = marked_charts(part)
         except TemplateError as exc:
@@ -486,7 +474,7 @@ def fill_charts(doc, datasets: dict[str, ChartData], template_name: str) -> None
     left out when rendering (inside ``{%p if %}``): no stand-in numbers stay
     behind unseen.
     """
-    for part in _story_parts(doc):
+    for _, part in story_parts(doc):
         for doc_pr, marker, rid in marked_charts(part):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
             data = datasets.get(marker)
@@ -520,7 +508,7 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
     """
     from docx.oxml.ns import qn
 
-    for part in _story_parts(doc):
+    for _, part in story_parts(doc):
         for doc_pr, marker, rid in marked_charts(part):
             png, data = pictures.get(marker), datasets.get(marker)
             holder = doc_pr.getparent()

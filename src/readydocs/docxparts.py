@@ -1,8 +1,10 @@
-"""The parts of a Word file that hold text, and their paragraphs, as a person finds them in Word.
+"""The parts of a Word file that hold text, and their paragraphs, as a person finds them in Word; and the OOXML namespaces.
 
 The body, then each header, then each footer (in part-name order); each
 paragraph numbered within its part, with its table cell when it is in a
-table. The template linter and the renderer both name places this way.
+table. The template linter, the renderer, the chart filler and the
+accessibility checker all walk a document's parts and name places this way,
+and read its XML with the namespaces below.
 """
 
 from __future__ import annotations
@@ -11,6 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"  # r:id and r:embed attributes
+PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"  # the .rels parts
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"  # also a chart's a:graphicData uri
+V_NS = "urn:schemas-microsoft-com:vml"
+DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 _W = f"{{{W_NS}}}"
 
 
@@ -20,11 +29,6 @@ class Para:
     text: str
     where: str
     xml: str
-
-
-def shorten(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def paragraphs(root) -> list[Para]:
@@ -63,16 +67,17 @@ def labels(doc) -> dict[str, str]:
 
 
 def story_parts(doc) -> list[tuple[str, Any]]:
-    """(label, part) for the body, then each header, then each footer, in part-name order."""
+    """(label, part) for the body, then each header, then each footer, in part-name order.
+
+    A header shown on several kinds of page (first, even, default) is one
+    part, listed once; a header or footer "linked" to an outside file is no
+    part of the document and is left out.
+    """
     out = [("body", doc.part)]
     for kind in ("header", "footer"):
-        found = sorted((rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/" + kind)),
-                       key=lambda p: str(p.partname))
-        seen = set()
-        for i, part in enumerate(found, start=1):
-            if part.partname in seen:
-                continue
-            seen.add(part.partname)
+        found = {rel.target_part for rel in doc.part.rels.values()
+                 if not rel.is_external and rel.reltype.endswith("/" + kind)}
+        for i, part in enumerate(sorted(found, key=lambda p: str(p.partname)), start=1):
             out.append((kind if len(found) == 1 else f"{kind} {i}", part))
     return out
 

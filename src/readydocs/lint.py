@@ -41,16 +41,16 @@ builds for the bundled sample.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .docxparts import W_NS, Para, paragraphs, parts, shorten, story_parts
 from .catalogue import ALL_DOCUMENTS, COHORT_REPORT
+from .docxparts import W_NS, Para, paragraphs, parts, story_parts
 from .render import default_templates_dir, jinja_env
 from .sandbox import GROUP_METHODS, TEXT_METHODS, LimitError, uncounted
+from .wording import did_you_mean, shorten
 
 _SMART_QUOTES = "\u2018\u2019\u201c\u201d\u201a\u201e\u2032\u2033"
 _OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -385,10 +385,9 @@ class _Checker:
             if node.name in self.env.globals:
                 return _GLOBAL + node.name
             if node.name not in self.globals:
-                close = difflib.get_close_matches(node.name, self.known.top, n=1)
-                hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
                 self.say(node, "unknown-variable",
-                         f"\u201c{node.name}\u201d is not a variable readydocs provides.{hint} readydocs docs templates lists them all.")
+                         f"\u201c{node.name}\u201d is not a variable readydocs provides.{did_you_mean(node.name, self.known.top)} "
+                         "readydocs docs templates lists them all.")
             return None
         if isinstance(node, J.Getattr) and isinstance(node.node, J.Const):
             value = node.node.value
@@ -416,7 +415,7 @@ class _Checker:
             self.call_args(node, scope)
             if node.name not in self.env.filters:
                 self.say(node, "unknown-filter",
-                         f"there is no filter named \u201c{node.name}\u201d.{_did_you_mean(node.name, self.env.filters)}")
+                         f"there is no filter named \u201c{node.name}\u201d.{did_you_mean(node.name, self.env.filters)}")
                 return None
             if base and base in self.known.ref and "picture" in " ".join(self.known.ref[base].kinds) \
                     and node.name not in ("default", "d"):
@@ -434,7 +433,7 @@ class _Checker:
             self.call_args(node, scope)
             if node.name not in self.env.tests:
                 self.say(node, "unknown-test", f"there is no test named \u201c{node.name}\u201d "
-                         f"(as in \u201cis {node.name}\u201d).{_did_you_mean(node.name, self.env.tests)}")
+                         f"(as in \u201cis {node.name}\u201d).{did_you_mean(node.name, self.env.tests)}")
             return None
         if isinstance(node, J.CondExpr):
             self.expr(node.test, scope)
@@ -510,11 +509,9 @@ class _Checker:
         siblings = self.known.children(base)
         if self.known.is_list(base) and not siblings:
             return None
-        close = difflib.get_close_matches(key, siblings, n=1)
-        hint = f" Did you mean \u201c{close[0]}\u201d?" if close else ""
         owner = f"each item of {base[:-2]}" if base.endswith("[]") else base
-        self.say(node, "unknown-variable",
-                 f"\u201c{_source(node)}\u201d: \u201c{key}\u201d is not a field of {owner}.{hint} readydocs docs templates lists them all.")
+        self.say(node, "unknown-variable", f"\u201c{_source(node)}\u201d: \u201c{key}\u201d is not a field of {owner}."
+                 f"{did_you_mean(key, siblings)} readydocs docs templates lists them all.")
         return None
 
 
@@ -631,7 +628,3 @@ def export_templates(folder: Path, force: bool = False) -> list[Path]:
         write_atomic(dst, src.read_bytes())
     return []
 
-
-def _did_you_mean(name: str, known) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    return f" Did you mean \u201c{close[0]}\u201d?" if close else ""

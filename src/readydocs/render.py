@@ -299,7 +299,8 @@ def _safe_template_class():
             holds the paragraph's text; the paragraph is the one of the template
             (numbered as templates check numbers them) whose text that line holds.
             """
-            from .docxparts import paragraphs, shorten
+            from .docxparts import paragraphs
+            from .wording import shorten
 
             label = self._label(part)
             lineno = getattr(exc, "lineno", None)

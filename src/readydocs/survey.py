@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import sys
 import unicodedata
@@ -44,6 +43,7 @@ else:  # pragma: no cover
 from .errors import InvalidInputError, UnreadableFileError
 from .form import PROFILE_BY_KEY, PROFILE_FIELDS, RATING_INPUTS, indicator_name
 from .framework import Framework
+from .wording import closest, did_you_mean, shorten
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 5_000  # respondents in one export
@@ -72,7 +72,7 @@ class SurveyProblem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
-            where.append(f"column {self.column}" + (f" ({_short(self.header)})" if self.header else "")
+            where.append(f"column {self.column}" + (f" ({shorten(self.header, 40)})" if self.header else "")
                          if self.row is not None else f"key {self.column}")
         return " ".join(f"error: {', '.join(where)}: {self.message} [{self.code}]".split())
 
@@ -101,11 +101,6 @@ class Imported:
     written: list[Path]
     places: dict[str, list[Path]]  # folder name -> workbooks
     notes: list[str]
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _fold(text: str) -> str:
@@ -246,8 +241,7 @@ def load_map(path: Path, framework: Framework) -> tuple[SurveyMap, list[SurveyPr
         out = {}
         for key, header in table.items():
             if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                problem(f"{section}.{key}", "survey-map-key", f"is not {what}." + (f" Did you mean {close[0]}?" if close else ""))
+                problem(f"{section}.{key}", "survey-map-key", f"is not {what}.{did_you_mean(key, known)}")
             elif not isinstance(header, str) or not header.strip():
                 problem(f"{section}.{key}", "survey-map-key", "must be the column header, as text.")
             else:
@@ -370,11 +364,11 @@ def parse(csv_path: Path, survey_map: SurveyMap, framework: Framework) -> tuple[
     ignored = {_fold(h) for h in survey_map.ignore}
     for folded, (kind, key, typed) in wanted.items():
         if folded not in position:
-            close = difflib.get_close_matches(folded, list(position), n=1, cutoff=0.75)
-            hint = f" The export has \u201c{header[position[close[0]]]}\u201d (column {column_letter(position[close[0]] + 1)}): " \
+            close = closest(folded, position, cutoff=0.75)
+            hint = f" The export has \u201c{header[position[close]]}\u201d (column {column_letter(position[close] + 1)}): " \
                    "fix the spelling in one of them." if close else " Add the column to the export, or fix the header in the map."
             add(1, None, "survey-missing-column",
-                f"the map's column \u201c{_short(typed, 60)}\u201d ({kind} {key}) is not in the export.{hint}")
+                f"the map's column \u201c{shorten(typed, 60)}\u201d ({kind} {key}) is not in the export.{hint}")
     for folded, n in position.items():
         if folded not in wanted and folded not in ignored:
             add(1, n, "survey-unmapped-column", "the map does not say what this column holds, so its answers would be lost. "
@@ -406,7 +400,7 @@ def parse(csv_path: Path, survey_map: SurveyMap, framework: Framework) -> tuple[
                         f"\u201c{framework.scale.dont_know}\u201d.")
                 else:
                     choices = ", ".join(f"{lv.value} or {lv.label}" for lv in framework.scale.levels)
-                    add(r, n, "survey-unknown-rating", f"\u201c{_short(text)}\u201d is not a rating. Use {choices}, "
+                    add(r, n, "survey-unknown-rating", f"\u201c{shorten(text, 40)}\u201d is not a rating. Use {choices}, "
                         f"or \u201c{framework.scale.dont_know}\u201d.")
                 continue
             text = text.strip()
@@ -416,7 +410,7 @@ def parse(csv_path: Path, survey_map: SurveyMap, framework: Framework) -> tuple[
             if field_kind == "date":
                 day = _date(text, survey_map.date_formats)
                 if day is None:
-                    add(r, n, "survey-bad-date", f"\u201c{_short(text)}\u201d is not a date in the map's formats "
+                    add(r, n, "survey-bad-date", f"\u201c{shorten(text, 40)}\u201d is not a date in the map's formats "
                         f"({', '.join(survey_map.date_formats)}). Write it as 2026-10-15, or add its format to date_formats.")
                     continue
                 value: Any = day
@@ -472,7 +466,7 @@ def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Fram
         ident = identity(place, resp.values.get("profile.state"), resp.values.get("profile.jurisdiction_type"))
         folder = slugify(place)
         if folder in folders and folders[folder][0] != ident:
-            add(resp.row, "survey-place-clash", f"\u201c{_short(place)}\u201d would share the folder \u2018{folder}\u2019 with the "
+            add(resp.row, "survey-place-clash", f"\u201c{shorten(place, 40)}\u201d would share the folder \u2018{folder}\u2019 with the "
                 f"place of row {folders[folder][1]}, which differs in name, state or type. Spell one place the same way "
                 "in every row, or tell different places apart.")
             continue

@@ -22,6 +22,7 @@ from .form import (
 from .framework import Framework
 from .intake import Cell, Intake
 from .response import Profile, RatingRow, Response
+from .wording import shorten
 
 ERROR = "error"
 WARNING = "warning"
@@ -392,9 +393,7 @@ def _as_date(v: Any) -> dt.date | None:
 
 
 def _show(value: Any, limit: int = 40) -> str:
-    text = clean_text(value)[0] or ""
-    text = " ".join(text.split())  # one line, whatever breaks it held (\n, U+2028, U+0085)
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    return shorten(clean_text(value)[0] or "", limit)  # one line, whatever breaks it held (\n, U+2028, U+0085)
 
 
 def combine(reports: Iterable[Report]) -> Report:

@@ -4,9 +4,10 @@ The templates hold the fixed prose. Anything a document says that the numbers
 could contradict (how many, which ones, most or few, committed or not) is
 written here, so one rule decides it wherever it appears; context.py chooses
 which sentence applies and hands it to the templates. In order: the small
-rules (numbers, plurals, lists, dates, names mid-sentence, quotes), sentences
-from plain values, then the sentences of the talking points and the memo,
-which read the template context's plain dicts. It is longer than most modules
+rules (numbers, plurals, lists, dates, names mid-sentence, quotes, and for
+messages shortening and "did you mean"), sentences from plain values, then
+the sentences of the talking points and the memo, which read the template
+context's plain dicts. It is longer than most modules
 because every data-dependent sentence of the three documents lives here.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Sequence, overload
+from typing import Any, Iterable, Sequence, overload
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -161,6 +162,26 @@ def lower_first_word(text: str) -> str:
     if not first[:1].isupper() or first[1:].lower() != first[1:] or not second[:1].islower():
         return text
     return text[:1].lower() + text[1:]
+
+
+def shorten(text: object, limit: int = 70) -> str:
+    """Text on one line and at most ``limit`` characters, cut with an ellipsis when longer: for quoting it in a message."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "\u2026"
+
+
+def closest(word: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The one of ``known`` most like ``word`` (what a misspelling meant), or None when none is close."""
+    import difflib  # only a message about a mistake needs it; not imported by every command
+
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """ ' Did you mean “name”?' to end a message about a misspelt ``word``; empty text when nothing known is close."""
+    close = closest(word, known)
+    return f" Did you mean \u201c{close}\u201d?" if close else ""
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from .sheets import (
 )
 from .framework import Framework
 from .sample import DONT_KNOW, SAMPLE_PROFILE, sample_inputs
+from .wording import shorten
 
 # Hidden sheet holding the dropdown options (a range, so labels may contain commas).
 SHEET_LISTS = "Lists"
@@ -443,9 +444,9 @@ def _fill_ratings(wb: Workbook, ws: Worksheet, framework: Framework, rating_rang
             type="list", formula1=rating_range, allow_blank=True,
             showErrorMessage=True, showInputMessage=True,
             errorStyle="stop", errorTitle="Please use the list",
-            error=_clip(f"Please choose one of the ratings in the list. If you are not sure, choose "
-                        f"\"{framework.scale.dont_know}\"; that is a perfectly good answer."),
-            promptTitle="Rating", prompt=_clip(prompt),
+            error=shorten(f"Please choose one of the ratings in the list. If you are not sure, choose "
+                          f"\"{framework.scale.dont_know}\"; that is a perfectly good answer.", _DV_TEXT_MAX),
+            promptTitle="Rating", prompt=shorten(prompt, _DV_TEXT_MAX),
         )
         dv.sqref = _sqref(rating_cells)
         ws.add_data_validation(dv)
@@ -555,10 +556,6 @@ def _sqref(cells: list[str]) -> str:
         (col, top), (_, bottom) = run[0], run[-1]
         parts.append(f"{col}{top}" if top == bottom else f"{col}{top}:{col}{bottom}")
     return " ".join(parts)
-
-
-def _clip(text: str, limit: int = _DV_TEXT_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 class FittedRow(RowDimension):

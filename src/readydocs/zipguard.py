@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .docxparts import PACKAGE_RELS_NS, W_NS
 from .errors import UnreadableFileError
 
 # A real intake workbook is well under 1 MB and a Word template a few hundred
@@ -160,8 +161,8 @@ def check_docx(path: Path, kind: Kind = DOCUMENT) -> set[str]:
 _EXTERNAL_ALLOWED = ("/hyperlink",)
 # Fields that pull content from another file or program when updated.
 _LINK_FIELDS = re.compile(r"^\s*(INCLUDETEXT|INCLUDEPICTURE|INCLUDE|LINK|DDEAUTO|DDE|IMPORT|DATABASE)\b", re.IGNORECASE)
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_W = f"{{{W_NS}}}"
+_REL = f"{{{PACKAGE_RELS_NS}}}Relationship"
 
 
 def linked_content(path: Path) -> list[tuple[str, str]]:

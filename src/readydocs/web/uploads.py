@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from ..errors import ReadydocsError
+from ..wording import shorten
 
 MB = 1024 * 1024
 MAX_REQUEST_BYTES = 64 * MB  # one form submission, all files together
@@ -54,10 +55,7 @@ def display_name(sent: str | None, fallback: str) -> str:
     """The file name as the person knows it: its last component, printable, at most MAX_NAME_CHARS."""
     last = (sent or "").replace("\\", "/").rsplit("/", 1)[-1]
     text = "".join(ch for ch in last if unicodedata.category(ch)[0] != "C")
-    text = " ".join(text.split())
-    if len(text) > MAX_NAME_CHARS:
-        text = text[:MAX_NAME_CHARS - 1] + "\u2026"
-    return text or fallback
+    return shorten(text, MAX_NAME_CHARS) or fallback
 
 
 def size_text(n: int) -> str:
