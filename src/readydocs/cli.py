@@ -1,5 +1,9 @@
 """The readydocs command line: a thin layer over pipeline.py.
 
+Longer than most modules because every command's options, help and
+closing messages sit side by side, so they read alike; each command's work is
+a call into the library.
+
 Exit codes: 0 ok, 1 invalid input (the workbook has errors), 2 a file that
 cannot be read at all, or a usage mistake. A user's mistake is one line on
 stderr, never a traceback. Heavy libraries (docxtpl, matplotlib) are imported

@@ -1,5 +1,8 @@
 """cohort-summary.xlsx: one row per place of a batch, for a cohort manager to sort, filter and print.
 
+Longer than most modules because its four sheets share one layout and one
+set of rows.
+
 Sheets:
 
 * Places: place, state, respondents, assessment date, overall level, average,

@@ -1,5 +1,9 @@
 """Native Word charts: a template's DrawingML charts filled with readydocs' numbers.
 
+Longer than most modules because a chart's XML, its embedded workbook and
+the document's relationships to both change together: a fill, a check or a
+picture in the chart's place must keep all three in step.
+
 A chart in a Word document is a chart part (``word/charts/chartN.xml``, a
 ``c:chartSpace``) drawn from its cached values, with the same numbers in an
 embedded workbook (``word/embeddings/*.xlsx``) that Word opens for "Edit

@@ -1,5 +1,9 @@
 """The readiness framework: conditions, indicators, scale, bands and levels, read from TOML.
 
+Longer than most modules because the framework's types and the checks of
+the file they are read from must change together: a new field is a type, a
+key read and a check.
+
 No condition text lives in Python. A framework file is checked as it is loaded,
 so a wrong key is reported with its dotted path rather than failing later.
 """

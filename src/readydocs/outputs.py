@@ -1,5 +1,9 @@
 """Writing files so that a person's work is never lost.
 
+Longer than most modules because a file written, the folder's manifest and
+its lock are one promise (nothing a person edited is lost), and each step
+of it depends on the others.
+
 Every file is written to a temporary file in the same folder and renamed over
 the target, so an interrupted build leaves the previous file or the new one,
 never half of one. An output folder is held by one build at a time and keeps

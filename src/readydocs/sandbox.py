@@ -1,5 +1,9 @@
 """The Jinja environment every Word template is rendered in.
 
+Longer than most modules because every bound a template meets (time,
+steps, text size, what it may call) is set and enforced here, where one
+review sees them all.
+
 A customised template is code from someone else's hands, so what it can do
 is bounded here, in one place:
 

@@ -1,5 +1,9 @@
 """Answers from an online survey: a CSV export in, one intake workbook per respondent out.
 
+One module for the whole import (the template, the map, reading the CSV and
+mapping its cells), longer than most: each part only makes sense with the
+others, and the map's format is defined by what the reader accepts.
+
 Many teams collect ratings with an online form rather than one workbook per
 person. The export has one row per respondent: profile columns and one
 column per indicator. A map file (TOML) says which column holds which
@@ -18,10 +22,6 @@ byte-order mark (Excel's "Unicode text"), or Windows-1252 (older Excel
 exports; reported in a note); the delimiter is a comma, a semicolon (Excel in
 many European locales) or a tab, taken from the header row; quoted cells may
 hold line breaks. Bounds: docs/safety.md.
-
-One module for the whole import (the template, the map, reading the CSV and
-mapping its cells), longer than most: each part only makes sense with the
-others, and the map's format is defined by what the reader accepts.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """Checking a workbook: every problem at once, as data, plus the clean values.
 
+Longer than most modules because every rule a workbook is checked
+against reads the same cells and adds to the same report; one pass over the
+inputs finds every problem at once.
+
 A problem is not an exception: it has a kebab-case code, a severity, a message
 saying what is wrong and what to do, and the sheet and cell it concerns. The
 report knows whether the workbook may be built (no errors), and the CLI's

@@ -1,5 +1,9 @@
 """Writes the Excel intake workbook a city fills in; the only module that does.
 
+Longer than most modules because the four sheets are one layout: their
+cells, styles and defined names refer to one another, and splitting them
+would spread one layout over several files.
+
 The layout lives here; the fields come from form.py and the conditions,
 indicators and rating scale from the framework. Every input cell gets a
 workbook-level defined name (form.py), so intake.py and other programs find
