@@ -374,6 +374,59 @@ def test_logo_past_the_size_cap_is_refused_without_reading_it_all(sample_xlsx, f
 
 
 # --------------------------------------------------------------------------
+# CSV and map files: a CSV of respondents, a survey export and its map
+
+
+def _survey_template(tmp_path) -> tuple[Path, Path]:
+    assert run("survey-template", "-o", tmp_path / "tpl").exit_code == 0
+    return tmp_path / "tpl" / "survey-answers.csv", tmp_path / "tpl" / "survey-map.toml"
+
+
+def test_respondents_csv_that_is_a_device_is_refused_at_once(sample_xlsx):
+    result = run("init", sample_xlsx, "--respondents", "/dev/zero")
+    assert result.exit_code == 2
+    assert _one_line(result.stderr) == ("Error: /dev/zero: is not a regular file (a device, pipe or socket). "
+                                        "Give a CSV file with one line per respondent: name, role, department.")
+
+
+def test_survey_export_or_map_that_is_a_device_is_refused_at_once(tmp_path):
+    answers, survey_map = _survey_template(tmp_path)
+    result = run("import-survey", "/dev/zero", "--map", survey_map, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert _one_line(result.stderr).startswith("Error: /dev/zero: is not a regular file (a device, pipe or socket). Give the CSV")
+    result = run("import-survey", answers, "--map", "/dev/zero", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert _one_line(result.stderr) == ("Error: /dev/zero: is not a regular file (a device, pipe or socket). "
+                                        "Give the map file written by 'readydocs survey-template'.")
+    assert not (tmp_path / "out").exists()
+
+
+def test_respondents_csv_past_its_limit_is_refused(sample_xlsx, tmp_path):
+    from readydocs.handout import MAX_CSV_BYTES
+
+    big = tmp_path / "people.csv"
+    big.write_bytes(b"Ana Ruiz, Budget office\n" * (MAX_CSV_BYTES // 24 + 1))
+    result = run("init", sample_xlsx, "--respondents", big)
+    assert result.exit_code == 2
+    assert _one_line(result.stderr) == (f"Error: {big}: is larger than the 1 MB limit. "
+                                        "Give a CSV file with one line per respondent: name, role, department.")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_csv_and_map_files_that_are_named_pipes_do_not_hang(sample_xlsx, tmp_path):
+    answers, survey_map = _survey_template(tmp_path)
+    fifo = tmp_path / "people.csv"
+    os.mkfifo(fifo)
+    # A pipe nobody writes to would block a plain open() forever: the timeout is the test.
+    for args in (["init", str(sample_xlsx), "--respondents", str(fifo)],
+                 ["import-survey", str(fifo), "--map", str(survey_map), "-o", str(tmp_path / "out")],
+                 ["import-survey", str(answers), "--map", str(fifo), "-o", str(tmp_path / "out")]):
+        proc = subprocess.run([sys.executable, "-m", "readydocs", *args], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert _one_line(proc.stderr).startswith(f"Error: {fifo}: is not a regular file (a device, pipe or socket). ")
+
+
+# --------------------------------------------------------------------------
 # Other spreadsheet formats
 
 

@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 from .errors import InvalidInputError, UnreadableFileError
 from .form import PROFILE_FIELDS, ProfileValue
 from .framework import Framework
+from .localfile import read_input
 
 # A cohort's largest place has a few dozen respondents; the bound keeps a
 # mistaken file (a whole staff directory) from writing thousands of workbooks.
@@ -51,18 +52,7 @@ def parse_respondent(text: str) -> Respondent:
 
 def read_respondents(path: Path) -> list[Respondent]:
     """People from a CSV file: name, role, department (a header row with those words is optional)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise UnreadableFileError(f"{path}: is larger than {MAX_CSV_BYTES // 1024} KB, too large for a list of respondents.",
-                                      "Give a CSV file with one line per respondent.")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFileError(f"{path}: no such file.", "Check the path of the CSV file of respondents.")
-    except IsADirectoryError:
-        raise UnreadableFileError(f"{path}: is a folder, not a CSV file.", "Give the path of the CSV file of respondents.")
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
+    raw = read_input(path, MAX_CSV_BYTES, "Give a CSV file with one line per respondent: name, role, department.")
     if raw.startswith(b"PK"):
         raise UnreadableFileError(f"{path}: is a spreadsheet, not a CSV file.",
                                   "Save the list from Excel as CSV (File > Save As > CSV UTF-8) and give that file.")

@@ -3,7 +3,8 @@
 Only regular files are read: a device such as /dev/zero would never end and a
 named pipe would wait forever for a writer, so both are refused before any
 byte is read. At most ``limit`` + 1 bytes are read, so a file past its limit
-costs no more than the limit. Callers word the error for their own file.
+costs no more than the limit. Callers word the error for their own file, or
+take read_input's wording for a file named on the command line.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+
+from .errors import UnreadableFileError
 
 
 class LocalFileError(Exception):
@@ -52,6 +55,16 @@ def read_limited(path: Path, limit: int) -> bytes:
     if size > limit:
         raise LocalFileError(f"is larger than the {_size(limit)} limit")
     return b"".join(chunks)
+
+
+def read_input(path: Path, limit: int, hint: str) -> bytes:
+    """read_limited, with a problem as one UnreadableFileError line ("PATH: is a folder, not a file.") and ``hint``."""
+    try:
+        return read_limited(path, limit)
+    except LocalFileError as exc:
+        reason = "no such file" if exc.reason == "was not found" else exc.reason
+        raise UnreadableFileError(f"{path}: {reason}.",
+                                  "Check the file's permissions." if reason.startswith("cannot be read") else hint)
 
 
 def _size(n: int) -> str:

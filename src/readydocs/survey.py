@@ -43,6 +43,7 @@ else:  # pragma: no cover
 from .errors import InvalidInputError, UnreadableFileError
 from .form import PROFILE_BY_KEY, PROFILE_FIELDS, RATING_INPUTS, indicator_name
 from .framework import Framework
+from .localfile import read_input
 from .wording import closest, did_you_mean, shorten
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
@@ -190,15 +191,7 @@ def write_template(folder: Path, framework: Framework, force: bool = False) -> l
 def load_map(path: Path, framework: Framework) -> tuple[SurveyMap, list[SurveyProblem]]:
     path = Path(path)
     name = path.name
-    try:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_MAP_BYTES else None
-    except FileNotFoundError:
-        raise UnreadableFileError(f"{path}: no such file.", "Give the map file written by 'readydocs survey-template'.")
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
-    if raw is None:
-        raise UnreadableFileError(f"{path}: is larger than {MAX_MAP_BYTES // 1024} KB, far more than a survey map.",
-                                  "Give the map file written by 'readydocs survey-template'.")
+    raw = read_input(path, MAX_MAP_BYTES, "Give the map file written by 'readydocs survey-template'.")
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -270,18 +263,7 @@ def load_map(path: Path, framework: Framework) -> tuple[SurveyMap, list[SurveyPr
 def read_csv(path: Path) -> tuple[list[list[str]], list[str]]:
     """The rows of the export (header first) and notes on how it was read."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise UnreadableFileError(f"{path}: is {size // (1024 * 1024)} MB, more than the {MAX_CSV_BYTES // (1024 * 1024)} MB "
-                                      "a survey export may be.", "Split the export into several files.")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFileError(f"{path}: no such file.", "Check the path of the survey export.")
-    except IsADirectoryError:
-        raise UnreadableFileError(f"{path}: is a folder.", "Give the CSV file exported from the survey tool.")
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
+    raw = read_input(path, MAX_CSV_BYTES, "Give the CSV file exported from the survey tool (a larger export: split it into several files).")
     notes: list[str] = []
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = raw.decode("utf-16")
