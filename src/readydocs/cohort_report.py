@@ -175,32 +175,27 @@ def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framewor
             "new_count_text": _count(len(new), "place")}
 
 
+def _session(title: str, places: Sequence[str], need: str, offer: str) -> dict[str, str]:
+    """One suggested session: the need the places share, the places by name, and what a session would offer."""
+    return {"title": title, "text": f"{need} ({_names(places)}). {offer}"}
+
+
 def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework) -> list[dict[str, str]]:
     """Cohort-wide sessions worth running, from what several places share."""
-    out = []
     shared = [c for c in conditions if c["lacking_count"] >= MIN_SHARED]
     # The conditions most places lack come first; at most WEAKEST of them, so gaps and disputes keep a place.
-    for c in sorted(shared, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0))[:WEAKEST]:
-        n = c["lacking_count"]
-        out.append({
-            "title": f"A learning session on {mid_sentence(c['name'])}",
-            "text": (f"{n} of {total} places have this condition not yet in place ({_names(c['lacking'])}). "
-                     f"A session could start from the framework\u2019s first suggested action: {c['action']}"),
-        })
-    for c in conditions:
-        if len(c["unknown"]) >= MIN_SHARED:
-            out.append({
-                "title": f"Finding the facts on {mid_sentence(c['name'])}",
-                "text": (f"{len(c['unknown'])} places answered \u201c{framework.scale.dont_know}\u201d too often to score this "
-                         f"condition ({_names(c['unknown'])}). A working session on where the answers can be found would help them all."),
-            })
-    for c in conditions:
-        if len(c["disputed"]) >= MIN_SHARED:
-            out.append({
-                "title": f"A shared view of {mid_sentence(c['name'])}",
-                "text": (f"Respondents in {len(c['disputed'])} places disagreed about this condition ({_names(c['disputed'])}). "
-                         "A facilitated discussion on what each indicator asks would help their teams agree."),
-            })
+    weakest = sorted(shared, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0))[:WEAKEST]
+    out = [_session(f"A learning session on {mid_sentence(c['name'])}", c["lacking"],
+                    f"{c['lacking_count']} of {total} places have this condition not yet in place",
+                    f"A session could start from the framework\u2019s first suggested action: {c['action']}") for c in weakest]
+    out += [_session(f"Finding the facts on {mid_sentence(c['name'])}", c["unknown"],
+                     f"{len(c['unknown'])} places answered \u201c{framework.scale.dont_know}\u201d too often to score this condition",
+                     "A working session on where the answers can be found would help them all.")
+            for c in conditions if len(c["unknown"]) >= MIN_SHARED]
+    out += [_session(f"A shared view of {mid_sentence(c['name'])}", c["disputed"],
+                     f"Respondents in {len(c['disputed'])} places disagreed about this condition",
+                     "A facilitated discussion on what each indicator asks would help their teams agree.")
+            for c in conditions if len(c["disputed"]) >= MIN_SHARED]
     return out[:MAX_SESSIONS]
 
 
