@@ -24,11 +24,6 @@ from readydocs.workbook import SHEET_LISTS, write_intake
 
 
 @pytest.fixture(scope="module")
-def framework():
-    return load_framework()
-
-
-@pytest.fixture(scope="module")
 def sample_path(framework, tmp_path_factory) -> Path:
     return write_intake(tmp_path_factory.mktemp("sample") / "sample-intake.xlsx", framework, sample=True)
 
