@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
+from readydocs.catalogue import DOCUMENTS, PLACE_DOCUMENTS  # noqa: E402
 from readydocs.form import indicator_name  # noqa: E402
 from readydocs.render import default_templates_dir  # noqa: E402
 from readydocs.web import sessions, uploads  # noqa: E402
@@ -30,7 +31,7 @@ from readydocs.workbook import rate_every_indicator, set_named_cells  # noqa: E4
 
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
-DOCS = ["readiness-report.docx", "internal-launch-memo.docx", "talking-points.docx"]
+DOCS = [d.filename for d in PLACE_DOCUMENTS]
 
 
 @pytest.fixture
@@ -501,8 +502,6 @@ def _zip(members: dict[str, bytes]) -> bytes:
     (_zip({f"f{n}.txt": b"" for n in range(uploads.MAX_ZIP_MEMBERS + 1)}), f"set.zip holds {uploads.MAX_ZIP_MEMBERS + 1} files; a template set is three."),
 ])
 def test_template_zips_that_cannot_be_used_say_why(tmp_path, data, problem):
-    from readydocs.catalogue import DOCUMENTS
-
     folder, problems, notes = uploads.unpack_templates(uploads.Incoming("set.zip", io.BytesIO(data)), tmp_path / "t",
                                                        {f for f, _ in DOCUMENTS})
     assert folder is None

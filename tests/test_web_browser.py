@@ -24,6 +24,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from readydocs.catalogue import PLACE_DOCUMENTS
 from readydocs.form import indicator_name
 from readydocs.workbook import set_named_cells
 
@@ -34,7 +35,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 # Left out on a machine without Chromium (and by `make test-fast`); in CI a missing browser fails instead.
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file() and not os.environ.get("CI"),
                                 reason=f"Chromium (a browser) is not installed at {CHROMIUM}")
-DOCS = ["readiness-report.docx", "internal-launch-memo.docx", "talking-points.docx"]
+DOCS = [d.filename for d in PLACE_DOCUMENTS]
 
 
 def _unavailable(why: str):

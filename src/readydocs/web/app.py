@@ -318,7 +318,8 @@ def _default_templates_zip() -> bytes:
     import io
     import zipfile
 
-    from ..render import DOCUMENTS, default_templates_dir
+    from ..catalogue import DOCUMENTS
+    from ..render import default_templates_dir
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
