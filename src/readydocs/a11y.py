@@ -26,7 +26,6 @@ from typing import Any
 from .docxparts import A_NS, C_NS, DECORATIVE_NS, V_NS, W_NS, WP_NS, parts
 from .wording import shorten
 
-
 _W = f"{{{W_NS}}}"
 
 _GENERIC_ALT = {"chart", "graph", "image", "picture", "graphic", "figure", "photo", "logo", "img", "diagram",

@@ -38,7 +38,8 @@ Then, in this order for each paragraph:
 The known variables come from variables.reference(): the context the pipeline
 builds for the bundled sample. This module reads the file and its paragraphs
 and parses their tags; templatenames.py checks what the parsed tags name
-(the last five kinds of problem above).
+(``unknown-variable``, ``not-allowed``, ``unknown-filter``, ``unknown-test``
+and ``over-limit``).
 """
 
 from __future__ import annotations
