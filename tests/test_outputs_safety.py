@@ -18,6 +18,7 @@ from readydocs import outputs
 from readydocs.cli import cli
 from readydocs.errors import OutputConflictError, WriteError
 from readydocs.outputs import LOCK_NAME, MANIFEST_NAME, write_outputs
+from readydocs.workbook import set_named_cells
 
 GENERATED = ["readiness-report.docx", "internal-launch-memo.docx", "talking-points.docx", "scores.json",
              "readiness-action-plan.xlsx"]
@@ -401,7 +402,6 @@ def slow_replace(src, dst):
     real(src, dst)
 os.replace = slow_replace
 from readydocs.cli import main
-from readydocs.workbook import set_named_cells
 sys.argv = ["readydocs", *sys.argv[1:]]
 main()
 """
