@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,13 +33,6 @@ def pytest_collection_modifyitems(items):
         reasons = " ".join(str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")).lower()
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or any(p in reasons for p in _OUTSIDE_PROGRAMS):
             item.add_marker(pytest.mark.slow)
-
-
-@pytest.fixture(autouse=True)
-def _temporary_files_where_pytest_cleans_up(tmp_path_factory, monkeypatch):
-    """What the code under test puts in the system's temp folder (a crash log, a work folder) goes under pytest's
-    own temporary folders, which pytest removes, instead of staying behind in /tmp. Subprocesses are not affected."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tmp")))
 
 
 @pytest.fixture(scope="session")
