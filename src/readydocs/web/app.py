@@ -35,10 +35,11 @@ from starlette.routing import Mount, Route
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
-from ..version import __version__
-from ..wording import join as join_names
+from ..catalogue import DOCUMENTS
 from ..errors import ReadydocsError
 from ..framework import Framework
+from ..version import __version__
+from ..wording import join as join_names
 from . import uploads
 from .results import check_uploads, zip_bytes
 from .sessions import SessionStore
@@ -318,7 +319,6 @@ def _default_templates_zip() -> bytes:
     import io
     import zipfile
 
-    from ..catalogue import DOCUMENTS
     from ..render import default_templates_dir
 
     buf = io.BytesIO()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..catalogue import DOCUMENTS
 from ..errors import ReadydocsError
 from ..framework import Framework
 from . import uploads
@@ -125,7 +126,6 @@ class Scrubber:
 
 def label_for(filename: str) -> str:
     from ..actionplan import FILENAME as PLAN_FILE
-    from ..catalogue import DOCUMENTS
 
     titles = dict(DOCUMENTS)
     stem_docx = filename[:-4] + ".docx" if filename.endswith(".pdf") else filename
@@ -160,7 +160,6 @@ def check_uploads(framework: Framework, folder: Path, workbooks: list[uploads.In
                   want_pdf: bool = False) -> Outcome:
     """Store the uploads in ``folder``, check the logo and the templates, then check_and_build."""
     from ..lint import lint_folder
-    from ..catalogue import DOCUMENTS
 
     from ..intake import is_owner_file
 
