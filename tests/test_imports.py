@@ -21,7 +21,7 @@ PACKAGE = ROOT / "src" / "readydocs"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0. Foundations: no knowledge of workbooks, frameworks or documents.
     ("version", "errors", "wording", "localfile", "paths", "places", "palette", "console", "zipguard", "docxparts",
-     "xlsxvalues", "xlsxcells", "office", "manual", "outputs", "sheets", "sample"),
+     "xlsxvalues", "xlsxcells", "office", "manual", "outputs", "sheets", "sample", "catalogue"),
     # 1. What an assessment is measured against, and the workbook's shape.
     ("framework", "form", "branding"),
     # 2. Reading and checking a workbook; writing a blank one.
@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # 7. Building places and cohorts.
     ("pipeline", "batch_report", "batch"),
     # 8. Template authoring and the machine check.
-    ("variables", "lint", "doctor"),
+    ("variables", "lint", "templatenames", "doctor"),
     # 9. Interfaces.
     ("progress", "cli", "launch", "__main__", "web", "web.app", "web.results", "web.server", "web.sessions", "web.uploads"),
 )
