@@ -18,6 +18,7 @@ from .assessment import Assessment, as_of, assess, score_assessment
 from .baseline import compare, load_baseline
 from .benchmark import CohortStats, compare as compare_with_cohort
 from .branding import drop_logo_problems, logo_for
+from .catalogue import PLACE_DOCUMENTS
 from .charts import native_chart_data, picture_charts
 from .context import build_context
 from .errors import ReadydocsError
@@ -25,7 +26,7 @@ from .framework import Framework
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, OutputFolder
 from .pdf import PdfError, pdf_bytes, pdf_name
 from .places import PlaceIdentity
-from .render import CHART_WIDTH_MM, DOCUMENTS, DocumentProps, Picture, render_document, resolve_template
+from .render import CHART_WIDTH_MM, DocumentProps, Picture, render_document, resolve_template
 from .scoresjson import scores_document
 from .scoring import Scores
 from .summary import Summary, summarise
@@ -121,14 +122,14 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
         pictures["logo"] = Picture(brand.data, brand.width_mm, brand.height_mm, brand.alt, brand.alt)
     when = dt.datetime(day.year, day.month, day.day, 9, 0, 0)
     documents: list[tuple[str, bytes]] = []
-    for filename, title in DOCUMENTS:
+    for doc in PLACE_DOCUMENTS:
         props = DocumentProps(
-            title=f"{title}: {summary.place.name}", subject=framework.title,
+            title=f"{doc.title}: {summary.place.name}", subject=framework.title,
             author=summary.advocate_name or "readydocs", language=framework.language,
-            keywords="Mobility Action Planning; readiness", when=when)
-        data = render_document(resolve_template(filename, templates_dir), context, props, pictures,
+            keywords=doc.keywords, when=when)
+        data = render_document(resolve_template(doc.template, templates_dir), context, props, pictures,
                                time_limit=template_time_limit, native_charts=charts, chart_pictures=chart_pictures)
-        documents.append((filename, data))
+        documents.append((doc.filename, data))
     scores_json = json.dumps(result.scores_json, indent=2, ensure_ascii=False) + "\n"
     prepared = Prepared(result, summary, summary.place.identity, out_dir,
                         [*documents, ("scores.json", scores_json.encode("utf-8"))], when)
@@ -157,7 +158,7 @@ def write_place(prepared: Prepared, force: bool = False, wait: float = DEFAULT_W
         plan = build_plan(summary, existing=existing if has_plan else None)
         files = [*prepared.files, (PLAN_FILE, plan_bytes(plan, summary, prepared.when))]
         # PDFs an earlier build made and this one does not would describe other answers.
-        pdfs = [pdf_name(name) for name, _ in DOCUMENTS]
+        pdfs = [pdf_name(doc.filename) for doc in PLACE_DOCUMENTS]
         written = folder.write(files, force=force, carried={PLAN_FILE}, retire=pdfs)
     result.written.extend(written.written)
     result.backups.extend(written.backups)
