@@ -25,6 +25,7 @@ from typing import Any
 
 from .docxparts import A_NS, C_NS, DECORATIVE_NS, V_NS, W_NS, WP_NS, parts
 from .wording import shorten
+from .zipguard import DOCUMENT, open_docx
 
 _W = f"{{{W_NS}}}"
 
@@ -97,7 +98,6 @@ class _Styles:
 
 def check_docx(path: str | Path) -> list[A11yProblem]:
     """Every accessibility problem found in one .docx file."""
-    from .zipguard import DOCUMENT, open_docx
 
     path = Path(path)
     name = str(path)

@@ -14,8 +14,11 @@ have them).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence
+
+from .outputs import write_atomic
 
 REPORT_FILENAME = "batch-report.json"
 NEW_PLACE = "new"  # a place's earlier round, with --baseline, when the baseline round does not have it
@@ -100,10 +103,6 @@ def report_document(result: ReportedBatch) -> dict[str, Any]:
 
 
 def write_report(result: ReportedBatch, out_dir: Path) -> Path:
-    import json
-
-    from .outputs import write_atomic
-
     path = out_dir / REPORT_FILENAME
     write_atomic(path, (json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path

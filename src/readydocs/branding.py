@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UnreadableFileError
+from .localfile import LocalFileError, read_limited
+from .paths import is_network_path
 
 LOGO_HEIGHT_MM = 12.0
 LOGO_MAX_WIDTH_MM = 60.0
@@ -61,15 +63,12 @@ def logo_path(value: str, workbook: Path) -> Path:
 
 def is_remote(value: str) -> bool:
     """A web address (http://, file:, ...) or a network path (paths.is_network_path): never fetched."""
-    from .paths import is_network_path
 
     text = str(value).strip().strip('"').strip()
     return is_network_path(text) or bool(_URL.match(text))
 
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:
-    from .localfile import LocalFileError, read_limited
-
     try:
         return read_limited(path, MAX_LOGO_BYTES), None
     except LocalFileError as exc:
@@ -96,6 +95,7 @@ def logo_problem(value: str, workbook: Path) -> tuple[str, str] | None:
 
 def load_logo(path: Path, organization: str, source: str) -> Logo:
     """Read and size a logo. ``source`` says where the path came from, for the error line."""
+    # python-docx only to size a logo that goes into documents; validate checks the file without it.
     from docx.image.image import Image
 
     if is_remote(str(path)):

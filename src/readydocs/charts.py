@@ -12,11 +12,15 @@ labels) is the same for every place scored against one framework, so it is
 drawn once per process and kept as a bitmap; each chart then restores that
 bitmap and draws only its own bars (matplotlib's blitting). In a cohort batch
 this is most of the chart's cost saved.
+
+Imports inside functions: matplotlib and Pillow are the optional `images` extra,
+loaded only when --chart-image asks for a picture.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -60,8 +64,6 @@ class _Frame:
     """The static part of the chart for one list of conditions and bands, drawn once."""
 
     def __init__(self, names: tuple[str, ...], bands: tuple[tuple[str, int], ...], with_baseline: bool):
-        import textwrap
-
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure

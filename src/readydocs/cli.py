@@ -6,8 +6,11 @@ a call into the library.
 
 Exit codes: 0 ok, 1 invalid input (the workbook has errors), 2 a file that
 cannot be read at all, or a usage mistake. A user's mistake is one line on
-stderr, never a traceback. Heavy libraries (docxtpl, matplotlib) are imported
-only by the commands that render.
+stderr, never a traceback.
+
+Imports inside functions: each command imports the library modules it calls
+when it runs, so `--help` and `validate` never load the rendering, writing and
+web libraries (tests/test_api.py and test_launch.py check what they load).
 """
 
 from __future__ import annotations

@@ -31,6 +31,15 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+
+from . import sheets
 from .framework import Framework
 from .scoresjson import ConditionScore, PlaceScores
 from .wording import half_up
@@ -153,10 +162,7 @@ def _width_for(header: str, values: Sequence[Any], cap: float = MAX_WIDTH, heade
 def _layout(ws, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: Sequence[float] | None = None,
             header_lines: int = 3) -> list[float]:
     """Set widths, wrapping and row heights for a header row and data rows; returns the widths."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
 
-    from . import sheets
 
     widths = []
     for n, h in enumerate(cols):
@@ -203,9 +209,7 @@ def _print_setup(ws, title_cols: str | None = None) -> None:
 def summary_bytes(places: Sequence[PlaceRow], not_built: Sequence[NotBuilt], framework: Framework,
                   when: dt.datetime) -> bytes:
     """The summary workbook as .xlsx bytes."""
-    from openpyxl import Workbook
 
-    from . import sheets
 
     rows = sorted(places, key=lambda p: (p.scores.place.casefold(), p.folder))
     wb = Workbook()
@@ -219,10 +223,7 @@ def summary_bytes(places: Sequence[PlaceRow], not_built: Sequence[NotBuilt], fra
 
 
 def _places_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.utils import get_column_letter
 
-    from . import sheets
 
     ws.title = SHEET_PLACES
     cols = headers(framework)
@@ -268,10 +269,7 @@ def _places_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
 def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     """Places x conditions: the band word and score in each cell, coloured by band."""
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.utils import get_column_letter
 
-    from . import sheets
 
     cols = ["Place", "Overall level"] + [c.name for c in framework.conditions]
     values = []
@@ -301,12 +299,7 @@ def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
 def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     """Two small tables, and a native bar chart of each beside them."""
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.chart.data_source import AxDataSource, StrRef
-    from openpyxl.chart.label import DataLabelList
-    from openpyxl.utils import get_column_letter
 
-    from . import sheets
 
     counts = verdict_counts(rows, framework)
     medians = condition_medians(rows, framework)
@@ -364,7 +357,6 @@ def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
 
 def _not_built_sheet(ws, not_built: Sequence[NotBuilt]) -> None:
-    from . import sheets
 
     rows = []
     for item in sorted(not_built, key=lambda x: (x.place.casefold(), x.files)):

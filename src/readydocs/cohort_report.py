@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from pathlib import Path
+from statistics import mean
 from typing import Any, Mapping, Sequence
 
 from .catalogue import COHORT_REPORT
-from .framework import Framework
+from .baseline import EarlierRound
+from .framework import Framework, load_framework
+from .render import DocumentProps, render_document, resolve_template
 from .scoresjson import ConditionScore, PlaceScores
+from .sheets import BAND_FILLS
 from .version import __version__
 from .wording import format_date, half_up, join, mid_sentence, number
 
@@ -54,7 +59,6 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
 
     ``earlier``: place name -> baseline.EarlierRound for places matched in the baseline round.
     """
-    from .sheets import BAND_FILLS
 
     earlier = earlier or {}
     band_pos = {b.id: n for n, b in enumerate(framework.bands)}
@@ -141,7 +145,6 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
 
 def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framework: Framework, given: bool) -> dict[str, Any]:
     """Each matched place's average then and now, and the conditions that crossed a band."""
-    from statistics import mean
 
     rows, new = [], []
     rank = {b.id: n for n, b in enumerate(framework.bands)}
@@ -202,7 +205,6 @@ def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework
 def render_report(context: dict[str, Any], framework: Framework, templates_dir=None,
                   when: dt.datetime | None = None) -> bytes:
     """cohort-report.docx as bytes, from the template in ``templates_dir`` or the default one."""
-    from .render import DocumentProps, render_document, resolve_template
 
     when = when or dt.datetime(1980, 1, 1, 9, 0, 0)
     props = DocumentProps(title=f"{COHORT_REPORT.title}: {context['cohort']['places_text']}", subject=framework.title,
@@ -212,10 +214,6 @@ def render_report(context: dict[str, Any], framework: Framework, templates_dir=N
 
 def sample_context(framework: Framework | None = None) -> dict[str, Any]:
     """A cohort context with every list filled: the reference the template linter checks against."""
-    from pathlib import Path
-
-    from .baseline import EarlierRound
-    from .framework import load_framework
 
     framework = framework or load_framework()
     ids = [c.id for c in framework.conditions]

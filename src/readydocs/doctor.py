@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from . import office
 from .version import __version__
 
 # The packages readydocs runs on (pyproject.toml), by their distribution names.
@@ -49,8 +50,6 @@ def package_findings() -> list[Finding]:
 
 
 def office_finding() -> Finding:
-    from . import office
-
     soffice = office.find_soffice()
     if soffice is None:
         return Finding("LibreOffice", f"not found (needed only for --pdf). {office.install_hint()}", ok=False)

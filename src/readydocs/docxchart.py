@@ -44,10 +44,16 @@ import io
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Collection, Sequence
+from xml.sax.saxutils import escape
+
+from docx.oxml.ns import qn
+from lxml import etree
 
 from .docxparts import A_NS, C_NS, R_NS, W_NS, WP_NS, story_parts
-from .errors import TemplateError
+from .errors import TemplateError, UnreadableFileError
+from .zipguard import CHART_WORKBOOK, check_archive, declares_dtd
 
 CHART_RT = f"{R_NS}/chart"  # relationship types: a document's chart, a chart's embedded workbook
 PACKAGE_RT = f"{R_NS}/package"
@@ -120,10 +126,6 @@ def marked_charts(part) -> list[tuple[Any, str, str]]:
 
 
 def _parse(blob: bytes, where: str):
-    from lxml import etree
-
-    from .zipguard import declares_dtd
-
     if len(blob) > MAX_CHART_XML_BYTES:
         raise TemplateError(f"{where}: the chart part is {len(blob) // 1024} KB, larger than a chart "
                             f"({MAX_CHART_XML_BYTES // (1024 * 1024)} MB limit).", "Insert the chart again in Word.")
@@ -141,8 +143,6 @@ def _parse(blob: bytes, where: str):
 
 @lru_cache(maxsize=1)
 def _parser():
-    from lxml import etree
-
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -164,8 +164,6 @@ def _series(root, where: str) -> list[Any]:
 
 
 def _el(tag: str, val: str | None = None, text: str | None = None):
-    from lxml import etree
-
     prefix, local = tag.split(":")
     el = etree.Element(f"{{{C_NS if prefix == 'c' else A_NS}}}{local}")
     if val is not None:
@@ -309,7 +307,6 @@ def _set_fill(dpt, colour: str) -> None:
 
 def fill_chart_xml(blob: bytes, data: ChartData, where: str) -> bytes:
     """The chart part with ``data`` in place of the template's numbers; everything else kept."""
-    from lxml import etree
 
     root = _parse(blob, where)
     sers = _series(root, where)
@@ -347,10 +344,6 @@ def _chart_part_problem(blob: bytes) -> str | None:
 @lru_cache(maxsize=32)
 def embedded_workbook_problem(blob: bytes) -> str | None:
     """What fails the shared zip and XML guards (zipguard.py) in a chart's embedded workbook, or None."""
-    from pathlib import Path
-
-    from .errors import UnreadableFileError
-    from .zipguard import CHART_WORKBOOK, check_archive
 
     try:
         check_archive(Path("embedded workbook"), CHART_WORKBOOK, data=blob)
@@ -369,7 +362,6 @@ def data_workbook(data: ChartData) -> bytes:
     through a spreadsheet library, which would stamp the clock and cost about
     twenty times as long for what is a table of a few dozen cells.
     """
-    from xml.sax.saxutils import escape
 
     def cell(ref: str, value: Any) -> str:
         if value is None:
@@ -510,7 +502,6 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
     The picture takes the chart's place and name and fits inside its box,
     keeping the picture's proportions. The chart part leaves the document.
     """
-    from docx.oxml.ns import qn
 
     for _, part in story_parts(doc):
         for doc_pr, marker, rid in marked_charts(part):

@@ -32,7 +32,7 @@ class Para:
 
 
 def paragraphs(root) -> list[Para]:
-    from lxml import etree
+    from lxml import etree  # only when a Word part is read: validate never reads one
 
     out = []
     tables: dict[Any, int] = {}

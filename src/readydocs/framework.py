@@ -22,6 +22,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import FrameworkError
+from .localfile import LocalFileError, read_limited
 
 DEFAULT_FRAMEWORK = "mobility-readiness.toml"
 # The bundled framework is about 15 KB; a file past this is not a framework.
@@ -208,7 +209,6 @@ def load_framework(path: str | Path | None = None) -> Framework:
 
 def _read_file(p: Path) -> bytes:
     """A framework file's bytes: a regular file of at most MAX_FRAMEWORK_BYTES."""
-    from .localfile import LocalFileError, read_limited
 
     try:
         return read_limited(p, MAX_FRAMEWORK_BYTES)

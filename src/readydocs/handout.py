@@ -18,7 +18,11 @@ from typing import Iterable, Sequence
 from .errors import InvalidInputError, UnreadableFileError
 from .form import PROFILE_FIELDS, ProfileValue
 from .framework import Framework
+from .intake import read_intake
 from .localfile import read_input
+from .places import slugify
+from .validate import validate
+from .workbook import write_intake
 
 # A cohort's largest place has a few dozen respondents; the bound keeps a
 # mistaken file (a whole staff directory) from writing thousands of workbooks.
@@ -79,15 +83,12 @@ def read_respondents(path: Path) -> list[Respondent]:
 
 def copy_path(base: Path, respondent: Respondent) -> Path:
     """Where a respondent's copy goes: beside ``base``, named after it and the person."""
-    from .places import slugify
 
     return base.with_name(f"{base.stem}-{slugify(respondent.name)}{base.suffix}")
 
 
 def shared_profile(path: Path, framework: Framework) -> dict[str, ProfileValue]:
     """The place's fields as the advocate filled them in ``path`` (blank ones left out)."""
-    from .intake import read_intake
-    from .validate import validate
 
     _, response = validate(read_intake(path, framework), framework)
     values = response.profile.as_fields()
@@ -112,7 +113,6 @@ def plan_copies(base: Path, respondents: Sequence[Respondent]) -> list[tuple[Res
 def write_copies(copies: Iterable[tuple[Respondent, Path]], framework: Framework,
                  shared: dict[str, ProfileValue]) -> list[Path]:
     """Write each copy: the shared profile locked, the respondent's own fields filled and open."""
-    from .workbook import write_intake
 
     written = []
     for respondent, target in copies:

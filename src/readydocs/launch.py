@@ -8,6 +8,9 @@ package's bytecode (__pycache__/readydocs-help.txt), after a line naming
 those, and printed again while that line still holds. Any other command, any
 change, or a folder that cannot be written goes through click as before. What
 is kept is one help page of a few KB, in one file that each new page replaces.
+
+Imports inside functions: the point of this module is that a saved help page
+is printed without importing click or the command line.
 """
 
 from __future__ import annotations

@@ -45,15 +45,26 @@ and ``over-limit``).
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docxtpl import DocxTemplate
+from lxml import etree
+
 from .catalogue import ALL_DOCUMENTS, COHORT_REPORT
+from .charts import CHART_NAMES
+from .cohort_report import sample_context
+from .docxchart import chart_problems, marked_charts
 from .docxparts import W_NS, Para, paragraphs, parts, story_parts
+from .errors import TemplateError, UnreadableFileError
+from .outputs import write_atomic
 from .render import default_templates_dir, jinja_env
 from .templatenames import KnownNames, check_names
+from .variables import flatten, reference
 from .wording import shorten
+from .zipguard import TEMPLATE, check_archive, linked_content, open_docx
 
 _SMART_QUOTES = "\u2018\u2019\u201c\u201d\u201a\u201e\u2032\u2033"
 _OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
@@ -84,10 +95,6 @@ class LintProblem:
 
 def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str | None = None) -> list[LintProblem]:
     """Every problem in one template."""
-    from docxtpl import DocxTemplate
-
-    from .errors import UnreadableFileError
-    from .zipguard import TEMPLATE, linked_content, open_docx
 
     name = name or Path(path).name
     try:
@@ -102,7 +109,7 @@ def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str
         for part, what in linked_content(Path(path))]
     problems += _property_problems(doc, name)
     if reference is None:
-        from .variables import reference as build_reference
+        from .variables import reference as build_reference  # the parameter `reference` hides the function
 
         reference = build_reference()
     known = KnownNames(reference)
@@ -135,9 +142,6 @@ def lint_template(path: Path, reference: dict[str, Any] | None = None, name: str
 
 def _check_charts(doc, name: str, problems: list[LintProblem]) -> None:
     """Native charts named readydocs:NAME must name data readydocs has, and hold nothing unsafe (``bad-chart``)."""
-    from .charts import CHART_NAMES
-    from .docxchart import chart_problems, marked_charts
-    from .errors import TemplateError
 
     for label, part in story_parts(doc):
         numbers = {p: n for n, p in enumerate(part.element.iter(f"{{{W_NS}}}p"), start=1)}
@@ -207,7 +211,6 @@ def _check_tags(para: Para, patcher, add) -> bool:
 
 def _split_beyond_repair(para: Para, patcher, add) -> bool:
     """Apply docxtpl's own repair to this paragraph; what is left inside a tag is broken."""
-    from lxml import etree
 
     patched = patcher.patch_xml(para.xml)
     for m in _TAG.finditer(patched):
@@ -267,8 +270,6 @@ def _unclosed_block(lines: list[str]) -> tuple[int, str] | None:
 
 def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
     """Problems in every template readydocs would use from ``folder`` (the defaults when None), and notes."""
-    from .cohort_report import sample_context
-    from .variables import flatten, reference
 
     ref = reference()
     cohort_ref = flatten([sample_context()])  # the cohort report sees the cohort's variables, not a place's
@@ -297,10 +298,6 @@ def lint_folder(folder: Path | None) -> tuple[list[LintProblem], list[str]]:
 
 def _uses_chart_picture(path: Path) -> bool:
     """Whether a template (one made for earlier versions) shows the chart through {{ chart }}."""
-    import zipfile
-
-    from .errors import UnreadableFileError
-    from .zipguard import TEMPLATE, check_archive
 
     try:
         check_archive(path, TEMPLATE)  # never inflate a zip bomb to look for a tag
@@ -313,7 +310,6 @@ def _uses_chart_picture(path: Path) -> bool:
 
 def export_templates(folder: Path, force: bool = False) -> list[Path]:
     """Copy the default templates into ``folder``. Returns the files already there (nothing is written then)."""
-    from .outputs import write_atomic
 
     folder = Path(folder)
     targets = [(default_templates_dir() / d.template, folder / d.template) for d in ALL_DOCUMENTS]

@@ -200,7 +200,7 @@ class OutputFolder:
         self._lock: Any = None  # a filelock lock while the folder is held
 
     def __enter__(self) -> "OutputFolder":
-        from filelock import FileLock, Timeout
+        from filelock import FileLock, Timeout  # only a build holds a folder: --help and validate never load it
 
         if self.path.is_symlink():
             # The folder -o names may be a link; a place's folder inside it is ours, and a link there would

@@ -16,6 +16,7 @@ from typing import Sequence
 
 from . import office
 from .errors import OfficeMissingError, ReadydocsError
+from .outputs import write_outputs
 
 # Tagged PDF: headings, reading order, alt text and table headers reach screen readers.
 _FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
@@ -76,7 +77,6 @@ def pdf_bytes(documents: Sequence[tuple[str, bytes]], timeout: float = office.DE
 
 def to_pdf(docx_paths: Sequence[Path], timeout: float = office.DEFAULT_TIMEOUT, force: bool = False) -> list[Path]:
     """Write ``name.pdf`` beside each ``name.docx`` through its folder's manifest; return the PDFs written, in order."""
-    from .outputs import write_outputs
 
     paths = [Path(p) for p in docx_paths]
     made = pdf_bytes([(p.name, p.read_bytes()) for p in paths], timeout, shown_as=paths)

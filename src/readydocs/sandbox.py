@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 import time
 from typing import Any, Callable, Iterable, Iterator
@@ -42,6 +43,7 @@ from jinja2 import StrictUndefined, Template, nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import markup_join, str_join
+from jinja2.utils import generate_lorem_ipsum
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
@@ -241,7 +243,6 @@ _PREDICT: dict[str, Callable[..., int]] = {"center": _center, "indent": _indent,
 
 def _bounded_filter(name: str, func):
     """A filter that checks its arguments before it runs, and its result after."""
-    import functools
 
     predict = _PREDICT.get(name)
     # Filters marked pass_context / pass_eval_context / pass_environment get that first;
@@ -266,8 +267,6 @@ def _bounded_filter(name: str, func):
 
 
 def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
-    from jinja2.utils import generate_lorem_ipsum
-
     if _int(n) * _int(max) > MAX_LIPSUM_WORDS:
         raise LimitError(f"lipsum() may make at most {MAX_LIPSUM_WORDS:,} words in a template")
     return generate_lorem_ipsum(n=n, html=html, min=min, max=max)

@@ -18,13 +18,14 @@ sentences are wording.py's, chosen by the views.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
 from .framework import Condition, Framework, Indicator, Level
 from .places import PlaceIdentity, slugify
-from .scoring import ConditionResult, IndicatorResult, Scores
 from .response import Response
+from .scoring import ConditionResult, IndicatorResult, Scores
 from .wording import half_up
 
 # How a condition changed between rounds (RoundComparison).
@@ -344,7 +345,6 @@ def lines(text: str | None) -> list[str]:
 
     A leading bullet ("- ", "\u2022 ", "* ") is dropped; a leading "-1" or "+" stays as typed.
     """
-    import re
 
     if not text:
         return []

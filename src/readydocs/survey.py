@@ -40,11 +40,17 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .baseline import identity
 from .errors import InvalidInputError, UnreadableFileError
 from .form import PROFILE_BY_KEY, PROFILE_FIELDS, RATING_INPUTS, indicator_name
 from .framework import Framework
 from .localfile import read_input
+from .outputs import write_atomic
+from .places import slugify
+from .sheets import stamp_for, workbook_bytes
+from .validate import interpret_rating
 from .wording import closest, did_you_mean, shorten
+from .workbook import build_intake, named_cell
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 5_000  # respondents in one export
@@ -171,7 +177,6 @@ def template_files(framework: Framework) -> tuple[bytes, bytes]:
 
 def write_template(folder: Path, framework: Framework, force: bool = False) -> list[Path]:
     """Write survey-answers.csv (header only) and survey-map.toml into ``folder``."""
-    from .outputs import write_atomic
 
     folder = Path(folder)
     targets = [folder / CSV_NAME, folder / MAP_NAME]
@@ -310,7 +315,6 @@ class Respondent:
 
 def parse(csv_path: Path, survey_map: SurveyMap, framework: Framework) -> tuple[list[Respondent], list[SurveyProblem], list[str]]:
     """Every respondent's workbook values, and every problem found (row and column each)."""
-    from .validate import interpret_rating
 
     rows, notes = read_csv(csv_path)
     name = Path(csv_path).name
@@ -422,11 +426,6 @@ def _date(text: str, formats: tuple[str, ...]) -> dt.date | None:
 
 def import_survey(csv_path: Path, map_path: Path, out_dir: Path, framework: Framework) -> Imported:
     """Read, check and, only when nothing is wrong, write one workbook per respondent in out_dir/<place>/."""
-    from .baseline import identity
-    from .places import slugify
-    from .outputs import write_atomic
-    from .sheets import stamp_for, workbook_bytes
-    from .workbook import build_intake, named_cell
 
     survey_map, problems = load_map(map_path, framework)
     if problems:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+from jinja2 import nodes as J
+
 from .sandbox import GROUP_METHODS, TEXT_METHODS, LimitError, uncounted
 from .wording import did_you_mean
 
@@ -81,8 +83,6 @@ class _Checker:
             self.visit(n, scope)
 
     def visit(self, node, scope: dict[str, str | None]) -> None:
-        from jinja2 import nodes as J
-
         if isinstance(node, J.For):
             base = self.expr(uncounted(node.iter), scope)
             inner = dict(scope)
@@ -126,8 +126,6 @@ class _Checker:
                     self.visit(child, scope)
 
     def bind(self, target, value: str | None, scope: dict[str, str | None]) -> None:
-        from jinja2 import nodes as J
-
         if isinstance(target, J.Name):
             scope[target.name] = value
         elif isinstance(target, J.Tuple):
@@ -136,7 +134,6 @@ class _Checker:
 
     def expr(self, node, scope: dict[str, str | None]) -> str | None:
         """The reference path an expression stands for, or None when unknown; reports what is wrong."""
-        from jinja2 import nodes as J
 
         if isinstance(node, (J.Filter, J.BinExpr, J.Call)):
             self.over_limit(node)
@@ -284,7 +281,6 @@ class _NotConstant(Exception):
 
 def _constant(node, env):
     """The value of an expression made only of constants, operators, filters and lipsum(); _NotConstant otherwise."""
-    from jinja2 import nodes as J
 
     def value(n):
         if isinstance(n, J.Const):
@@ -321,7 +317,6 @@ _REPORTED = "reported:"  # expr()'s path once a problem in the expression has be
 
 def _source(node) -> str:
     """An expression such as c.name or place["name"] as the template wrote it (roughly)."""
-    from jinja2 import nodes as J
 
     if isinstance(node, J.Name):
         return node.name

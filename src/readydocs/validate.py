@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .branding import logo_problem
 from .form import (
     FIRST_DATE, FORM_VERSION, LAST_DATE, META_NAMES, NAME_FORM_VERSION, NAME_FRAMEWORK_ID, NAME_FRAMEWORK_VERSION,
     OLDEST_FORM_VERSION, PROFILE_FIELDS, SHEET_INSTRUCTIONS, SHEET_RATINGS, indicator_name, read_form_version,
@@ -247,7 +248,6 @@ def validate(intake: Intake, framework: Framework) -> tuple[Report, Response]:
             add("invalid-email", WARNING, f"'{_show(profile[f.key])}' does not look like an email address. Check it: it is printed on the documents.", c.sheet, c.ref)
 
     if profile.get("logo_file"):
-        from .branding import logo_problem
 
         logo = logo_problem(profile["logo_file"], intake.path)
         if logo:

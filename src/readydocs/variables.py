@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .summary import Summary
+from .assessment import as_of, assess, score_assessment
+from .baseline import compare, load_baseline
+from .benchmark import cohort_stats, compare as compare_with_cohort
+from .context import build_context
+from .framework import load_framework
+from .scoring import score
+from .summary import Summary, summarise
+from .workbook import write_intake
 
 # Variables render.py adds at rendering time: placeholders (text) that become pictures once
 # the template is filled in.
@@ -100,13 +107,6 @@ def flatten(contexts: list[dict[str, Any]]) -> dict[str, Variable]:
 
 def sample_contexts(framework=None) -> list[dict[str, Any]]:
     """The sample's context, then a two-respondent variant that fills the lists the sample leaves empty."""
-    from .assessment import as_of, assess, score_assessment
-    from .baseline import compare, load_baseline
-    from .context import build_context
-    from .framework import load_framework
-    from .scoring import score
-    from .summary import summarise
-    from .workbook import write_intake
 
     framework = framework or load_framework()
     with tempfile.TemporaryDirectory(prefix="readydocs-sample-") as tmp:
@@ -135,12 +135,11 @@ def sample_contexts(framework=None) -> list[dict[str, Any]]:
 def _sample_benchmark(summary: Summary, framework) -> Summary:
     """A made-up cohort of five places: lower than this place on some conditions, higher on others,
     and the last condition scored by only one place, so every list of the comparison has entries."""
-    from .benchmark import cohort_stats, compare
 
     ids = [c.id for c in framework.conditions]
     places = [{cid: (None if i == len(ids) - 1 and n else (5.0 + 5 * n) if i % 2 == 0 else (70.0 + 5 * n))
                for i, cid in enumerate(ids)} for n in range(5)]
-    return compare(cohort_stats(places, framework), summary)
+    return compare_with_cohort(cohort_stats(places, framework), summary)
 
 
 def reference(framework=None) -> dict[str, Variable]:

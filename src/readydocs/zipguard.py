@@ -167,7 +167,7 @@ _REL = f"{{{PACKAGE_RELS_NS}}}Relationship"
 
 def linked_content(path: Path) -> list[tuple[str, str]]:
     """(part, what) for everything in a checked .docx that refers to content outside the file."""
-    from lxml import etree
+    from lxml import etree  # Word files only: checking a workbook (validate) never loads lxml
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     found: list[tuple[str, str]] = []
@@ -215,7 +215,7 @@ def _field_codes(root) -> list[str]:
 
 def damaged(path: Path, kind: Kind, exc: Exception) -> UnreadableFileError:
     """The error for a checked .docx that python-docx still could not open: which part is broken, when one is."""
-    from lxml import etree
+    from lxml import etree  # Word files only, as above
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
@@ -240,7 +240,7 @@ def damaged(path: Path, kind: Kind, exc: Exception) -> UnreadableFileError:
 
 def open_docx(path: Path, kind: Kind = DOCUMENT):
     """A python-docx Document, after every check above; one UnreadableFileError line otherwise."""
-    import docx
+    import docx  # python-docx is slow to import and only commands that open a Word file need it
 
     check_docx(path, kind)
     try:

@@ -19,8 +19,10 @@ Pages are Jinja2 templates with HTML autoescaping.
 from __future__ import annotations
 
 import contextlib
+import io
 import secrets
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, TypeGuard
 
@@ -38,8 +40,10 @@ from starlette.staticfiles import StaticFiles
 from ..catalogue import DOCUMENTS
 from ..errors import ReadydocsError
 from ..framework import Framework
+from ..office import find_soffice
 from ..version import __version__
 from ..wording import join as join_names
+from ..workbook import write_intake
 from . import uploads
 from .results import check_uploads, zip_bytes
 from .sessions import SessionStore
@@ -127,8 +131,6 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
                office: bool | None = None) -> Guard:
     """The app for one run on ``port``. ``office``: whether PDFs can be offered (default: LibreOffice is found)."""
     if office is None:
-        from ..office import find_soffice
-
         office = find_soffice() is not None
     store = SessionStore()
     token = secrets.token_urlsafe(32)
@@ -175,8 +177,6 @@ def create_app(framework: Framework, port: int, *, on_ready: Callable[[], None] 
             if kind == "templates.zip":
                 downloads[kind] = _default_templates_zip()
             else:
-                from ..workbook import write_intake
-
                 path = store.root / "downloads" / kind
                 path.parent.mkdir(exist_ok=True)
                 with build_lock:
@@ -316,10 +316,7 @@ def _run_check(store: SessionStore, lock: threading.Lock, framework: Framework, 
 
 
 def _default_templates_zip() -> bytes:
-    import io
-    import zipfile
-
-    from ..render import default_templates_dir
+    from ..render import default_templates_dir  # render loads the rendering libraries, warmed in _warm
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

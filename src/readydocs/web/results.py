@@ -1,11 +1,15 @@
 """What the page does with a session's files: the CLI's library calls, shaped for the page.
 
-Each workbook is checked on its own (pipeline.assess), so every problem is
+Each workbook is checked on its own (assessment.assess), so every problem is
 shown under the file, sheet and cell it concerns. Nothing is built while any
 workbook, the logo or the templates has an error. Then the workbooks are
 grouped by the place they name (places.normalise, as `readydocs batch`
 groups them) and each place is built with pipeline.build exactly as
 `readydocs build` builds it, into its own folder; PDFs come from pdf.to_pdf.
+
+Imports inside functions: the page opens before the rendering libraries are
+loaded (app._warm loads them in the background while it is read), so each step
+imports the library modules it calls when it runs.
 """
 
 from __future__ import annotations

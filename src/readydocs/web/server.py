@@ -51,6 +51,7 @@ def graphical() -> bool:
 
 def serve(framework: Framework, port: int = 0, open_browser: bool = True, echo: Callable[[str], None] = print) -> None:
     """Serve the page until interrupted (Ctrl+C); every uploaded file is deleted on the way out."""
+    # The server and the page's libraries (uvicorn, Starlette) load only when `readydocs serve` runs.
     import uvicorn
 
     from .app import create_app

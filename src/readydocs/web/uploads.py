@@ -12,12 +12,14 @@ zip guard, the template sandbox) is the same as on the command line.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from ..branding import image_kind
 from ..errors import ReadydocsError
 from ..wording import shorten
 
@@ -94,8 +96,6 @@ def save_workbooks(files: list[Incoming], folder: Path) -> list[tuple[Path, str]
 
 def save_logo(incoming: Incoming, folder: Path) -> tuple[Path | None, str | None]:
     """(stored logo, None), or (None, why it cannot be used)."""
-    from ..branding import image_kind
-
     data = read_limited(incoming, MAX_LOGO_BYTES, "a logo")
     kind = image_kind(data)
     if kind is None:
@@ -111,8 +111,6 @@ def unpack_templates(incoming: Incoming, folder: Path, names: set[str]) -> tuple
 
     Returns (folder, problems, notes); folder is None when the zip cannot be used.
     """
-    import io
-
     shown = display_name(incoming.name, "The templates zip")
     data = read_limited(incoming, MAX_TEMPLATES_ZIP_BYTES, "a templates zip")
     try:
