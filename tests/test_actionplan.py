@@ -149,3 +149,97 @@ def test_text_that_looks_like_a_formula_stays_text(sample_xlsx, tmp_path, framew
     ws = openpyxl.load_workbook(out / FILENAME)["Action plan"]
     cells = [c for row in ws.iter_rows(min_row=FIRST_ROW, min_col=3, max_col=3) for c in row if c.value == step]
     assert len(cells) == 1 and cells[0].data_type == "s"
+
+
+def _read_with_openpyxl(path):
+    """The plan's rows as the earlier openpyxl reader gave them: the reference read_plan must agree with."""
+    from readydocs.actionplan import ALL_IN_PLACE, Row
+
+    ws = openpyxl.load_workbook(path, data_only=True)["Action plan"]
+    header = [str(c.value).strip() if c.value is not None else "" for c in ws[3]]
+    col = {h: n for n, h in enumerate(header) if h}
+
+    def get(values, name):
+        v = values[col[name]] if name in col and col[name] < len(values) else None
+        return v.strip() or None if isinstance(v, str) else v
+
+    def text(v):
+        return v if v is None or isinstance(v, (dt.date, dt.datetime)) else str(v)
+
+    out = []
+    for values in ws.iter_rows(min_row=FIRST_ROW, values_only=True):
+        condition, action = get(values, "Condition"), get(values, "Action")
+        owner, due, progress, notes = (get(values, h) for h in ("Owner", "Due date", "Progress", "Notes"))
+        if not condition and not action and not owner and not due and not notes and progress in (None, PROGRESS[0]):
+            continue
+        if condition == ALL_IN_PLACE and not action:
+            continue
+        due = due.date() if isinstance(due, dt.datetime) else due
+        out.append(Row(str(condition or ""), str(get(values, "Status") or ""), str(action or ""),
+                       str(get(values, "From") or ""), text(owner), due, text(progress) or PROGRESS[0], text(notes)))
+    return out
+
+
+def test_an_edited_plan_reads_as_openpyxl_reads_it(sample_xlsx, tmp_path, framework):
+    """Dates, numbers, a formula's saved result, a merge, a moved column and a long table, read without openpyxl."""
+    from readydocs.actionplan import read_plan
+
+    out = build([sample_xlsx], tmp_path / "out", framework).out_dir
+    path = out / FILENAME
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Action plan"]
+    ws.protection.sheet = False
+    ws.cell(row=FIRST_ROW, column=5, value="  Dana Whitfield ")
+    ws.cell(row=FIRST_ROW, column=6, value=dt.date(2027, 3, 1)).number_format = "yyyy-mm-dd"
+    ws.cell(row=FIRST_ROW + 1, column=8, value=42)
+    ws.cell(row=FIRST_ROW + 2, column=8, value=2.5)
+    ws.cell(row=FIRST_ROW + 3, column=7, value="Done")
+    for n in range(300):  # rows far below the plan, typed by hand
+        ws.cell(row=FIRST_ROW + 100 + n, column=1, value=f"Condition {n}")
+        ws.cell(row=FIRST_ROW + 100 + n, column=3, value=f"Step {n} & <more>")
+    ws.merge_cells(start_row=FIRST_ROW + 450, start_column=1, end_row=FIRST_ROW + 450, end_column=3)
+    ws.cell(row=FIRST_ROW + 450, column=1, value="Merged condition")
+    ws.insert_cols(2)  # a column of their own: headers are found by name
+    ws.cell(row=3, column=2, value="Our column")
+    wb.save(path)
+
+    rows = read_plan(path)
+    assert rows == _read_with_openpyxl(path)
+    assert rows[0].owner == "Dana Whitfield" and rows[0].due == dt.date(2027, 3, 1)
+    assert rows[1].notes == "42" and rows[2].notes == "2.5" and rows[3].progress == "Done"
+    assert rows[-1].condition == "Merged condition" and rows[-1].action == ""
+    assert rows[-2].action == "Step 299 & <more>"
+
+
+def test_a_rebuild_reads_the_plan_without_openpyxl(sample_xlsx, tmp_path):
+    """Carrying people's entries forward must not load a general workbook library (it costs more than the build)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from readydocs.framework import load_framework\n"
+            "from readydocs.pipeline import build\n"
+            f"args = ([{str(sample_xlsx)!r}], {str(tmp_path / 'out')!r}, load_framework())\n"
+            "build(*args)\n"
+            "assert build(*args).written\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'openpyxl'))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+def test_a_plan_that_is_a_zip_bomb_is_not_read_or_replaced(sample_xlsx, tmp_path, framework):
+    import zipfile
+
+    import pytest
+
+    from readydocs.errors import OutputConflictError
+
+    out = build([sample_xlsx], tmp_path / "out", framework).out_dir
+    path = out / FILENAME
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/padding.xml", b"<a>" + b" " * (120 * 1024 * 1024) + b"</a>")
+    before = path.read_bytes()
+    with pytest.raises(OutputConflictError) as err:
+        build([sample_xlsx], tmp_path / "out", framework, force=True)
+    assert str(err.value).startswith(f"{path}: expands ") and "so this action plan is not replaced" in str(err.value)
+    assert path.read_bytes() == before

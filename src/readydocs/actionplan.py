@@ -138,53 +138,64 @@ def merge_existing(rows: list[Row], existing: Path) -> list[Row]:
 
 
 def read_plan(path: Path) -> list[Row]:
-    """The rows of an action plan written earlier (and perhaps edited since)."""
-    import warnings
+    """The rows of an action plan written earlier (and perhaps edited since).
 
-    import openpyxl
+    Read with the intake workbook's reader (xlsxcells.py) after the same zip
+    checks, so a rebuild never loads a general workbook library just to carry
+    people's entries forward.
+    """
+    from .errors import UnreadableFileError
+    from .xlsxcells import XlsxWorkbook
+    from .zipguard import PLAN, check_archive
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:
+        check_archive(path, PLAN)
+        with XlsxWorkbook(path) as wb:
+            return _plan_rows(path, wb)
+    except OutputConflictError:
+        raise
+    except UnreadableFileError as exc:
+        raise OutputConflictError(f"{exc.message.rstrip('.')}, so this action plan is not replaced.", exc.hint) from exc
+    except Exception as exc:  # a part missing or malformed, whatever the parser raised
         raise OutputConflictError(
             f"{path}: an action plan is already there but cannot be read ({type(exc).__name__}), so it is not replaced.",
             "Close it if it is open, or move it away, and build again.") from exc
-    try:
-        if SHEET not in wb.sheetnames:
-            raise OutputConflictError(f"{path}: has no sheet named '{SHEET}', so it is not replaced.",
-                                      "Rename the sheet back, or move the file away, and build again.")
-        ws = wb[SHEET]
-        header = [str(c.value).strip() if c.value is not None else "" for c in ws[HEADER_ROW]]
-        col = {h: n for n, h in enumerate(header) if h}
-        if not {"Condition", "Action"} <= set(col):
-            raise OutputConflictError(f"{path}: the '{SHEET}' sheet has no Condition and Action columns in row {HEADER_ROW}, so it is not replaced.",
-                                      "Move the file away and build again.")
 
-        def get(values, name):
-            n = col.get(name)
-            v = values[n] if n is not None and n < len(values) else None
-            return v.strip() or None if isinstance(v, str) else v
 
-        out = []
-        for values in ws.iter_rows(min_row=FIRST_ROW, values_only=True):
-            condition, action = get(values, "Condition"), get(values, "Action")
-            rest = [get(values, h) for h in ("Owner", "Due date", "Progress", "Notes")]
-            # A spare row left empty (perhaps with its progress dropdown touched), or the all-in-place line.
-            if not condition and not action and not any(rest[:2]) and not rest[3] and rest[2] in (None, PROGRESS[0]):
-                continue
-            if condition == ALL_IN_PLACE and not action:
-                continue
-            due = rest[1]
-            if isinstance(due, dt.datetime):
-                due = due.date()
-            out.append(Row(str(condition or ""), str(get(values, "Status") or ""), str(action or ""),
-                           str(get(values, "From") or ""), _text(rest[0]), due,
-                           _text(rest[2]) or PROGRESS[0], _text(rest[3])))
-        return out
-    finally:
-        wb.close()
+def _plan_rows(path: Path, wb: Any) -> list[Row]:
+    from .xlsxcells import MAX_COLUMN
+
+    if not wb.grids.get(SHEET):
+        raise OutputConflictError(f"{path}: has no sheet named '{SHEET}', so it is not replaced.",
+                                  "Rename the sheet back, or move the file away, and build again.")
+    header_cells = wb.read_rows([(SHEET, HEADER_ROW, MAX_COLUMN)]).cells[(SHEET, HEADER_ROW)]
+    header = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
+    col = {h: n for n, h in enumerate(header) if h}
+    if not {"Condition", "Action"} <= set(col):
+        raise OutputConflictError(f"{path}: the '{SHEET}' sheet has no Condition and Action columns in row {HEADER_ROW}, so it is not replaced.",
+                                  "Move the file away and build again.")
+
+    def get(values, name):
+        n = col.get(name)
+        v = values[n].value if n is not None and n < len(values) else None
+        return v.strip() or None if isinstance(v, str) else v
+
+    out = []
+    for _, values in sorted(wb.read_table(SHEET, FIRST_ROW, max(col.values()) + 1).items()):
+        condition, action = get(values, "Condition"), get(values, "Action")
+        rest = [get(values, h) for h in ("Owner", "Due date", "Progress", "Notes")]
+        # A spare row left empty (perhaps with its progress dropdown touched), or the all-in-place line.
+        if not condition and not action and not any(rest[:2]) and not rest[3] and rest[2] in (None, PROGRESS[0]):
+            continue
+        if condition == ALL_IN_PLACE and not action:
+            continue
+        due = rest[1]
+        if isinstance(due, dt.datetime):
+            due = due.date()
+        out.append(Row(str(condition or ""), str(get(values, "Status") or ""), str(action or ""),
+                       str(get(values, "From") or ""), _text(rest[0]), due,
+                       _text(rest[2]) or PROGRESS[0], _text(rest[3])))
+    return out
 
 
 def _text(v: Any) -> Any:

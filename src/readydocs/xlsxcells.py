@@ -27,6 +27,8 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _CHUNK = 1 << 22
+MAX_ROW = 1_048_576  # the last row and column of an Excel sheet
+MAX_COLUMN = 16_384
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _XMLNS = re.compile(rb"""\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"]*"|'[^']*')""")
 _COLUMN = re.compile(r"^\$?([A-Za-z]{1,3})")
@@ -146,6 +148,27 @@ class XlsxWorkbook:
             found.cells[key] = tuple(RawCell(strings[c[1]]) if isinstance(c, tuple) else c for c in cells)
         return found
 
+    def read_table(self, sheet: str, first_row: int, width: int) -> dict[int, tuple[RawCell, ...]]:
+        """Every row the sheet stores from ``first_row`` to its end, from column A to ``width``, by row number.
+
+        For a table of unknown length (an action plan people add rows to);
+        read_rows is for cells whose rows are known. Rows the sheet does not
+        store are left out; cells hidden under a merge are empty, as there.
+        """
+        from defusedxml import ElementTree as DET
+
+        pending: list[tuple[int, list]] = []
+        needed_strings: set[int] = set()
+        with self._zip.open(self._sheet_parts[sheet]) as fh:
+            for number, xml in _elements(fh, b"row", range(first_row, MAX_ROW + 1), numbered_by_r=True):
+                pending.append((number, self._row_cells(DET.fromstring(xml, forbid_dtd=True)[0], width, needed_strings)))
+        with self._zip.open(self._sheet_parts[sheet]) as fh:
+            merged = _merged_away(fh, {number for number, _ in pending}, width)
+        strings = self._shared_strings(needed_strings)
+        return {number: tuple(EMPTY if (number, n) in merged else RawCell(strings[c[1]]) if isinstance(c, tuple) else c
+                              for n, c in enumerate(cells, start=1))
+                for number, cells in pending}
+
     def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list[RawCell | tuple[str, int]]:
         """The row's cells as RawCell, or ("s", index) where the text is in the shared table."""
         from .xlsxvalues import MAC_EPOCH, WINDOWS_EPOCH, column_index, from_excel, from_iso8601, text_content
@@ -209,7 +232,7 @@ class XlsxWorkbook:
         return out
 
 
-def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator[tuple[int, bytes]]:
+def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> Iterator[tuple[int, bytes]]:
     """(number, element wrapped in the part's namespaces) for each wanted <tag> element, in order.
 
     Rows are numbered by their r attribute (else one after the last), shared
@@ -220,7 +243,7 @@ def _elements(fh, tag: bytes, wanted: set[int], numbered_by_r: bool) -> Iterator
 
     start = re.compile(b"<" + _NAME + tag + rb"(?=[\s/>])[^>]*>")
     end = re.compile(b"</" + _NAME + tag + rb"\s*>")
-    last = max(wanted)
+    last = wanted[-1] if isinstance(wanted, range) else max(wanted)
     number = 0 if numbered_by_r else -1
     data, root = b"", None
     while root is None:
@@ -298,8 +321,9 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
                 continue
             if left is None or top is None or right is None or bottom is None:
                 continue
-            for row in rows:
-                if top <= row <= bottom:
+            # Whichever is shorter, the rows asked for or the range's rows: a table can have many of both.
+            for row in (rows if len(rows) <= bottom - top else range(top, bottom + 1)):
+                if top <= row <= bottom and row in rows:
                     hidden.update((row, column) for column in range(max(left, 1), min(right, width) + 1)
                                   if (row, column) != (top, left))
         carry = data[max(done, data.rfind(b"<")):]  # a tag cut in two by the chunk

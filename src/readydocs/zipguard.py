@@ -60,6 +60,7 @@ TEMPLATE = Kind("a Word template", "a Word document", ".docx", "Word",
                 "Start again from the templates 'readydocs templates export' writes.")
 CHART_WORKBOOK = Kind("a chart\u2019s embedded workbook", "an Excel workbook", ".xlsx", "Excel",
                       "Insert the chart again in Word.")
+PLAN = Kind("an action plan", "an Excel workbook", ".xlsx", "Excel", "Move it away and build again.")
 DOCUMENT = Kind("a Word document", "a Word document", ".docx", "Word", "Save it again from Word as a .docx document.")
 
 
