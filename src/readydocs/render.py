@@ -61,11 +61,12 @@ def _cached_env():
     A batch renders the same few template parts for every place; parsing and
     compiling them is most of the rendering time, and a compiled template holds
     no state between renders. Keyed by the full text, so an edited template is
-    a new entry.
+    a new entry; jinjacache.py keeps the same between runs.
     """
     from collections import OrderedDict
+    from types import CodeType
 
-    from jinja2 import StrictUndefined, nodes
+    from jinja2 import StrictUndefined
 
     from .sandbox import TemplateSandbox
 
@@ -84,28 +85,32 @@ def _cached_env():
                 self._memo.move_to_end(key)
             return hit
 
-        def undeclared(self, source: str) -> frozenset:
-            """Top-level names a template text uses without defining them (cached like the parse)."""
-            from jinja2 import meta
-
-            return self._remember(("undeclared", source), lambda: frozenset(meta.find_undeclared_variables(self.parse(source))))
-
         def parse(self, source, name=None, filename=None):
             if not isinstance(source, str) or name is not None or filename is not None:
                 return super().parse(source, name, filename)
             return self._remember(("parse", source), lambda: super(CachingSandbox, self).parse(source))
 
-        def from_string(self, source, globals=None, template_class=None):
-            if globals is not None or template_class is not None:
-                return super().from_string(source, globals, template_class)
-            if isinstance(source, str):
-                key: tuple[object, ...] = ("compile", self.autoescape, source)
-            elif isinstance(source, nodes.Template):
-                # A tree from parse() above: the memo keeps it alive, so its id stays unique.
-                key = ("compile-tree", self.autoescape, id(source))
+        def prepared(self, source: str):
+            """(compiled template, top-level names it uses without defining them) for a template text.
+
+            Kept in memory for the process and on disk between runs (jinjacache.py), keyed by the text.
+            """
+            return self._remember(("prepared", source), lambda: self._prepare(source))
+
+        def _prepare(self, source: str):
+            from jinja2 import meta
+
+            from . import jinjacache
+
+            kept = jinjacache.load("compiled", source)
+            if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], frozenset) and isinstance(kept[1], CodeType):
+                names, code = kept
             else:
-                return super().from_string(source)
-            return self._remember(key, lambda: (super(CachingSandbox, self).from_string(source), source))[0]
+                tree = super().parse(source)
+                names = frozenset(meta.find_undeclared_variables(tree))
+                code = self.compile(tree)
+                jinjacache.store("compiled", source, (names, code))
+            return self.template_class.from_code(self, code, self.make_globals(None), None), names
 
     return CachingSandbox(undefined=StrictUndefined, autoescape=True)
 
@@ -141,9 +146,16 @@ def template_bytes(path: Path) -> bytes:
 
 @lru_cache(maxsize=64)
 def _patched_xml(src_xml: str) -> str:
+    """docxtpl's clean-up of a part's XML, kept on disk like the compiled parts (jinjacache.py)."""
     from docxtpl import DocxTemplate
 
-    return DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
+    from . import jinjacache
+
+    patched = jinjacache.load("patched", src_xml)
+    if not isinstance(patched, str):
+        patched = DocxTemplate.patch_xml(None, src_xml)  # uses nothing of the instance
+        jinjacache.store("patched", src_xml, patched)
+    return patched
 
 
 @dataclass(frozen=True)
@@ -222,12 +234,12 @@ def _safe_template_class():
             src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
             self.current_rendering_part = part
             try:
-                ast = env.parse(src_xml)
-                missing = env.undeclared(src_xml) - set(context)
+                template, names = env.prepared(src_xml)
+                missing = names - set(context)
                 if missing:
                     raise TemplateError(*_explain_undefined(
                         self.source, f"uses variables readydocs does not provide: {', '.join(sorted(missing))}"))
-                dst_xml = env.from_string(ast).render(context)
+                dst_xml = template.render(context)
             except TemplateError:
                 raise
             except Exception as exc:
