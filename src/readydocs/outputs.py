@@ -19,7 +19,6 @@ import os
 import re
 import stat
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection, Sequence
@@ -30,6 +29,8 @@ from .places import PlaceIdentity
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step (temporary file in the same folder, then rename)."""
+    import tempfile  # here: `validate` never writes, and tempfile costs it a few per cent
+
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
