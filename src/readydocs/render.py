@@ -29,6 +29,8 @@ from .errors import TemplateError
 from .outputs import normalise_zip
 
 CHART_WIDTH_MM = 165
+# What docxtpl's resolve_listing replaces in a rendered part's text.
+_LISTING_CHARS = re.compile("[\t\a\n\f]")
 # Variables render_document adds to the context itself.
 RENDER_VARIABLES = frozenset({"chart", "logo"})
 
@@ -255,7 +257,9 @@ def _safe_template_class():
                                     "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
             if self.nonce and self.nonce in dst_xml.lower():
                 dst_xml = self._place(part, root)
-            return self.resolve_listing(dst_xml)
+            # docxtpl's listing turns tabs, line breaks, \a and \f in the text into Word's own marks, and changes
+            # nothing else: a part without any is left as it is (it costs a regular expression per run).
+            return self.resolve_listing(dst_xml) if _LISTING_CHARS.search(dst_xml) else dst_xml
 
         def _place(self, part, root) -> str:
             """Replace each placeholder in a text run with what it stands for, splitting the run around it."""
