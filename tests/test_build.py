@@ -226,3 +226,30 @@ def test_memo_from_a_sponsor_who_is_also_the_advocate_speaks_once(sample_xlsx, t
     # The signature block: closing, then name, title and organization on their own lines.
     end = memo.index("With thanks,")
     assert memo[end + 1:end + 4] == ["Dana Whitfield", "Deputy City Manager", "City of Riverbend Office of the City Manager"]
+
+
+def test_an_undefined_variable_is_a_typed_error_the_linter_explains(sample_xlsx, tmp_path, framework):
+    """Rendering names the template and the variables; the linter, asked by the command line, adds the paragraph."""
+    import ast
+    from pathlib import Path
+
+    import pytest
+
+    from readydocs.errors import TemplateError, UndefinedVariableError
+    from readydocs.lint import explain_undefined
+    from readydocs.render import __file__ as render_source
+
+    custom = _custom_template(tmp_path, "talking-points.docx", "Budget line: {{ budget.total }} for {{ plaec.name }}")
+    with pytest.raises(UndefinedVariableError) as err:
+        build([sample_xlsx], tmp_path / "out", framework, templates_dir=custom)
+    path = custom / "talking-points.docx"
+    assert err.value.template == str(path) and err.value.names == ("budget", "plaec")
+    assert str(err.value) == (f"{path}: uses variables readydocs does not provide: budget, plaec. "
+                              "Run readydocs docs templates for the variables available.")
+    explained = explain_undefined(err.value)
+    assert isinstance(explained, TemplateError) and explained.exit_code == 1
+    assert str(explained).startswith(f"{path}, paragraph ") and "[unknown-variable]" in str(explained)
+    # Rendering does not reach for the linter: the dependency runs one way, lint -> render.
+    tree = ast.parse(Path(render_source).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "lint" not in imported and not any((m or "").endswith(".lint") for m in imported)

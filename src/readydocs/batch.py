@@ -227,7 +227,18 @@ def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not
         dates = [p.assessment_date for p in places if p.assessment_date]
         return render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
     except ReadydocsError as exc:
-        return f"{FILENAME} was not written: {exc}"
+        return f"{FILENAME} was not written: {_explained(exc)}"
+
+
+def _explained(exc: ReadydocsError) -> Exception:
+    """A template's undefined variable as the template linter tells it, like the command line's build."""
+    from .errors import UndefinedVariableError
+
+    if isinstance(exc, UndefinedVariableError):
+        from .lint import explain_undefined
+
+        return explain_undefined(exc)
+    return exc
 
 
 def _check(path: Path) -> Checked:
@@ -288,7 +299,7 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
     except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
         return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), refused=True)
     except ReadydocsError as exc:
-        return outcome(False, problems=(str(exc),), errors=1)
+        return outcome(False, problems=(str(_explained(exc)),), errors=1)
     except Exception as exc:
         return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
     problems = (str(result.pdf_error),) if result.pdf_error is not None else ()

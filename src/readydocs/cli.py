@@ -47,9 +47,20 @@ def _handle_errors(f):
         try:
             return f(*args, **kwargs)
         except ReadydocsError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {_explained(exc)}", err=True)
             sys.exit(exc.exit_code)
     return wrapper
+
+
+def _explained(exc: ReadydocsError) -> ReadydocsError:
+    """A template's undefined variable as the template linter tells it (the paragraph, and what was meant)."""
+    from .errors import UndefinedVariableError
+
+    if isinstance(exc, UndefinedVariableError):
+        from .lint import explain_undefined
+
+        return explain_undefined(exc)  # type: ignore[return-value]
+    return exc
 
 
 def _typed_path(ctx, param, value: Path | None) -> Path | None:

@@ -55,6 +55,25 @@ class TemplateError(ReadydocsError):
     code = "template-unusable"
 
 
+class UndefinedVariableError(TemplateError):
+    """A template uses a variable readydocs does not provide.
+
+    ``template`` is the template file, ``names`` the variables when known (a
+    check before rendering finds them all; Jinja, failing while filling in,
+    names one in its message), ``where`` the part and paragraph when known.
+    The message is plain; the command line and the web page put the template
+    linter's line in its place, which names the paragraph and the nearest real
+    name (lint.explain_undefined).
+    """
+
+    def __init__(self, message: str, hint: str | None = None, file: str | None = None, *, template: str = "",
+                 names: tuple[str, ...] = (), where: str = ""):
+        super().__init__(message, hint, file)
+        self.template = template
+        self.names = names
+        self.where = where
+
+
 class OutputConflictError(ReadydocsError):
     """A generated file was edited by a person since the last build; it is not overwritten."""
 

@@ -58,7 +58,7 @@ from .charts import CHART_NAMES
 from .cohort_report import sample_context
 from .docxchart import chart_problems, marked_charts
 from .docxparts import W_NS, Para, paragraphs, parts, story_parts
-from .errors import TemplateError, UnreadableFileError
+from .errors import TemplateError, UndefinedVariableError, UnreadableFileError
 from .outputs import write_atomic
 from .render import default_templates_dir, jinja_env
 from .templatenames import KnownNames, check_names
@@ -320,3 +320,23 @@ def export_templates(folder: Path, force: bool = False) -> list[Path]:
         write_atomic(dst, src.read_bytes())
     return []
 
+
+def explain_undefined(exc: Exception) -> Exception:
+    """A template's undefined variable, told as the linter tells it; any other error as it is.
+
+    Rendering says only which names are missing ("'dict object' has no
+    attribute 'nmae'"); the linter can say which paragraph and what was meant.
+    Only a failing build pays for it. The linter's line names the template by
+    file name; this one gives the full path.
+    """
+    if not isinstance(exc, UndefinedVariableError) or not exc.template:
+        return exc
+    path = Path(exc.template)
+    try:
+        unknown = [p for p in lint_template(path) if p.code in ("unknown-variable", "not-allowed")]
+    except Exception:  # the plain message is still right
+        return exc
+    if not unknown:
+        return exc
+    first = unknown[0]
+    return TemplateError(str(path) + first.line()[len(first.template):], None, exc.file)

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import DOCUMENTS  # noqa: F401 - (file name, title) pairs, imported from here by the builders
-from .errors import TemplateError
+from .errors import TemplateError, UndefinedVariableError
 from .outputs import normalise_zip
 
 CHART_WIDTH_MM = 165
 # What docxtpl's resolve_listing replaces in a rendered part's text.
 _LISTING_CHARS = re.compile("[\t\a\n\f]")
+UNDEFINED_HINT = "Run readydocs docs templates for the variables available."
 # Variables render_document adds to the context itself.
 RENDER_VARIABLES = frozenset({"chart", "logo"})
 
@@ -239,8 +240,9 @@ def _safe_template_class():
                 template, names = env.prepared(src_xml)
                 missing = names - set(context)
                 if missing:
-                    raise TemplateError(*_explain_undefined(
-                        self.source, f"uses variables readydocs does not provide: {', '.join(sorted(missing))}"))
+                    raise UndefinedVariableError(
+                        f"{self.source}: uses variables readydocs does not provide: {', '.join(sorted(missing))}.",
+                        UNDEFINED_HINT, template=str(self.source), names=tuple(sorted(missing)))
                 dst_xml = template.render(context)
             except TemplateError:
                 raise
@@ -361,7 +363,8 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
         return TemplateError(f"{at}: the template tried something not allowed ({str(exc).rstrip('.')}).",
                              "Remove that expression from the template (readydocs docs safety lists the limits).")
     if isinstance(exc, UndefinedError):
-        return TemplateError(*_explain_undefined(path, f"{at}: {getattr(exc, 'message', exc)}"))
+        return UndefinedVariableError(f"{at}: {str(getattr(exc, 'message', exc)).rstrip('.')}.", UNDEFINED_HINT,
+                                      template=str(path), where=where)
     if isinstance(exc, JinjaTemplateError):
         return TemplateError(f"{at}: template error: {exc.message}.", "Run 'readydocs templates check' on the template.")
     if isinstance(exc, TypeError) and "no loader" in str(exc):
@@ -482,20 +485,3 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue(), props.when)
-
-
-def _explain_undefined(path: Path, fallback: str) -> tuple[str, str | None]:
-    """Jinja says "'dict object' has no attribute 'nmae'"; the template linter can say which
-    paragraph and what was meant. Only a failing build pays for it."""
-    try:
-        from .lint import lint_template
-
-        unknown = [p for p in lint_template(path) if p.code in ("unknown-variable", "not-allowed")]
-    except Exception:  # the plain message is still right
-        unknown = []
-    if unknown:
-        # The linter's line names the template by file name; ours gives the full path.
-        first = unknown[0]
-        return str(path) + first.line()[len(first.template):], None
-    text = fallback if fallback.startswith(str(path)) else f"{path}: {fallback}"
-    return text.rstrip(".") + ".", "Run readydocs docs templates for the variables available."

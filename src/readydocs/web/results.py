@@ -261,7 +261,9 @@ def _build_place(framework: Framework, out_root: Path, members: list[tuple], log
     try:
         result = build(paths, out_root, framework, templates_dir=templates_dir, logo=logo, assessment=checked)
     except ReadydocsError as exc:
-        outcome.other_problems.append(f"{', '.join(names)}: {scrub(str(exc))}")
+        from ..lint import explain_undefined  # a template's undefined variable, with its paragraph and what was meant
+
+        outcome.other_problems.append(f"{', '.join(names)}: {scrub(str(explain_undefined(exc)))}")
         return None
     if not result.assessment.valid:  # problems only seen when the workbooks are read together
         for line in (p.line() for p in result.assessment.report.errors):
