@@ -26,7 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import wait as first_done
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -100,15 +102,37 @@ def _skipped(p: Path) -> bool:
 
 @dataclass
 class Checked:
-    """One workbook after the first round."""
+    """One workbook after the first round.
+
+    The main process holds one for every workbook of the cohort until its
+    place is built, so the answers are kept packed (a few KB instead of tens
+    of thousands of Python objects' worth) and unpacked where they are used.
+    """
 
     path: Path
     place: str  # municipality named in the workbook ("" when none could be read)
     report: Any | None  # validate.Report; None when the file could not be read at all
-    response: Any | None  # validate.Response
+    packed: bytes | None  # the validate.Response, pickled and compressed (see response)
     error: str = ""  # why the workbook could not be read at all
     identity: PlaceIdentity | None = None
     digest: str = ""  # SHA-256 of the file, to count a copy given twice once
+
+    @property
+    def response(self) -> Any | None:
+        """The workbook's answers (validate.Response), None when it could not be read."""
+        if self.packed is None:
+            return None
+        import pickle
+        import zlib
+
+        return pickle.loads(zlib.decompress(self.packed))  # made by _check in a worker of this batch
+
+
+def _pack(response: Any) -> bytes:
+    import pickle
+    import zlib
+
+    return zlib.compress(pickle.dumps(response, pickle.HIGHEST_PROTOCOL), 1)
 
 
 NOT_REPLACED = "documents not replaced"  # a refused place, in the summary's note and the closing lines
@@ -258,7 +282,7 @@ def _check(path: Path) -> Checked:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()  # read_intake has checked its size
     except OSError:
         digest = ""
-    return Checked(path, response.profile.municipality_name or "", a.report, response,
+    return Checked(path, response.profile.municipality_name or "", a.report, _pack(response),
                    identity=response.profile.identity, digest=digest)
 
 
@@ -425,6 +449,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             checked.append(c)
             unusable += c.report is None or not c.report.valid
             notify("check", n, len(paths), str(c.path), unusable)
+        del futures  # each holds its workbook's result
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
@@ -477,14 +502,26 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             result.benchmarked = True
 
         failures = len(result.places)
-        futures = [pool.submit(_build, name, members, out_dir, folder, options, earlier, stats)
-                   for name, members, folder, earlier in to_build]
-        for n, f in enumerate(as_completed(futures), start=1):
-            outcome = f.result()
-            result.places.append(outcome)
-            failures += not outcome.ok
-            verdict = "built" if outcome.ok else outcome.shortfall or outcome.documents
-            notify("build", n, len(futures), f"{outcome.name}: {verdict}", failures)
+        # Places go to the workers a few at a time and are let go of once built, so the main process
+        # holds each place's answers only until then, and its memory does not grow with the cohort.
+        del checked, groups, first_with
+        total, done = len(to_build), 0
+        waiting = deque(to_build)
+        del to_build
+        running: set[Future] = set()
+        while waiting or running:
+            while waiting and len(running) < 2 * jobs:
+                name, members, folder, earlier = waiting.popleft()
+                running.add(pool.submit(_build, name, members, out_dir, folder, options, earlier, stats))
+            finished, running = first_done(running, return_when=FIRST_COMPLETED)
+            for f in finished:
+                outcome = f.result()
+                result.places.append(outcome)
+                failures += not outcome.ok
+                done += 1
+                verdict = "built" if outcome.ok else outcome.shortfall or outcome.documents
+                notify("build", done, total, f"{outcome.name}: {verdict}", failures)
+            del finished
         cohort_report: bytes | str | None = None
         if result.benchmarked:
             # Rendered by a worker, which has the document libraries loaded already.
