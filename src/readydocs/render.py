@@ -380,17 +380,32 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
 
 
 def _docx_template(path: Path):
+    """A template ready to render once: a copy of its document as python-docx opened it."""
+    import copy
+
     data = template_bytes(path)
     try:
-        tpl = _safe_template_class()(io.BytesIO(data))
-        tpl.init_docx()  # docxtpl parses on first use; here, so a damaged file is told apart
+        opened = _opened(data)  # here, so a damaged file is told apart
     except Exception as exc:
         from .zipguard import TEMPLATE, damaged
 
         err = damaged(path, TEMPLATE, exc)
         raise TemplateError(err.message, err.hint) from exc
+    tpl = _safe_template_class()(io.BytesIO(data))
+    tpl.docx = copy.deepcopy(opened)  # rendering changes the document it is given; the opened one stays as read
     tpl.source = path
     return tpl
+
+
+@lru_cache(maxsize=8)
+def _opened(data: bytes):
+    """python-docx's Document of a template's bytes, opened once per process (copying it costs half as much).
+
+    Keyed by the bytes (which template_bytes keeps per file and version), so a changed template is opened anew.
+    """
+    from docx import Document
+
+    return Document(io.BytesIO(data))
 
 
 def undeclared_variables(path: Path, context: dict[str, Any]) -> set[str]:
