@@ -26,7 +26,6 @@ from typing import Any
 
 from .catalogue import DOCUMENTS  # noqa: F401 - (file name, title) pairs, imported from here by the builders
 from .errors import TemplateError, UndefinedVariableError
-from .outputs import normalise_zip
 
 CHART_WIDTH_MM = 165
 # What docxtpl's resolve_listing replaces in a rendered part's text.
@@ -497,6 +496,27 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     cp.last_modified_by, cp.comments, cp.revision = fit_property(props.author), "", 1
     cp.created = cp.modified = props.when
     cp.last_printed = props.when
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalise_zip(buf.getvalue(), props.when)
+    return document_bytes(doc, props.when)
+
+
+def document_bytes(doc, when: dt.datetime) -> bytes:
+    """A python-docx Document as .docx bytes: the parts its own save writes, in its order, each dated ``when``.
+
+    Written by zipwrite.py, which compresses a part only the first time it meets it.
+    """
+    from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    from .zipwrite import zip_bytes
+
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    entries = [(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob),
+               (PACKAGE_URI.rels_uri.membername, package.rels.xml)]
+    for part in parts:
+        entries.append((part.partname.membername, part.blob))
+        if len(part.rels):
+            entries.append((part.partname.rels_uri.membername, part.rels.xml))
+    return zip_bytes(entries, when)
