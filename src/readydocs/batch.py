@@ -112,14 +112,14 @@ class Checked:
     path: Path
     place: str  # municipality named in the workbook ("" when none could be read)
     report: Any | None  # validate.Report; None when the file could not be read at all
-    packed: bytes | None  # the validate.Response, pickled and compressed (see response)
+    packed: bytes | None  # the response.Response, pickled and compressed (see the response property)
     error: str = ""  # why the workbook could not be read at all
     identity: PlaceIdentity | None = None
     digest: str = ""  # SHA-256 of the file, to count a copy given twice once
 
     @property
     def response(self) -> Any | None:
-        """The workbook's answers (validate.Response), None when it could not be read."""
+        """The workbook's answers (response.Response), None when it could not be read."""
         if self.packed is None:
             return None
         import pickle
@@ -236,7 +236,7 @@ def _peak_kb() -> int:
 
 
 def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not_built: int, baseline_given: bool,
-                   templates_dir: Path | None) -> bytes | str:
+                   options: PlaceOptions) -> bytes | str:
     """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made."""
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
@@ -249,20 +249,9 @@ def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not
         places = [place_scores(s) for s in summaries]
         context = cohort_context(places, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
         dates = [p.assessment_date for p in places if p.assessment_date]
-        return render_report(context, _framework, templates_dir, stamp_for(max(dates) if dates else None))
+        return render_report(context, _framework, options.templates_dir, stamp_for(max(dates) if dates else None))
     except ReadydocsError as exc:
-        return f"{FILENAME} was not written: {_explained(exc)}"
-
-
-def _explained(exc: ReadydocsError) -> Exception:
-    """A template's undefined variable as the template linter tells it, like the command line's build."""
-    from .errors import UndefinedVariableError
-
-    if isinstance(exc, UndefinedVariableError):
-        from .lint import explain_undefined
-
-        return explain_undefined(exc)
-    return exc
+        return f"{FILENAME} was not written: {options.told(exc)}"
 
 
 def _check(path: Path) -> Checked:
@@ -299,6 +288,12 @@ class PlaceOptions:
     keep_backups: int = DEFAULT_KEEP_BACKUPS
     template_time_limit: float | None = None  # seconds per document (sandbox.DEFAULT_TIME_LIMIT when None)
     chart_image: bool = False  # pictures drawn with matplotlib instead of native charts
+    # How an error that stops a place is told (a module-level function, so a worker can be given it): the
+    # command line passes lint.explain_undefined, which says which paragraph uses an unknown variable.
+    explain: Callable[[ReadydocsError], Exception] | None = None
+
+    def told(self, exc: ReadydocsError) -> str:
+        return str(self.explain(exc) if self.explain is not None else exc)
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
@@ -323,7 +318,7 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
     except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
         return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), refused=True)
     except ReadydocsError as exc:
-        return outcome(False, problems=(str(_explained(exc)),), errors=1)
+        return outcome(False, problems=(options.told(exc),), errors=1)
     except Exception as exc:
         return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
     problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
@@ -412,14 +407,15 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
               progress: Progress | None = None, logo: Path | None = None, pdf: bool = False, force: bool = False,
               wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS, baseline: Path | None = None,
               benchmark: bool | None = None, template_time_limit: float | None = None,
-              chart_image: bool = False) -> BatchResult:
+              chart_image: bool = False, explain: Callable[[ReadydocsError], Exception] | None = None) -> BatchResult:
     """Check every workbook, build every place, write the cohort summary, cohort report and batch-report.json.
 
     Workbooks are grouped by the place they name (municipality, state and jurisdiction
     type: see places.py). ``baseline``: an earlier batch's output folder; each place is compared
     with its own earlier round, found by the same identity. ``benchmark``: compare each place with
-    the cohort (None: when at least ``[benchmark] min_places`` places are built). The other
-    options are `build`'s, applied to every place and to the cohort-wide files.
+    the cohort (None: when at least ``[benchmark] min_places`` places are built). ``explain``: how
+    an error that stops a place is told (see PlaceOptions). The other options are `build`'s,
+    applied to every place and to the cohort-wide files.
     """
     paths = collect_inputs(inputs)
     if logo is not None:
@@ -438,7 +434,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     if earlier_round is not None:
         result.notes += earlier_round.unreadable
     out_dir = Path(out_dir)
-    options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups, template_time_limit, chart_image)
+    options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups, template_time_limit, chart_image,
+                           explain)
 
     with _pool(jobs, framework, chart_image) as pool:
         checked: list[Checked] = []
@@ -528,7 +525,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
             cohort_report = pool.submit(_cohort_report, [p.summary for p in built],
                                         {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
-                                        len(result.places) - len(built), baseline is not None, templates_dir).result()
+                                        len(result.places) - len(built), baseline is not None, options).result()
 
     result.places.sort(key=lambda p: (p.name.casefold(), p.files))
     if isinstance(cohort_report, str):

@@ -545,12 +545,13 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     from .batch import run_batch
     from .progress import Reporter
     from .batch_report import format_table, report_rows
+    from .lint import explain_undefined
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
                            date=date.date() if date else None, progress=reporter, logo=logo, pdf=pdf, force=force,
                            wait=wait, keep_backups=keep_backups, baseline=baseline_dir, benchmark=benchmark, chart_image=chart_image,
-                           template_time_limit=template_time_limit)
+                           template_time_limit=template_time_limit, explain=explain_undefined)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo("")
