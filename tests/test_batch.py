@@ -261,3 +261,23 @@ def test_batch_pdf_failure_leaves_the_documents_written_and_says_so(sample_xlsx,
     assert row.endswith("written, no PDFs")
     (place,) = openpyxl.load_workbook(out / FILENAME)["Places"].iter_rows(min_row=2, values_only=True)
     assert place[-2:] == ("city-of-riverbend", "PDFs not written")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_misspelt_template_variable_is_told_with_its_paragraph_in_a_batch(sample_xlsx, tmp_path, jobs):
+    """As in build: the linter's line (paragraph, nearest real name) for each place, from a worker too."""
+    import docx
+
+    from readydocs.render import default_templates_dir
+
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    d = docx.Document(str(default_templates_dir() / "talking-points.docx"))
+    d.add_paragraph("Budget line: {{ place.nmae }}")
+    d.save(str(custom / "talking-points.docx"))
+    result = CliRunner().invoke(cli, ["batch", str(sample_xlsx), "-o", str(tmp_path / "out"), "--jobs", jobs,
+                                      "--templates", str(custom)])
+    assert result.exit_code == 1
+    told = [line for line in result.stderr.splitlines() if "talking-points.docx" in line]
+    assert len(told) == 1 and told[0].startswith(f"  {custom / 'talking-points.docx'}, paragraph "), result.stderr
+    assert "\u201cBudget line: {{ place.nmae }}\u201d" in told[0] and "Did you mean \u201cname\u201d?" in told[0]
