@@ -519,15 +519,21 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
                 verdict = "built" if outcome.ok else outcome.shortfall or outcome.documents
                 notify("build", done, total, f"{outcome.name}: {verdict}", failures)
             del finished
-        cohort_report: bytes | str | None = None
+        report_job: Future | None = None
         if result.benchmarked:
-            # Rendered by a worker, which has the document libraries loaded already.
+            # Rendered by a worker, which has the document libraries loaded already, while this
+            # process writes the summary.
             built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
-            cohort_report = pool.submit(_cohort_report, [p.summary for p in built],
-                                        {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
-                                        len(result.places) - len(built), baseline is not None, options).result()
+            report_job = pool.submit(_cohort_report, [p.summary for p in built],
+                                     {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
+                                     len(result.places) - len(built), baseline is not None, options)
+        result.places.sort(key=lambda p: (p.name.casefold(), p.files))
+        try:
+            result.summary_path = write_summary(result, out_dir, framework, options)
+        except ReadydocsError as exc:
+            result.summary_error = exc
+        cohort_report: bytes | str | None = report_job.result() if report_job is not None else None
 
-    result.places.sort(key=lambda p: (p.name.casefold(), p.files))
     if isinstance(cohort_report, str):
         result.cohort_report_error = cohort_report
     elif cohort_report is not None:
@@ -537,10 +543,6 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             result.cohort_report_path = _write_own(out_dir, REPORT_DOCX, cohort_report, options)
         except ReadydocsError as exc:
             result.cohort_report_error = f"{REPORT_DOCX} was not written: {exc}"
-    try:
-        result.summary_path = write_summary(result, out_dir, framework, options)
-    except ReadydocsError as exc:
-        result.summary_error = exc
     result.report_path = write_report(result, out_dir)
     return result
 
