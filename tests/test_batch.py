@@ -281,3 +281,23 @@ def test_a_misspelt_template_variable_is_told_with_its_paragraph_in_a_batch(samp
     told = [line for line in result.stderr.splitlines() if "talking-points.docx" in line]
     assert len(told) == 1 and told[0].startswith(f"  {custom / 'talking-points.docx'}, paragraph "), result.stderr
     assert "\u201cBudget line: {{ place.nmae }}\u201d" in told[0] and "Did you mean \u201cname\u201d?" in told[0]
+
+
+def test_a_worker_never_loads_openpyxl_or_numpy(sample_xlsx, tmp_path):
+    """Workers read workbooks and earlier plans with xlsxcells, so none needs openpyxl, nor the numpy it brings."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from readydocs import batch\n"
+            "from readydocs.framework import load_framework\n"
+            "batch._init_worker(load_framework())\n"
+            f"checked = batch._check(Path({str(sample_xlsx)!r}))\n"
+            "options = batch.PlaceOptions()\n"
+            f"for _ in range(2):  # the second time over the first, reading its action plan\n"
+            f"    assert batch._build(checked.place, [checked], Path({str(tmp_path)!r}), 'x', options).ok\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy')))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -213,8 +213,9 @@ def _init_worker(framework: Framework, chart_image: bool = False) -> None:
 
 
 def _warm(chart_image: bool = False) -> None:
+    # No openpyxl: workbooks and earlier action plans are read by xlsxcells, and only this
+    # process writes the cohort summary.
     import docxtpl  # noqa: F401
-    import openpyxl  # noqa: F401
 
     from . import actionplan, charts, cohort, docxchart, pipeline, render  # noqa: F401
 
@@ -393,7 +394,7 @@ def _pool(jobs: int, framework: Framework, chart_image: bool = False) -> Executo
     if "forkserver" in methods:
         # Workers fork from a server that has already imported the heavy libraries.
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["readydocs.batch", "docxtpl", "openpyxl"])
+        ctx.set_forkserver_preload(["readydocs.batch", "docxtpl"])
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework, chart_image))
