@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from .version import __version__
-from .errors import ReadydocsError
+from .errors import ReadydocsError, UndefinedVariableError
 
 
 def _framework_option(f):
@@ -54,8 +54,6 @@ def _handle_errors(f):
 
 def _explained(exc: ReadydocsError) -> ReadydocsError:
     """A template's undefined variable as the template linter tells it (the paragraph, and what was meant)."""
-    from .errors import UndefinedVariableError
-
     if isinstance(exc, UndefinedVariableError):
         from .lint import explain_undefined
 

@@ -25,6 +25,10 @@ that prepares it, so it is kept in one file per text:
 * **Size**: an entry larger than ``MAX_ENTRY_BYTES`` is not kept; after a new
   entry is written, the oldest are removed until at most ``MAX_ENTRIES``
   entries and ``MAX_TOTAL_BYTES`` remain.
+
+Imports inside functions: docxtpl and Jinja only for their versions, when a
+template is first prepared, and tempfile only to write an entry; a process
+that renders nothing loads neither.
 """
 
 from __future__ import annotations
