@@ -217,7 +217,7 @@ def _warm(chart_image: bool = False) -> None:
     # process writes the cohort summary.
     import docxtpl  # noqa: F401
 
-    from . import actionplan, charts, cohort, docxchart, pipeline, render  # noqa: F401
+    from . import actionplan, charts, docxchart, pipeline, render  # noqa: F401
 
     if chart_image:  # matplotlib is an optional extra, loaded only for --chart-image
         try:

@@ -1,5 +1,9 @@
 """Reading a few rows of an .xlsx workbook without reading the rest.
 
+Longer than most modules because it is the one workbook reader: the intake's
+named cells and an earlier action plan's table go through the same scanning,
+cell decoding and shared-text lookup, which only make sense together.
+
 A workbook can hold millions of cells readydocs never looks at. This reader
 finds the rows it is asked for by scanning each sheet's XML for row tags (a
 regular expression over the bytes, in chunks) and parses only those rows;
