@@ -11,7 +11,8 @@ import pytest
 
 from readydocs import zipwrite
 from readydocs.outputs import normalise_zip
-from readydocs.render import DOCUMENTS, default_templates_dir, document_bytes
+from readydocs.catalogue import DOCUMENTS
+from readydocs.render import default_templates_dir, document_bytes
 
 WHEN = dt.datetime(2026, 10, 15, 9, 0, 0)
 

@@ -20,13 +20,20 @@ kept at the end. Empty spare rows are not rows.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .errors import OutputConflictError
+import xlsxwriter
+
+from . import palette
+from .errors import OutputConflictError, UnreadableFileError
+from .outputs import normalise_zip
 from .summary import ConditionSummary, Summary
 from .wording import format_date
+from .xlsxcells import MAX_COLUMN, XlsxWorkbook
+from .zipguard import PLAN, check_archive
 
 FILENAME = "readiness-action-plan.xlsx"
 SHEET = "Action plan"
@@ -144,9 +151,6 @@ def read_plan(path: Path) -> list[Row]:
     checks, so a rebuild never loads a general workbook library just to carry
     people's entries forward.
     """
-    from .errors import UnreadableFileError
-    from .xlsxcells import XlsxWorkbook
-    from .zipguard import PLAN, check_archive
 
     try:
         check_archive(path, PLAN)
@@ -163,8 +167,6 @@ def read_plan(path: Path) -> list[Row]:
 
 
 def _plan_rows(path: Path, wb: Any) -> list[Row]:
-    from .xlsxcells import MAX_COLUMN
-
     if not wb.grids.get(SHEET):
         raise OutputConflictError(f"{path}: has no sheet named '{SHEET}', so it is not replaced.",
                                   "Rename the sheet back, or move the file away, and build again.")
@@ -219,12 +221,7 @@ def plan_bytes(rows: Sequence[Row], summary: Summary, when: dt.datetime) -> byte
     general workbook library; the earlier plan is read (read_plan) only when
     there is one.
     """
-    import io
 
-    import xlsxwriter
-
-    from . import palette
-    from .outputs import normalise_zip
 
     raw = io.BytesIO()
     wb = xlsxwriter.Workbook(raw, {"in_memory": True})

@@ -19,13 +19,21 @@ found by identity (baseline.index_round). The end-of-run table and
 batch-report.json are batch_report.py's. Longer than most modules because
 the two rounds of pool work, their failure handling and the cohort-wide
 steps between them share one pool and one set of results.
+
+Imports inside functions: with two or more workers the main process only
+schedules and collects, so it never loads the rendering libraries and stays
+small however many places there are; the workers load them once (the
+forkserver's preload and _warm), and each step imports the modules it calls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import glob
+import hashlib
 import os
+import pickle
+import zlib
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, as_completed
 from concurrent.futures import wait as first_done
@@ -122,16 +130,11 @@ class Checked:
         """The workbook's answers (response.Response), None when it could not be read."""
         if self.packed is None:
             return None
-        import pickle
-        import zlib
 
         return pickle.loads(zlib.decompress(self.packed))  # made by _check in a worker of this batch
 
 
 def _pack(response: Any) -> bytes:
-    import pickle
-    import zlib
-
     return zlib.compress(pickle.dumps(response, pickle.HIGHEST_PROTOCOL), 1)
 
 
@@ -256,8 +259,6 @@ def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not
 
 
 def _check(path: Path) -> Checked:
-    import hashlib
-
     from .assessment import assess
 
     assert _framework is not None

@@ -8,11 +8,14 @@ workbook still reads.
 
 from __future__ import annotations
 
+import mmap
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
+
+from defusedxml import DefusedXmlException
 
 from . import xlsxvalues
 from .errors import UnreadableFileError
@@ -20,9 +23,7 @@ from .form import (
     META_NAMES, PROFILE_FIELDS, RATING_INPUTS, SHEET_PROFILE, SHEET_RATINGS, NamedInput, indicator_name, named_inputs,
 )
 from .framework import Framework
-
-if TYPE_CHECKING:
-    from .xlsxcells import XlsxWorkbook
+from .xlsxcells import XlsxWorkbook
 
 # The zip-level limits are shared by every Office file readydocs opens (zipguard.py).
 from .zipguard import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, WORKBOOK, check_archive  # noqa: F401 (re-exported)
@@ -125,7 +126,6 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def _refuse_ole(path: Path) -> None:
     """An OLE compound file: an encrypted workbook (Office wraps those in OLE) or a legacy .xls."""
-    import mmap
 
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         encrypted = mm.find("EncryptedPackage".encode("utf-16-le")) != -1
@@ -198,8 +198,6 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
 
 
 def _read(path: Path, framework: Framework) -> Intake:
-    from .xlsxcells import XlsxWorkbook
-
     try:
         with XlsxWorkbook(path) as wb:
             return _collect(path, wb, framework)
@@ -210,8 +208,6 @@ def _read(path: Path, framework: Framework) -> Intake:
 
 
 def _unopenable(path: Path, exc: Exception) -> UnreadableFileError:
-    from defusedxml import DefusedXmlException
-
     if any(isinstance(e, DefusedXmlException) for e in _chain(exc)):
         return UnreadableFileError(
             f"{path}: declares XML entities or a DOCTYPE, which Excel never writes; it was not opened.",

@@ -1,5 +1,10 @@
 """Filling the Word templates with docxtpl.
 
+Longer than most modules: opening a template, rendering each of its parts in
+the sandbox, swapping in pictures and charts and writing the document are one
+sequence over docxtpl's internals, kept together so its version range is
+checked in one place.
+
 Every template is rendered in Jinja's sandbox (sandbox.py: plain data only,
 bounded time, steps and text) with StrictUndefined and autoescape on: a
 template from elsewhere cannot reach into Python objects, a missing variable
@@ -15,17 +20,40 @@ partial set.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
+import secrets
+import traceback
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
-from .catalogue import DOCUMENTS  # noqa: F401 - (file name, title) pairs, imported from here by the builders
-from .errors import TemplateError, UndefinedVariableError
+from docx import Document
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError as JinjaTemplateError, meta
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from lxml import etree
+
+from . import jinjacache, sandbox
+from .charts import CHART_NAMES
+from .docxchart import check_charts, fill_charts, picture_charts
+from .docxparts import labels, paragraphs
+from .errors import TemplateError, UndefinedVariableError, UnreadableFileError
+from .sandbox import LimitError, TemplateSandbox
+from .wording import shorten
+from .zipguard import TEMPLATE, check_docx, damaged, linked_content
+from .zipwrite import zip_bytes
 
 CHART_WIDTH_MM = 165
 # What docxtpl's resolve_listing replaces in a rendered part's text.
@@ -65,12 +93,7 @@ def _cached_env():
     no state between renders. Keyed by the full text, so an edited template is
     a new entry; jinjacache.py keeps the same between runs.
     """
-    from collections import OrderedDict
-    from types import CodeType
 
-    from jinja2 import StrictUndefined
-
-    from .sandbox import TemplateSandbox
 
     class CachingSandbox(TemplateSandbox):
         def __init__(self, **kw):
@@ -100,10 +123,6 @@ def _cached_env():
             return self._remember(("prepared", source), lambda: self._prepare(source))
 
         def _prepare(self, source: str):
-            from jinja2 import meta
-
-            from . import jinjacache
-
             kept = jinjacache.load("compiled", source)
             if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], frozenset) and isinstance(kept[1], CodeType):
                 names, code = kept
@@ -123,8 +142,6 @@ def _checked_template(path: str, mtime_ns: int) -> bytes:
 
     Cached per process: a batch renders the same three templates for every place.
     """
-    from .errors import UnreadableFileError
-    from .zipguard import TEMPLATE, check_docx, linked_content
 
     try:
         check_docx(Path(path), TEMPLATE)
@@ -149,9 +166,6 @@ def template_bytes(path: Path) -> bytes:
 @lru_cache(maxsize=64)
 def _patched_xml(src_xml: str) -> str:
     """docxtpl's clean-up of a part's XML, kept on disk like the compiled parts (jinjacache.py)."""
-    from docxtpl import DocxTemplate
-
-    from . import jinjacache
 
     patched = jinjacache.load("patched", src_xml)
     if not isinstance(patched, str):
@@ -177,9 +191,6 @@ class Picture:
     description: str
 
     def drawing(self, part, shape_id: int):
-        from docx.oxml import OxmlElement
-        from docx.shared import Mm
-
         inline = part.new_pic_inline(io.BytesIO(self.data), Mm(self.width_mm),
                                      Mm(self.height_mm) if self.height_mm is not None else None)
         inline.docPr.set("id", str(shape_id))
@@ -193,8 +204,6 @@ class Picture:
 @lru_cache(maxsize=1)
 def _safe_template_class():
     """DocxTemplate with our changes; made on first use so docxtpl is imported only to render."""
-    from docxtpl import DocxTemplate
-    from lxml import etree
 
     class SafeTemplate(DocxTemplate):
         source: Path  # the template file, for error messages
@@ -264,9 +273,6 @@ def _safe_template_class():
 
         def _place(self, part, root) -> str:
             """Replace each placeholder in a text run with what it stands for, splitting the run around it."""
-            import copy
-
-            from docx.oxml.ns import qn
 
             pattern = re.compile("(" + "|".join(map(re.escape, self.placeholders)) + ")")
             can_place = hasattr(part, "new_pic_inline")
@@ -304,8 +310,6 @@ def _safe_template_class():
             return xml
 
         def _label(self, part) -> str:
-            from .docxparts import labels
-
             name = str(part.partname)
             return labels(self.docx).get(name) or ("footnotes" if name.endswith("/footnotes.xml") else name.lstrip("/"))
 
@@ -316,13 +320,10 @@ def _safe_template_class():
             holds the paragraph's text; the paragraph is the one of the template
             (numbered as templates check numbers them) whose text that line holds.
             """
-            from .docxparts import paragraphs
-            from .wording import shorten
 
             label = self._label(part)
             lineno = getattr(exc, "lineno", None)
             if lineno is None:
-                import traceback
 
                 frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
                 lineno = frames[-1].lineno if frames else None
@@ -347,10 +348,6 @@ def _safe_template_class():
 
 def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
     """One line for a template that failed while being filled in."""
-    from jinja2 import TemplateError as JinjaTemplateError
-    from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
-
-    from .sandbox import LimitError
 
     at = f"{path}, {where}" if where else str(path)
     if isinstance(exc, LimitError):
@@ -380,13 +377,11 @@ def _template_error(path: Path, where: str, exc: Exception) -> TemplateError:
 
 def _docx_template(path: Path):
     """A template ready to render once: a copy of its document as python-docx opened it."""
-    import copy
 
     data = template_bytes(path)
     try:
         opened = _opened(data)  # here, so a damaged file is told apart
     except Exception as exc:
-        from .zipguard import TEMPLATE, damaged
 
         err = damaged(path, TEMPLATE, exc)
         raise TemplateError(err.message, err.hint) from exc
@@ -402,14 +397,12 @@ def _opened(data: bytes):
 
     Keyed by the bytes (which template_bytes keeps per file and version), so a changed template is opened anew.
     """
-    from docx import Document
 
     return Document(io.BytesIO(data))
 
 
 def undeclared_variables(path: Path, context: dict[str, Any]) -> set[str]:
     """Top-level names a template uses that the context does not supply."""
-    from jinja2 import TemplateSyntaxError
 
     tpl = _docx_template(path)
     try:
@@ -457,14 +450,9 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     charts (docxchart.py); with ``chart_pictures`` (PNG by chart name) each
     native chart becomes that picture instead.
     """
-    import secrets
-
-    from .sandbox import limits
 
     tpl = _docx_template(path)
     if native_charts is not None:
-        from .charts import CHART_NAMES
-        from .docxchart import check_charts
 
         tpl.init_docx()  # rendering reuses this Document
         check_charts(tpl.docx, str(path), CHART_NAMES)
@@ -478,11 +466,10 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
         token = f"readydocs-picture-{name}-{tpl.nonce}"
         tpl.placeholders[token] = picture
         ctx[name] = token
-    with limits(time_limit):
+    with sandbox.limits(time_limit):
         tpl.render(ctx, jinja_env(), autoescape=True)
     doc = tpl.docx
     if native_charts is not None:
-        from .docxchart import fill_charts, picture_charts
 
         if chart_pictures is not None:
             picture_charts(doc, chart_pictures, native_charts)
@@ -504,10 +491,6 @@ def document_bytes(doc, when: dt.datetime) -> bytes:
 
     Written by zipwrite.py, which compresses a part only the first time it meets it.
     """
-    from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
-    from docx.opc.pkgwriter import _ContentTypesItem
-
-    from .zipwrite import zip_bytes
 
     package = doc.part.package
     parts = package.parts

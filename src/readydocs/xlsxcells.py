@@ -26,6 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from defusedxml import ElementTree as DET
+
+from .xlsxvalues import (
+    MAC_EPOCH, WINDOWS_EPOCH, builtin_format_code, column_index, from_excel, from_iso8601, is_date_format, is_duration_format,
+    range_boundaries, text_content,
+)
+
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -70,8 +77,6 @@ class XlsxWorkbook:
     """The sheet list and workbook-level defined names of an .xlsx, and rows read on request."""
 
     def __init__(self, path: Path):
-        from defusedxml import ElementTree as DET
-
         self._zip = zipfile.ZipFile(path)
         try:
             self._parts = set(self._zip.namelist())
@@ -122,7 +127,6 @@ class XlsxWorkbook:
         cell hidden under a merge (anything but a merged range's top-left cell),
         as Excel shows it: LibreOffice can keep text there that nobody sees.
         """
-        from defusedxml import ElementTree as DET
 
         by_sheet: dict[str, tuple[set[int], int]] = {}
         for sheet, row, column in wanted:
@@ -159,7 +163,6 @@ class XlsxWorkbook:
         read_rows is for cells whose rows are known. Rows the sheet does not
         store are left out; cells hidden under a merge are empty, as there.
         """
-        from defusedxml import ElementTree as DET
 
         pending: list[tuple[int, list]] = []
         needed_strings: set[int] = set()
@@ -175,7 +178,6 @@ class XlsxWorkbook:
 
     def _row_cells(self, row: Any, width: int, needed_strings: set[int]) -> list[RawCell | tuple[str, int]]:
         """The row's cells as RawCell, or ("s", index) where the text is in the shared table."""
-        from .xlsxvalues import MAC_EPOCH, WINDOWS_EPOCH, column_index, from_excel, from_iso8601, text_content
 
         out: list[RawCell | tuple[str, int]] = [EMPTY] * width
         column = 0
@@ -218,10 +220,6 @@ class XlsxWorkbook:
         return out
 
     def _shared_strings(self, indices: set[int]) -> dict[int, str]:
-        from defusedxml import ElementTree as DET
-
-        from .xlsxvalues import text_content
-
         if not indices:
             return {}
         if self._strings_part not in self._parts:
@@ -243,7 +241,6 @@ def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> 
     text entries from 0. Only wanted elements are copied out; scanning stops
     after the last wanted number.
     """
-    from defusedxml import ElementTree as DET
 
     start = re.compile(b"<" + _NAME + tag + rb"(?=[\s/>])[^>]*>")
     end = re.compile(b"</" + _NAME + tag + rb"\s*>")
@@ -310,7 +307,6 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
     <mergeCells> comes after the cells, so the whole part is scanned for it,
     as bytes, keeping only what falls in the rows and columns asked for.
     """
-    from .xlsxvalues import range_boundaries
 
     hidden: set[tuple[int, int]] = set()
     carry = b""
@@ -350,8 +346,6 @@ def _relationships(rels: Any, base: str) -> dict[str, tuple[str, str]]:
 
 def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[int]]:
     """Indexes of the cell styles whose number format shows a date, and of those showing a duration."""
-    from defusedxml import ElementTree as DET
-    from .xlsxvalues import builtin_format_code, is_date_format, is_duration_format
 
     if part is None or part not in book._parts:
         return set(), set()

@@ -5,6 +5,9 @@ openpyxl costs more than reading an intake workbook does, so the forms Excel,
 LibreOffice and readydocs write are decoded here; anything else is handed to
 openpyxl's own helper, imported only then, so a value never reads differently.
 tests/test_xlsxvalues.py compares each function with openpyxl's.
+
+Imports inside functions: openpyxl, only for the rare forms decoded by its helpers,
+so that `readydocs validate` of an ordinary workbook never loads it.
 """
 
 from __future__ import annotations
