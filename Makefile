@@ -18,9 +18,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# The inner loop: everything but property tests and the LibreOffice/browser tests.
+# The inner loop: everything but the slow tests (property tests, LibreOffice and browser tests,
+# tests that wait on purpose), spread over one process per CPU.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

@@ -442,6 +442,7 @@ def test_serve_help_does_not_load_the_web_or_rendering_libraries():
     assert loaded and not loaded & heavy, sorted(loaded & heavy)
 
 
+@pytest.mark.slow  # runs pytest itself in a subprocess, twice
 @pytest.mark.parametrize("ci, outcome", [("true", "1 error"), ("", "1 skipped")])
 def test_browser_tests_fail_in_ci_without_chromium_and_skip_elsewhere(tmp_path, ci, outcome):
     import os
