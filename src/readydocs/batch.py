@@ -48,6 +48,7 @@ from .intake import is_owner_file
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
 from .assessment import duplicate_note
 from .places import PlaceIdentity, slugify
+from .scoresjson import PlaceScores
 
 _GLOB_CHARS = set("*?[")
 
@@ -148,7 +149,7 @@ class PlaceOutcome:
     files: tuple[str, ...]
     ok: bool
     folder: str = ""
-    summary: dict[str, Any] | None = None
+    scores: PlaceScores | None = None  # its numbers, also of a place scored but not all written
     problems: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
     warnings: int = 0
@@ -239,18 +240,16 @@ def _peak_kb() -> int:
         return 0
 
 
-def _cohort_report(summaries: list[dict[str, Any]], earlier: dict[str, str], not_built: int, baseline_given: bool,
+def _cohort_report(places: list[PlaceScores], earlier: dict[str, str], not_built: int, baseline_given: bool,
                    options: PlaceOptions) -> bytes | str:
     """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made."""
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
-    from .scoresjson import place_scores
     from .sheets import stamp_for
 
     assert _framework is not None
     try:
         rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
-        places = [place_scores(s) for s in summaries]
         context = cohort_context(places, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
         dates = [p.assessment_date for p in places if p.assessment_date]
         return render_report(context, _framework, options.templates_dir, stamp_for(max(dates) if dates else None))
@@ -302,6 +301,7 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
            earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
     from .assessment import Assessment
     from .pipeline import prepare, write_place
+    from .scoresjson import place_scores
     from .validate import combine
 
     assert _framework is not None
@@ -309,22 +309,22 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
     assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
     outcome = lambda ok, **kw: PlaceOutcome(name, files, ok, warnings=len(assessment.report.warnings),  # noqa: E731
                                             earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb(), **kw)
-    summary = None
+    scores = None
     try:
         prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
                            logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
                            baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
                            template_time_limit=options.template_time_limit, chart_image=options.chart_image)
-        summary = dict(prepared.result.scores_json or {})
+        scores = place_scores(prepared.result.scores_json) if prepared.result.scores_json else None
         result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
     except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
-        return outcome(False, folder=str(out_dir / folder), summary=summary, problems=(str(exc),), refused=True)
+        return outcome(False, folder=str(out_dir / folder), scores=scores, problems=(str(exc),), refused=True)
     except ReadydocsError as exc:
         return outcome(False, problems=(options.told(exc),), errors=1)
     except Exception as exc:
         return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
     problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
-    return outcome(result.pdf_error is None, folder=str(result.out_dir), summary=summary, problems=problems,
+    return outcome(result.pdf_error is None, folder=str(result.out_dir), scores=scores, problems=problems,
                    errors=len(problems), written=tuple(str(p) for p in result.written),
                    note=NO_PDFS if problems else "")
 
@@ -525,9 +525,9 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         if result.benchmarked:
             # Rendered by a worker, which has the document libraries loaded already, while this
             # process writes the summary.
-            built = sorted((p for p in result.places if p.ok and p.summary), key=lambda p: (p.name.casefold(), p.files))
-            report_job = pool.submit(_cohort_report, [p.summary for p in built],
-                                     {p.summary["place"]: p.earlier for p in built if p.earlier and p.earlier != NEW_PLACE},
+            built = sorted((p for p in result.places if p.ok and p.scores), key=lambda p: (p.name.casefold(), p.files))
+            report_job = pool.submit(_cohort_report, [p.scores for p in built if p.scores],
+                                     {p.scores.place: p.earlier for p in built if p.scores and p.earlier and p.earlier != NEW_PLACE},
                                      len(result.places) - len(built), baseline is not None, options)
         result.places.sort(key=lambda p: (p.name.casefold(), p.files))
         try:
@@ -591,11 +591,10 @@ def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
 def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions()) -> Path:
     """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
     from .cohort import FILENAME, NotBuilt, PlaceRow, summary_bytes
-    from .scoresjson import place_scores
     from .sheets import stamp_for
 
     # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
-    built = [PlaceRow(place_scores(p.summary), Path(p.folder).name, _note(p)) for p in result.places if p.summary and p.folder]
+    built = [PlaceRow(p.scores, Path(p.folder).name, _note(p)) for p in result.places if p.scores and p.folder]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
     dates = [r.scores.assessment_date for r in built if r.scores.assessment_date]
     return _write_own(out_dir, FILENAME, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)),

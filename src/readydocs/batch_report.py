@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from .outputs import write_atomic
+from .scoresjson import PlaceScores
 
 REPORT_FILENAME = "batch-report.json"
 NEW_PLACE = "new"  # a place's earlier round, with --baseline, when the baseline round does not have it
@@ -30,7 +31,7 @@ class ReportedPlace(Protocol):
     @property
     def name(self) -> str: ...
     @property
-    def summary(self) -> Mapping[str, Any] | None: ...
+    def scores(self) -> PlaceScores | None: ...
     @property
     def errors(self) -> int: ...
     @property
@@ -78,7 +79,7 @@ def report_rows(result: ReportedBatch) -> list[dict[str, Any]]:
     for p in result.places:
         rows.append({
             "place": p.name or "(municipality not known)",
-            "verdict": (p.summary or {}).get("overall", {}).get("label", ""),  # also of a place scored, not all written
+            "verdict": p.scores.level_label if p.scores else "",  # also of a place scored, not all written
             "errors": p.errors, "warnings": p.warnings, "documents": p.documents,
             "round": "" if result.baseline is None else
                      ("new" if p.earlier == NEW_PLACE else "compared" if p.earlier else ""),

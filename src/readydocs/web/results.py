@@ -239,10 +239,11 @@ def check_and_build(framework: Framework, folder: Path, workbooks: list[tuple[Pa
 def _cohort_summary(framework: Framework, out_root: Path, outcome: Outcome) -> None:
     """cohort-summary.xlsx for the places built, written as `readydocs batch` writes it."""
     from ..batch import BatchResult, PlaceOutcome, write_summary
+    from ..scoresjson import place_scores
 
     built = []
     for p in outcome.places:
-        built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), summary=dict(p.summary)))
+        built.append(PlaceOutcome(p.name, tuple(p.workbooks), True, folder=str(p.folder), scores=place_scores(p.summary)))
     path = write_summary(BatchResult(places=built), out_root, framework)
     outcome.cohort_folder = path.parent
     outcome.cohort = Download(path.name, "Cohort summary of every place (Excel)", path.stat().st_size)
