@@ -531,7 +531,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
                                      len(result.places) - len(built), baseline is not None, options)
         result.places.sort(key=lambda p: (p.name.casefold(), p.files))
         try:
-            result.summary_path = write_summary(result, out_dir, framework, options)
+            result.summary_path = write_summary(result, out_dir, framework, options, pool=pool)
         except ReadydocsError as exc:
             result.summary_error = exc
         cohort_report: bytes | str | None = report_job.result() if report_job is not None else None
@@ -588,17 +588,31 @@ def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
     return cohort_stats(condition_scores(), framework)
 
 
-def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions()) -> Path:
-    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure."""
-    from .cohort import FILENAME, NotBuilt, PlaceRow, summary_bytes
-    from .sheets import stamp_for
+def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions(),
+                  pool: Executor | None = None) -> Path:
+    """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure.
+
+    With ``pool`` (a batch's workers) the workbook is made by a worker, so this
+    process never holds it; it is written here, through the folder's manifest.
+    """
+    from .cohort import FILENAME, NotBuilt, PlaceRow
 
     # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
     built = [PlaceRow(p.scores, Path(p.folder).name, _note(p)) for p in result.places if p.scores and p.folder]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
+    data = pool.submit(_summary_bytes, built, failed).result() if pool is not None else _summary_bytes(built, failed, framework)
+    return _write_own(out_dir, FILENAME, data, options)
+
+
+def _summary_bytes(built: list, failed: list, framework: Framework | None = None) -> bytes:
+    """The cohort summary workbook's bytes (in a worker: with the framework it loaded)."""
+    from .cohort import summary_bytes
+    from .sheets import stamp_for
+
+    framework = framework or _framework
+    assert framework is not None
     dates = [r.scores.assessment_date for r in built if r.scores.assessment_date]
-    return _write_own(out_dir, FILENAME, summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None)),
-                      options)
+    return summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None))
 
 
 def _note(p: PlaceOutcome) -> str:
