@@ -44,3 +44,14 @@ def test_a_blank_workbook_has_empty_notes(sample_xlsx, framework):
     assert isinstance(response, Response) and report.valid
     assert response.row("NOT-AN-INDICATOR").evidence is None
     assert response.row("LEAD-1").evidence  # the sample has a note there
+
+
+def test_the_summary_offers_the_whole_profile(sample_xlsx, framework):
+    """A new workbook field reaches the template view through summary.profile, without a Summary field of its own."""
+    from readydocs.assessment import assess, score_assessment
+    from readydocs.summary import summarise
+
+    a = assess([sample_xlsx], framework)
+    summary = summarise(a.responses, score_assessment(a), framework)
+    assert summary.profile is a.responses[0].profile
+    assert summary.profile.municipality_name == summary.place.name == "City of Riverbend"

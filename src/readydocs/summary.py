@@ -24,7 +24,7 @@ from typing import Sequence
 
 from .framework import Condition, Framework, Indicator, Level
 from .places import PlaceIdentity, slugify
-from .response import Response
+from .response import Profile, Response
 from .scoring import ConditionResult, IndicatorResult, Scores
 from .wording import half_up
 
@@ -229,6 +229,11 @@ class Summary:
     @property
     def several(self) -> bool:
         return len(self.responses) > 1
+
+    @property
+    def profile(self) -> Profile:
+        """The place's profile, as the first workbook gives it (every field, typed)."""
+        return self.responses[0].profile
 
     @property
     def average(self) -> int | None:
