@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from .assessment import assess, score_assessment
 from .errors import InvalidInputError, UnreadableFileError

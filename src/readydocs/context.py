@@ -9,13 +9,12 @@ here from the facts. docs/templates.md lists every variable.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 from . import wording as w
 from .framework import AUDIENCES, Framework
 from .respondents import discussion_items, respondents_by_role
 from .summary import ABOVE, BELOW, NOT_COMPARABLE, DOWN, SAME, UP, CohortComparison, Note, RoundComparison, Summary
-from .response import Response
 from .version import __version__
 from .wording import format_date, half_up
 
