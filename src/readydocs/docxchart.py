@@ -463,14 +463,30 @@ def check_charts(doc, template_name: str, names: Collection[str]) -> None:
 
 
 def fill_charts(doc, datasets: dict[str, ChartData], template_name: str) -> None:
-    """Fill every readydocs-marked chart in a rendered python-docx Document (checked by check_charts), in place.
+    """Fill every readydocs-marked chart in a rendered python-docx Document (checked by check_charts), in place."""
+    blobs, unused = filled_charts(story_parts(doc), datasets, template_name)
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) in blobs:
+            part._blob = blobs[str(part.partname)]
+    for part, rid in unused:
+        part.rels.pop(rid)
 
-    ``datasets`` is what this build has (no "rounds" without an earlier round).
-    A chart of data this build lacks is left out, as is a chart the template
-    left out when rendering (inside ``{%p if %}``): no stand-in numbers stay
-    behind unseen.
+
+def filled_charts(stories: Sequence[tuple[str, Any]], datasets: dict[str, ChartData],
+                  template_name: str) -> tuple[dict[str, bytes], list[tuple[Any, str]]]:
+    """Fill every readydocs-marked chart of a rendered document's stories (docxparts.story_parts).
+
+    Each story's ``element`` is its rendered XML, and is changed here (alt
+    text; a chart of data this build lacks is left out); its ``rels`` are only
+    read. Returns the filled bytes of each chart part and embedded workbook by
+    part name, and (story, relationship id) of each chart no story shows any
+    more, for the caller to remove. ``datasets`` is what this build has (no
+    "rounds" without an earlier round); a chart the template left out when
+    rendering (inside ``{%p if %}``) goes too: no stand-in numbers stay behind unseen.
     """
-    for _, part in story_parts(doc):
+    blobs: dict[str, bytes] = {}
+    unused: list[tuple[Any, str]] = []
+    for _, part in stories:
         for doc_pr, marker, rid in marked_charts(part):
             where = f"{template_name}, chart \u201c{doc_pr.get('name')}\u201d"
             data = datasets.get(marker)
@@ -480,20 +496,24 @@ def fill_charts(doc, datasets: dict[str, ChartData], template_name: str) -> None
                     drawing.getparent().remove(drawing)
                 continue
             chart_part = part.rels[rid].target_part
-            chart_part._blob = fill_chart_xml(chart_part.blob, data, where)
+            name = str(chart_part.partname)
+            blobs[name] = fill_chart_xml(blobs.get(name, chart_part.blob), data, where)
             for chart_rel in chart_part.rels.values():
                 if chart_rel.reltype == PACKAGE_RT:
-                    chart_rel.target_part._blob = data_workbook(data)
+                    blobs[str(chart_rel.target_part.partname)] = data_workbook(data)
             doc_pr.set("title", data.title)
             doc_pr.set("descr", data.alt)
-        _drop_unused_charts(part)
+        unused += [(part, rid) for rid in _unused_charts(part)]
+    return blobs, unused
 
 
-def _drop_unused_charts(part) -> None:
-    referenced = set(part.element.xpath("//@r:id"))
-    for rid, rel in list(part.rels.items()):
-        if rel.reltype == CHART_RT and rid not in referenced:
-            part.rels.pop(rid)
+_RIDS = etree.XPath("//@r:id", namespaces={"r": R_NS})
+
+
+def _unused_charts(part) -> list[str]:
+    found = _RIDS(part.element)
+    referenced = {str(r) for r in found} if isinstance(found, list) else set()
+    return [rid for rid, rel in part.rels.items() if rel.reltype == CHART_RT and rid not in referenced]
 
 
 def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartData]) -> None:
@@ -528,4 +548,5 @@ def picture_charts(doc, pictures: dict[str, bytes], datasets: dict[str, ChartDat
                 holder.replace(frame_pr, inline.find(qn("wp:cNvGraphicFramePr")))
             doc_pr.set("title", data.title)
             doc_pr.set("descr", data.alt)
-        _drop_unused_charts(part)
+        for rid in _unused_charts(part):
+            part.rels.pop(rid)

@@ -35,9 +35,11 @@ from types import CodeType
 from typing import Any
 
 from docx import Document
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
 from docx.opc.pkgwriter import _ContentTypesItem
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate
@@ -47,8 +49,8 @@ from lxml import etree
 
 from . import jinjacache, sandbox
 from .charts import CHART_NAMES
-from .docxchart import check_charts, fill_charts, picture_charts
-from .docxparts import labels, paragraphs
+from .docxchart import check_charts, fill_charts, filled_charts, picture_charts
+from .docxparts import labels, paragraphs, story_parts
 from .errors import TemplateError, UndefinedVariableError, UnreadableFileError
 from .sandbox import LimitError, TemplateSandbox
 from .wording import shorten
@@ -174,6 +176,12 @@ def _patched_xml(src_xml: str) -> str:
     return patched
 
 
+@lru_cache(maxsize=64)
+def _one_paragraph_a_line(src_xml: str) -> str:
+    """A part's XML with each paragraph starting a line (as docxtpl does), so an error's line number finds its paragraph."""
+    return src_xml.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>")
+
+
 @dataclass(frozen=True)
 class Picture:
     """A picture a template places with a plain-text placeholder such as ``{{ chart }}``.
@@ -242,7 +250,7 @@ def _safe_template_class():
             - placeholders become their pictures.
             """
             env = jinja_env if jinja_env is not None else _cached_env()
-            src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+            src_xml = _one_paragraph_a_line(src_xml)
             self.current_rendering_part = part
             try:
                 template, names = env.prepared(src_xml)
@@ -256,7 +264,7 @@ def _safe_template_class():
                 raise
             except Exception as exc:
                 raise _template_error(self.source, self._located(part, src_xml, exc), exc) from exc
-            dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+            dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             dst_xml = dst_xml.replace("<w:t>", '<w:t xml:space="preserve">')
             try:
                 root = etree.fromstring(dst_xml.encode("utf-8"))
@@ -451,6 +459,10 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
     native chart becomes that picture instead.
     """
 
+    if not pictures and chart_pictures is None:
+        prepared = _prepared(path)
+        if prepared.fillable:
+            return prepared.fill(context, props, time_limit, native_charts)
     tpl = _docx_template(path)
     if native_charts is not None:
 
@@ -475,15 +487,34 @@ def render_document(path: Path, context: dict[str, Any], props: DocumentProps,
             picture_charts(doc, chart_pictures, native_charts)
         else:
             fill_charts(doc, native_charts, str(path))
-    cp = doc.core_properties
-    # Set after rendering, as plain strings: rendering properties through the
-    # autoescaping environment would show "&amp;" to the reader.
+    set_properties(doc.core_properties, props)
+    return document_bytes(doc, props.when)
+
+
+def set_properties(cp: CoreProperties, props: DocumentProps) -> None:
+    """Set after rendering, as plain strings: rendering properties through the
+    autoescaping environment would show "&amp;" to the reader."""
     cp.title, cp.subject, cp.author = fit_property(props.title), fit_property(props.subject), fit_property(props.author)
     cp.language, cp.keywords = fit_property(props.language), fit_property(props.keywords)
     cp.last_modified_by, cp.comments, cp.revision = fit_property(props.author), "", 1
     cp.created = cp.modified = props.when
     cp.last_printed = props.when
-    return document_bytes(doc, props.when)
+
+
+def _entries(doc) -> list[tuple[str, Any]]:
+    """(zip member name, bytes or the part whose blob it holds) in the order python-docx's own save writes them."""
+
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    entries: list[tuple[str, Any]] = [(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob),
+                                      (PACKAGE_URI.rels_uri.membername, package.rels.xml)]
+    for part in parts:
+        entries.append((part.partname.membername, part))
+        if len(part.rels):
+            entries.append((part.partname.rels_uri.membername, part.rels.xml))
+    return entries
 
 
 def document_bytes(doc, when: dt.datetime) -> bytes:
@@ -492,14 +523,158 @@ def document_bytes(doc, when: dt.datetime) -> bytes:
     Written by zipwrite.py, which compresses a part only the first time it meets it.
     """
 
-    package = doc.part.package
-    parts = package.parts
-    for part in parts:
-        part.before_marshal()
-    entries = [(CONTENT_TYPES_URI.membername, _ContentTypesItem.from_parts(parts).blob),
-               (PACKAGE_URI.rels_uri.membername, package.rels.xml)]
-    for part in parts:
-        entries.append((part.partname.membername, part.blob))
-        if len(part.rels):
-            entries.append((part.partname.rels_uri.membername, part.rels.xml))
-    return zip_bytes(entries, when)
+    return zip_bytes([(name, held if isinstance(held, bytes) else held.blob) for name, held in _entries(doc)], when)
+
+
+# Layouts kept per prepared template: one for each set of charts that left the document
+# (the default report has two: with and without an earlier round).
+MAX_LAYOUTS = 8
+
+
+@dataclass
+class _Story:
+    """A rendered body, header or footer as docxchart reads one: its XML, and the template part's relationships."""
+
+    element: Any
+    rels: Any
+    partname: Any
+
+
+class _PreparedTemplate:
+    """A template opened once per process, and filled without copying python-docx's Document of it.
+
+    Filling a template through docxtpl copies the whole opened document,
+    renders into the copy and serializes every part again; most of a
+    document's time went there, not to Jinja. Here the parts docxtpl renders
+    (the body, each header and footer, footnotes) go through the very same
+    SafeTemplate.render_xml_part, fix_tables and fix_docpr_ids steps against
+    the opened document, which is only read; the charts are filled by
+    docxchart.filled_charts, the properties set by set_properties; and every
+    other part's bytes, the content types and the relationships (they change
+    only when a chart leaves the document) are worked out once per process from
+    a copy of the document, exactly as the copy path would write them. The
+    bytes are those of the copy path (tests/test_render_prepared.py compares
+    them). Templates this path does not cover (a header shown through two
+    relationships, a chart drawn twice) and documents with pictures take the
+    copy path.
+    """
+
+    def __init__(self, path: Path, data: bytes, opened):
+        self.path, self.opened = path, opened
+        shell = _safe_template_class()(io.BytesIO(data))
+        shell.docx = opened
+        self.body_xml = _patched_xml(shell.get_xml())
+        root = copy.deepcopy(opened.element)
+        for child in list(root.body):
+            root.body.remove(child)
+        self.root = root  # the document element with an empty body, where each render's body goes
+        rels = opened.part.rels
+        targets = [rel.target_part for rel in rels.values() if not rel.is_external]
+        self.headers = []  # (part, its XML as docxtpl prepares it, the encoding it is written in)
+        for uri in (DocxTemplate.HEADER_URI, DocxTemplate.FOOTER_URI):
+            for rel in rels.values():
+                if rel.reltype == uri and not rel.is_external and rel.target_part.blob:
+                    xml = shell.get_part_xml(rel.target_part)
+                    self.headers.append((rel.target_part, _patched_xml(xml), shell.get_headers_footers_encoding(xml)))
+        self.footnotes = [p for p in opened.part.package.parts
+                          if p.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"]
+        self.sections = len(opened.sections)
+        charts = [rel.target_part for _, part in story_parts(opened) for rel in part.rels.values()
+                  if not rel.is_external and rel.reltype.endswith("/chart")]
+        self.fillable = (len({id(p) for p, _, _ in self.headers}) == len(self.headers)
+                         and all(targets.count(p) == 1 for p, _, _ in self.headers)
+                         and len({id(p) for p in charts}) == len(charts)
+                         and all(isinstance(p.blob, bytes) for p in self.footnotes))
+        self._chart_check: TemplateError | None | bool = False  # not yet checked
+        self._layouts: dict[frozenset, tuple[list[tuple[str, str | None, bytes]], Any, str]] = {}
+
+    def _template(self):
+        tpl = _safe_template_class()(self.path)
+        tpl.docx, tpl.source, tpl.nonce, tpl.placeholders = self.opened, self.path, "", {}
+        tpl.current_rendering_part, tpl.docx_ids_index = None, 1000  # as docxtpl's render_init
+        return tpl
+
+    def _check_charts(self) -> None:
+        if self._chart_check is False:
+            try:
+                check_charts(self.opened, str(self.path), CHART_NAMES)
+                self._chart_check = None
+            except TemplateError as exc:
+                self._chart_check = exc
+        if isinstance(self._chart_check, TemplateError):
+            raise self._chart_check
+
+    def fill(self, context: dict[str, Any], props: DocumentProps, time_limit: float | None,
+             native_charts: dict[str, Any] | None) -> bytes:
+        if native_charts is not None:
+            self._check_charts()
+        tpl, env = self._template(), jinja_env()
+        ctx = dict(context)
+        for name in RENDER_VARIABLES:
+            ctx[name] = ""
+        opened = self.opened
+        with sandbox.limits(time_limit):
+            tree = tpl.fix_tables(tpl.render_xml_part(self.body_xml, opened.part, ctx, env))
+            tpl.fix_docpr_ids(tree)
+            headers = [(part, parse_xml(tpl.render_xml_part(xml, part, ctx, env).encode(encoding)))
+                       for part, xml, encoding in self.headers]
+            footnotes = {str(p.partname): p.blob for p in self.footnotes}
+            for _ in range(self.sections):  # docxtpl fills the footnotes once for each section
+                for part in self.footnotes:
+                    xml = tpl.patch_xml(footnotes[str(part.partname)].decode("utf-8"))
+                    footnotes[str(part.partname)] = tpl.render_xml_part(xml, part, ctx, env).encode("utf-8")
+        root = copy.deepcopy(self.root)
+        root.replace(root.body, tree)
+        made: dict[str, bytes] = dict(footnotes)
+        unused: list[tuple[Any, str]] = []
+        if native_charts is not None:
+            by_name = {str(part.partname): element for part, element in headers}
+            stories = [(label, _Story(root if label == "body" else by_name[str(part.partname)], part.rels, part.partname))
+                       for label, part in story_parts(opened)]
+            blobs, unused = filled_charts(stories, native_charts, str(self.path))
+            made.update(blobs)
+        layout, core, core_name = self._layout(frozenset((str(story.partname), rid) for story, rid in unused))
+        cp = CoreProperties(copy.deepcopy(core))
+        set_properties(cp, props)
+        made[core_name] = serialize_part_xml(cp._element)
+        made[str(opened.part.partname)] = serialize_part_xml(root)
+        for part, element in headers:
+            made[str(part.partname)] = serialize_part_xml(element)
+        return zip_bytes([(name, made.get(part, same) if part is not None else same) for name, part, same in layout],
+                         props.when)
+
+    def _layout(self, unused: frozenset) -> tuple[list[tuple[str, str | None, bytes]], Any, str]:
+        """The zip entries of a filled document whose charts ``unused`` ((part name, relationship id)) have left it:
+        (member name, the part it holds or None, the bytes of an unchanged entry), and the core properties as the
+        template holds them, with their part name."""
+        if unused not in self._layouts:
+            if len(self._layouts) >= MAX_LAYOUTS:  # each holds a copy of the template's parts
+                self._layouts.pop(next(iter(self._layouts)))
+            doc = copy.deepcopy(self.opened)
+            for _, part in story_parts(doc):
+                for name, rid in unused:
+                    if str(part.partname) == name:
+                        part.rels.pop(rid)
+            core = copy.deepcopy(doc.core_properties._element)  # python-docx adds the part when a template has none
+            core_name = str(doc.part.package._core_properties_part.partname)
+            layout: list[tuple[str, str | None, bytes]] = [
+                (name, None, held) if isinstance(held, bytes) else (name, str(held.partname), held.blob)
+                for name, held in _entries(doc)]
+            self._layouts[unused] = (layout, core, core_name)
+        return self._layouts[unused]
+
+
+@lru_cache(maxsize=8)
+def _prepared_for(path: str, data: bytes) -> _PreparedTemplate:
+    return _PreparedTemplate(Path(path), data, _opened(data))
+
+
+def _prepared(path: Path) -> _PreparedTemplate:
+    data = template_bytes(path)
+    try:
+        return _prepared_for(str(path), data)
+    except TemplateError:
+        raise
+    except Exception as exc:
+        err = damaged(path, TEMPLATE, exc)
+        raise TemplateError(err.message, err.hint) from exc
