@@ -16,6 +16,11 @@ document properties are set here, never rendered. Each part of a template is
 checked for variables the context lacks before it renders, and all documents
 are rendered in memory before any is written, so a broken template leaves no
 partial set.
+
+A document without pictures is filled from the template's parts as
+prepared once per process (_PreparedTemplate), through the same steps; a
+document with pictures renders into a copy of python-docx's Document of the
+template, which can add the picture parts. Both write the same bytes.
 """
 
 from __future__ import annotations
