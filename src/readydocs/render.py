@@ -70,8 +70,9 @@ UNDEFINED_HINT = "Run readydocs docs templates for the variables available."
 RENDER_VARIABLES = frozenset({"chart", "logo"})
 
 
+@lru_cache(maxsize=1)
 def default_templates_dir() -> Path:
-    """The bundled templates: inside the installed package, or the repository's templates/."""
+    """The bundled templates: inside the installed package, or the repository's templates/ (found once per process)."""
     packaged = Path(str(resources.files("readydocs"))) / "templates"
     if packaged.is_dir():
         return packaged
