@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -544,3 +545,24 @@ def test_excel_owner_files_are_skipped_with_a_note(client, sample_xlsx):
     r = post_check(client, [owner])
     assert "Only Excel owner files (~$...) were added. Add the workbook itself." in r.text
     assert "everything.zip" not in r.text
+
+
+def test_a_run_killed_outright_leaves_nothing_behind_once_the_next_starts(private_tmp):
+    """The folders of runs whose process has gone (kill -9, power loss) are removed when the page next starts."""
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    abandoned = private_tmp / f"readydocs-web-{ended.pid}-ab12cd_3"
+    (abandoned / "s-x" / "in").mkdir(parents=True)
+    (abandoned / "s-x" / "in" / "01.xlsx").write_bytes(b"someone's answers")
+    alive = private_tmp / f"readydocs-web-{os.getpid()}-zz99yy00"  # a run still going: left alone
+    alive.mkdir()
+    other = private_tmp / "readydocs-web-notes"  # not a name readydocs gives
+    other.mkdir()
+    store = sessions.SessionStore()
+    try:
+        assert not abandoned.exists()
+        assert alive.exists() and other.exists()
+        assert store.root.name.startswith(f"readydocs-web-{os.getpid()}-")
+    finally:
+        store.close()
+    assert not store.root.exists()
