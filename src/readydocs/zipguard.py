@@ -145,7 +145,7 @@ def check_docx(path: Path, kind: Kind = DOCUMENT) -> set[str]:
         raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror or exc}).", "Check the file's permissions.")
     if head == _OLE_SIGNATURE:
         raise UnreadableFileError(f"{path}: is a password-protected or an old Word 97-2003 (.doc) file, not a .docx document.",
-                                  f"Open it in Word or LibreOffice and save it as a Word document (.docx) without a password.")
+                                  "Open it in Word or LibreOffice and save it as a Word document (.docx) without a password.")
     if not head.startswith(b"PK"):
         raise UnreadableFileError(f"{path}: is not a Word .docx document{' (the file is empty)' if not head else ''}.",
                                   "Give a .docx file saved from Word or LibreOffice.")
