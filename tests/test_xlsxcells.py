@@ -6,9 +6,11 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
+from defusedxml import ElementTree as DET
 
 from readydocs import xlsxcells
 from readydocs.errors import UnreadableFileError
@@ -185,3 +187,62 @@ def test_text_hidden_under_a_merge_is_not_read(sample_xlsx, framework, tmp_path,
     assert intake.ratings["LEAD-1"]["evidence"].value  # the top-left keeps its text
     monkeypatch.setattr(xlsxcells, "_CHUNK", 5)  # a <mergeCell> tag cut across reads is still found
     assert read_intake(path, framework).ratings["LEAD-1"]["next_step"].value is None
+
+
+@pytest.mark.parametrize("batch", [1, 300])
+def test_rows_parsed_in_batches_read_the_same(varied, framework, monkeypatch, batch):
+    """The wanted rows of a sheet are parsed together a batch at a time; where the batches break changes nothing."""
+    whole = _cells(read_intake(varied, framework))
+    monkeypatch.setattr(xlsxcells, "_BATCH_BYTES", batch)
+    assert _cells(read_intake(varied, framework)) == whole
+
+
+def test_a_row_cut_at_an_end_tag_inside_a_comment_is_refused(sample_xlsx, framework, tmp_path):
+    """Row 10 is cut at the "</row>" in its comment; parsed together with row 11, whose text "-->" ends that comment,
+    the two would read as one row holding row 11's cells. Each must parse as one row, as when each was parsed alone."""
+    def comments(data: bytes) -> bytes:
+        data = re.sub(rb'(<row r="10"[^>]*>)', rb"\1<!-- </row> -->", data, count=1)
+        return re.sub(rb'(<row r="11"[^>]*>)', rb"\1-->", data, count=1)
+
+    path = _rewrite_sheets(sample_xlsx, tmp_path / "comment.xlsx", comments)
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet3.xml")
+    assert b"<!-- </row> -->" in sheet and b"-->" in sheet
+    ET.fromstring(sheet)  # well-formed XML: only the row scanner is misled
+    with pytest.raises(UnreadableFileError) as excinfo:
+        read_intake(path, framework)
+    assert excinfo.value.message == f"{path}: cannot be opened as a workbook (ParseError)."
+    assert excinfo.value.hint == "Open it in Excel or LibreOffice and save it again as .xlsx."
+
+
+def test_a_doctype_or_entity_inside_a_row_is_never_expanded(sample_xlsx, tmp_path):
+    """The zip guard refuses these bytes first; the reader on its own refuses them too (asked directly here)."""
+    for n, inside in enumerate([b'<!DOCTYPE x [<!ENTITY a "boom">]>', b'<c r="Z4" t="inlineStr"><is><t>&a;</t></is></c>',
+                                b'<c r="Z4" t="inlineStr"><is><t>&#x41;&amp;</t></is></c>']):
+        path = _rewrite_sheets(sample_xlsx, tmp_path / f"inside-{n}.xlsx",
+                               lambda data: re.sub(rb'(<row r="4"[^>]*>)', rb"\1" + inside, data, count=1))
+        with xlsxcells.XlsxWorkbook(path) as wb:
+            if n < 2:
+                with pytest.raises(ET.ParseError):
+                    wb.read_rows([("Ratings", 4, 26)])
+            else:  # character references and the predefined entities are text, as in any XML
+                assert wb.read_rows([("Ratings", 4, 26)]).cells[("Ratings", 4)][25].value == "A&"
+
+
+@pytest.mark.parametrize("xml", [
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<a xmlns="urn:x" xmlns:r="urn:r"><b r:id="1">t</b><!-- c --><?pi x?></a>',
+    '<?xml version="1.0" encoding="UTF-16"?><a><b>Ünï</b></a>'.encode("utf-16"),
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><a>\xe9</a>',
+    b'<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>',
+    b'<!-- first --><!DOCTYPE a SYSTEM "http://example.invalid/a.dtd"><a/>',
+    b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
+    '<!DOCTYPE a [<!ENTITY e "boom">]><a>&e;</a>'.encode("utf-16"),
+    b"<a>&e;</a>", b"<a></a><!DOCTYPE a>", b"<a><b></a>", b"", b"   ", b"<?xml version='1.0'?>", b"text",
+])
+def test_a_whole_part_is_refused_or_read_as_defusedxml_does(xml):
+    try:
+        expected = ET.tostring(DET.fromstring(xml, forbid_dtd=True))
+    except Exception as exc:
+        with pytest.raises(type(exc)):
+            xlsxcells._parse_part(xml)
+    else:
+        assert ET.tostring(xlsxcells._parse_part(xml)) == expected

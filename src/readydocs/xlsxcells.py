@@ -14,7 +14,12 @@ booleans, dates by the cell's number format, error values), decoded by
 xlsxvalues.py, which gives what openpyxl's helpers give without loading openpyxl.
 
 Callers have already checked the container (intake.check_container): sizes
-are bounded and no part declares a DTD. Parsing uses defusedxml all the same.
+are bounded and no part declares a DTD. Parsing refuses a DTD all the same:
+defusedxml reads every part's prologue, where alone XML allows a DOCTYPE
+(_parse_part, _elements), and the rest is read by the standard C parser, which
+is many times faster than defusedxml's pure-Python one. The rows asked for in
+one part are parsed together, in one document that readydocs writes round them
+(_parse_elements).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from xml.etree import ElementTree as ET
 
 from defusedxml import ElementTree as DET
 
@@ -49,6 +55,8 @@ _ROOT = re.compile(rb"<(" + _NAME + rb"(?:worksheet|sst))\b[^>]*>")
 _PROLOGUE_LIMIT = 1 << 20
 # Enough of the last chunk to hold an end tag cut in two (</prefix:row >).
 _TAIL = 256
+# Wanted elements are parsed together a batch of about this many bytes at a time, which bounds the text held at once.
+_BATCH_BYTES = 1 << 20
 
 
 class XlsxError(ValueError):
@@ -80,8 +88,8 @@ class XlsxWorkbook:
         self._zip = zipfile.ZipFile(path)
         try:
             self._parts = set(self._zip.namelist())
-            workbook = DET.fromstring(self._read("xl/workbook.xml"), forbid_dtd=True)
-            rels = _relationships(DET.fromstring(self._read("xl/_rels/workbook.xml.rels"), forbid_dtd=True), "xl")
+            workbook = _parse_part(self._read("xl/workbook.xml"))
+            rels = _relationships(_parse_part(self._read("xl/_rels/workbook.xml.rels")), "xl")
             pr = workbook.find(f"{MAIN}workbookPr")
             self._date1904 = pr is not None and pr.get("date1904") in ("1", "true")
             self.sheetnames: list[str] = []
@@ -140,8 +148,7 @@ class XlsxWorkbook:
             with self._zip.open(self._sheet_parts[sheet]) as fh:
                 merged = _merged_away(fh, rows, width)
             with self._zip.open(self._sheet_parts[sheet]) as fh:
-                for number, xml in _elements(fh, b"row", rows, numbered_by_r=True):
-                    row = DET.fromstring(xml, forbid_dtd=True)[0]
+                for number, row in _elements(fh, b"row", rows, numbered_by_r=True):
                     if _flag(row.get("hidden")):
                         found.hidden.add((sheet, number))
                     cells = self._row_cells(row, width, needed_strings)
@@ -164,11 +171,10 @@ class XlsxWorkbook:
         store are left out; cells hidden under a merge are empty, as there.
         """
 
-        pending: list[tuple[int, list]] = []
         needed_strings: set[int] = set()
         with self._zip.open(self._sheet_parts[sheet]) as fh:
-            for number, xml in _elements(fh, b"row", range(first_row, MAX_ROW + 1), numbered_by_r=True):
-                pending.append((number, self._row_cells(DET.fromstring(xml, forbid_dtd=True)[0], width, needed_strings)))
+            pending = [(number, self._row_cells(row, width, needed_strings))
+                       for number, row in _elements(fh, b"row", range(first_row, MAX_ROW + 1), numbered_by_r=True)]
         with self._zip.open(self._sheet_parts[sheet]) as fh:
             merged = _merged_away(fh, {number for number, _ in pending}, width)
         strings = self._shared_strings(needed_strings)
@@ -224,22 +230,22 @@ class XlsxWorkbook:
             return {}
         if self._strings_part not in self._parts:
             raise XlsxError("cells refer to shared text, but the workbook has none")
-        out: dict[int, str] = {}
         with self._zip.open(self._strings_part) as fh:
-            for index, xml in _elements(fh, b"si", indices, numbered_by_r=False):
-                out[index] = text_content(DET.fromstring(xml, forbid_dtd=True)[0], MAIN).replace("x005F_", "")
+            out = {index: text_content(si, MAIN).replace("x005F_", "")
+                   for index, si in _elements(fh, b"si", indices, numbered_by_r=False)}
         missing = indices - out.keys()
         if missing:
             raise XlsxError(f"a cell refers to shared text number {min(missing)}, which the workbook does not hold")
         return out
 
 
-def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> Iterator[tuple[int, bytes]]:
-    """(number, element wrapped in the part's namespaces) for each wanted <tag> element, in order.
+def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> Iterator[tuple[int, Any]]:
+    """(number, parsed element) for each wanted <tag> element, in order.
 
     Rows are numbered by their r attribute (else one after the last), shared
-    text entries from 0. Only wanted elements are copied out; scanning stops
-    after the last wanted number.
+    text entries from 0. Only wanted elements are copied out, and parsed a
+    batch at a time (_parse_elements); scanning stops after the last wanted
+    number.
     """
 
     start = re.compile(b"<" + _NAME + tag + rb"(?=[\s/>])[^>]*>")
@@ -258,13 +264,15 @@ def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> 
     # The prologue and root tag go through the parser too, so a DOCTYPE there is refused, never expanded.
     DET.fromstring(data[:root.end()] + (b"" if root.group().endswith(b"/>") else b"</" + root.group(1) + b">"), forbid_dtd=True)
     wrap_open = b"<wrap" + b"".join(_XMLNS.findall(root.group())) + b">"
+    batch: list[tuple[int, bytes]] = []  # wanted elements cut out and not yet parsed
+    batch_bytes = 0
     pos = 0
     while True:
         m = start.search(data, pos)
         if m is None:
             more = fh.read(_CHUNK)
             if not more:
-                return
+                break
             data = data[max(pos, data.rfind(b"<", pos)):] + more  # keep a start tag cut in two
             pos = 0
             continue
@@ -281,24 +289,55 @@ def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> 
             while (e := end.search(data, after_tag)) is None:
                 more = fh.read(_CHUNK)
                 if not more:
-                    return
+                    break
                 data += more
+            if e is None:
+                break  # the part ends inside the element
             stop = e.end()
         else:  # skip to its end, holding no more than a chunk at a time
             e, keep_from = end.search(data, m.end()), m.end()
             while e is None:
                 more = fh.read(_CHUNK)
                 if not more:
-                    return
+                    break
                 data = data[max(keep_from, len(data) - _TAIL):] + more
                 keep_from = 0
                 e = end.search(data)
+            if e is None:
+                break
             begin, stop = None, e.end()
         if number in wanted:
-            yield number, wrap_open + data[begin:stop] + b"</wrap>"
+            batch.append((number, data[begin:stop]))
+            batch_bytes += stop - begin
+            if batch_bytes >= _BATCH_BYTES:
+                yield from _parse_elements(wrap_open, batch)
+                batch, batch_bytes = [], 0
         if number >= last:
-            return
+            break
         pos = stop
+    yield from _parse_elements(wrap_open, batch)
+
+
+def _parse_elements(wrap_open: bytes, pieces: list[tuple[int, bytes]]) -> list[tuple[int, Any]]:
+    """Elements cut out of one part, parsed together inside a <wrap> root carrying the part's namespaces.
+
+    The document starts with readydocs' own root tag, so it has no prologue,
+    the one place XML allows a DOCTYPE (anywhere else one is not well-formed):
+    nothing in it can declare an entity, and a reference to an undeclared one
+    is an error. defusedxml's refusals have nothing to act on here, so the C
+    parser reads it; the part's own prologue went through defusedxml.
+
+    Each piece must come back as one element of its own, as when each was
+    parsed alone: a piece cut wrongly (say, at an end tag inside a comment)
+    would otherwise run on into the next one and hide it.
+    """
+
+    if not pieces:
+        return []
+    root = ET.fromstring(wrap_open + b"".join(xml for _, xml in pieces) + b"</wrap>")
+    if len(root) != len(pieces):
+        raise ET.ParseError(f"{len(pieces)} elements cut from a part parse as {len(root)}")
+    return [(number, element) for (number, _), element in zip(pieces, root)]
 
 
 def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
@@ -349,7 +388,7 @@ def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[in
 
     if part is None or part not in book._parts:
         return set(), set()
-    styles = DET.fromstring(book._read(part), forbid_dtd=True)
+    styles = _parse_part(book._read(part))
     custom = {int(f.get("numFmtId") or -1): f.get("formatCode") or "" for f in styles.iterfind(f"{MAIN}numFmts/{MAIN}numFmt")}
     dates, durations = set(), set()
     for index, xf in enumerate(styles.iterfind(f"{MAIN}cellXfs/{MAIN}xf")):
@@ -360,3 +399,42 @@ def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[in
         if is_duration_format(code):
             durations.add(index)
     return dates, durations
+
+
+
+class _RootReached(Exception):
+    """The parser has read a part's prologue and reached its root element."""
+
+
+class _PrologueOnly:
+    """A parser target that stops the parse at the root element's start tag."""
+
+    def start(self, tag: str, attrib: dict) -> None:
+        raise _RootReached
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        return None
+
+
+def _parse_part(xml: bytes) -> Any:
+    """A whole XML part, refused or parsed exactly as ``defusedxml.fromstring(xml, forbid_dtd=True)`` would.
+
+    defusedxml reads up to the root element's start tag: a DOCTYPE, and so any
+    entity declaration, can only stand before it, and is refused there
+    (DTDForbidden), as is a part with no root element (ParseError). The whole
+    part is then read by the C parser, which no DTD can reach.
+    """
+
+    prologue = DET.XMLParser(target=_PrologueOnly(), forbid_dtd=True)
+    try:
+        prologue.feed(xml)
+        prologue.close()
+    except _RootReached:
+        pass
+    return ET.fromstring(xml)
