@@ -8,6 +8,7 @@ workbook still reads.
 
 from __future__ import annotations
 
+import functools
 import mmap
 import re
 import zipfile
@@ -238,7 +239,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if name not in targets:
             return None
         sheet, row, column = targets[name]
-        ref = f"{xlsxvalues.column_letter(column)}{row}"
+        ref = _reference(row, column)
         raw = rows.cells[(sheet, row)][column - 1]  # read_rows gives every named row, stored or not
         value = raw.value
         if isinstance(value, str):
@@ -256,6 +257,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if (c := cell(f.name)) is not None:
             intake.profile[f.key] = c
     ids = {ind.id for ind in framework.indicators}
+    row_labels: dict[tuple[str, int], set[str]] = {}  # the indicator IDs printed on each row read
     for ind in framework.indicators:
         inputs: dict[str, Cell] = {}
         for key in RATING_INPUTS:
@@ -264,7 +266,10 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         intake.ratings[ind.id] = inputs
         for c in inputs.values():
             sheet, row, _ = targets[c.name]
-            labels = {v.value.strip() for v in rows.cells[(sheet, row)] if isinstance(v.value, str)} & ids
+            labels = row_labels.get((sheet, row))
+            if labels is None:
+                labels = row_labels[(sheet, row)] = {v.value.strip() for v in rows.cells[(sheet, row)]
+                                                     if isinstance(v.value, str)} & ids
             if ind.id not in labels:
                 intake.misplaced.append(MisplacedInput(ind.id, c, min(labels) if labels else None))
                 break  # one report per indicator
@@ -273,6 +278,20 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
 
 def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     """Where a defined name's text points, as (sheet, row, column), or why it does not point at one cell."""
+    found = _cell_named(text)
+    if isinstance(found, str):
+        return found
+    sheet = found[0]
+    if sheet not in grids:
+        return f"points at sheet '{sheet}', which this workbook does not have"
+    if not grids[sheet]:
+        return f"points at '{sheet}', a chart sheet"
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_named(text: str) -> tuple[str, int, int] | str:
+    """_target's reading of the text alone, whatever sheets the workbook has; kept, as every workbook of a form repeats its names."""
     if "#REF!" in text.upper():
         return "points at a deleted cell (#REF!)"
     try:
@@ -298,11 +317,13 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     column = _column_index(m.group(1)) if m else 0
     if not m or not 1 <= int(m.group(2)) <= MAX_ROW or not 1 <= column <= MAX_COLUMN:
         return f"points at {ref or 'nothing'}, which is not a cell of a sheet"
-    if sheet not in grids:
-        return f"points at sheet '{sheet}', which this workbook does not have"
-    if not grids[sheet]:
-        return f"points at '{sheet}', a chart sheet"
     return sheet, int(m.group(2)), column
+
+
+@functools.lru_cache(maxsize=4096)
+def _reference(row: int, column: int) -> str:
+    """A1 reference of a cell (kept: every workbook of a form names the same cells)."""
+    return f"{xlsxvalues.column_letter(column)}{row}"
 
 
 def _column_index(letters: str) -> int:

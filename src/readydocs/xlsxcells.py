@@ -24,6 +24,7 @@ one part are parsed together, in one document that readydocs writes round them
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
@@ -40,6 +41,7 @@ from .xlsxvalues import (
 )
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL, _VALUE, _FORMULA, _INLINE = (f"{MAIN}{tag}" for tag in ("c", "v", "f", "is"))
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
@@ -187,18 +189,17 @@ class XlsxWorkbook:
 
         out: list[RawCell | tuple[str, int]] = [EMPTY] * width
         column = 0
-        for c in row.iterfind(f"{MAIN}c"):
-            m = _COLUMN.match(c.get("r") or "")
-            column = column_index(m.group(1).upper()) if m else column + 1
+        for c in row.findall(_CELL):
+            column = _column_of(c.get("r") or "") or column + 1
             if column > width:
                 continue
             kind = c.get("t", "n")
             style = int(c.get("s") or 0)
-            text = c.findtext(f"{MAIN}v") or None
-            has_formula = c.find(f"{MAIN}f") is not None
+            text = c.findtext(_VALUE) or None
+            has_formula = c.find(_FORMULA) is not None
             cell: RawCell | tuple[str, int]
             if kind == "inlineStr":
-                inline = c.find(f"{MAIN}is")
+                inline = c.find(_INLINE)
                 cell = RawCell(text_content(inline, MAIN) if inline is not None else None)
             elif text is None:
                 cell = RawCell(formula_without_value=has_formula)
@@ -367,6 +368,16 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
                                   if (row, column) != (top, left))
         carry = data[max(done, data.rfind(b"<")):]  # a tag cut in two by the chunk
     return hidden
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _column_of(ref: str) -> int:
+    """The column number of a cell reference (B4 -> 2), 0 when it names none.
+
+    Kept, since every workbook of a form uses the same few hundred references.
+    """
+    m = _COLUMN.match(ref)
+    return column_index(m.group(1).upper()) if m else 0
 
 
 def _flag(value: str | None) -> bool:
