@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # 5. Facts from outside the place: an earlier round, the cohort.
     ("baseline", "benchmark"),
     # 6. Views of the summary: documents, sheets, json, charts; and the tools that make them.
-    ("context", "scoresjson", "actionplan", "docxchart", "charts", "sandbox", "jinjacache", "render", "pdf", "a11y", "cohort",
+    ("context", "scoresjson", "actionplan", "planxml", "docxchart", "charts", "sandbox", "jinjacache", "render", "pdf", "a11y", "cohort",
      "cohort_report", "handout", "survey"),
     # 7. Building places and cohorts.
     ("pipeline", "batch_report", "batch"),

@@ -20,27 +20,20 @@ kept at the end. Empty spare rows are not rows.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-import xlsxwriter
-
-from . import palette
 from .errors import OutputConflictError, UnreadableFileError
 from .outputs import normalise_zip
+from .planxml import HEADER_ROW, HEADERS, PROGRESS, SHEET_NAME as SHEET, WIDTHS, PlanSheet, workbook_bytes
 from .summary import ConditionSummary, Summary
 from .wording import format_date
 from .xlsxcells import MAX_COLUMN, XlsxWorkbook
 from .zipguard import PLAN, check_archive
 
 FILENAME = "readiness-action-plan.xlsx"
-SHEET = "Action plan"
-HEADERS = ("Condition", "Status", "Action", "From", "Owner", "Due date", "Progress", "Notes")
-WIDTHS = (30, 18, 62, 24, 20, 13, 14, 40)
 EDITABLE = ("Owner", "Due date", "Progress", "Notes")
-PROGRESS = ("Not started", "In progress", "Done", "On hold")
 SUGGESTED = "Suggested action"
 GAP = "Information gap"
 FIND_OUT = "Find out: "
@@ -49,7 +42,6 @@ BY_HAND = "Added by hand"
 ALL_IN_PLACE = "Every condition is in place: there are no strengthening actions to track."
 # Open rows after the plan for actions people add; more can be inserted (the sheet allows it).
 SPARE_ROWS = 15
-HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 
 
@@ -215,100 +207,45 @@ def build_plan(summary: Summary, existing: Path | None = None) -> list[Row]:
 
 
 def plan_bytes(rows: Sequence[Row], summary: Summary, when: dt.datetime) -> bytes:
-    """The action plan workbook as .xlsx bytes.
+    """The action plan workbook as .xlsx bytes (written by planxml.py); the earlier plan is read only when there is one."""
 
-    Written with XlsxWriter, which only writes and so costs a fraction of a
-    general workbook library; the earlier plan is read (read_plan) only when
-    there is one.
-    """
-
-
-    raw = io.BytesIO()
-    wb = xlsxwriter.Workbook(raw, {"in_memory": True})
-    wb.set_properties({"title": f"Readiness action plan: {summary.place.name}",
-                       "subject": summary.framework.title, "author": "readydocs", "created": when})
-    formats: dict[tuple, Any] = {}
-
-    def style(kind: str, open_: bool = False, date: bool = False) -> Any:
-        key = (kind, open_, date)
-        if key not in formats:
-            spec: dict[str, Any] = {"font_name": palette.FONT_NAME, "font_size": palette.FONT_SIZE}
-            if kind == "title":
-                spec.update(bold=True, font_size=palette.TITLE_SIZE, font_color="#" + palette.TEAL)
-            elif kind == "hint":
-                spec.update(italic=True, font_color="#" + palette.MUTED)
-            else:
-                spec.update(border=1, border_color="#" + palette.GRID_GREY, text_wrap=True)
-            if kind == "header":
-                spec.update(bold=True, font_color="#" + palette.WHITE, pattern=1, bg_color="#" + palette.TEAL,
-                            valign="vcenter")
-            elif kind == "cell":
-                spec.update(valign="top")
-            if open_:
-                spec.update(pattern=1, bg_color="#" + palette.INPUT_YELLOW, locked=False)
-            if date:
-                spec.update(num_format=palette.DATE_FORMAT)
-            formats[key] = wb.add_format(spec)
-        return formats[key]
-
-    ws = wb.add_worksheet(SHEET)
-    ws.write_string(0, 0, f"Readiness action plan: {summary.place.name}", style("title"))
-    ws.write_string(1, 0, f"From the readiness assessment of {format_date(summary.assessment_date)}. Fill in the yellow "
-                          "columns (owner, due date, progress, notes) and add your own actions in the yellow rows "
-                          "at the end; building again keeps what you enter here.", style("hint"))
-    for n, (h, w) in enumerate(zip(HEADERS, WIDTHS)):
-        ws.write_string(HEADER_ROW - 1, n, h, style("header"))
-        # In pixels of the default font's digit (7), so the width stored is exactly w characters.
-        ws.set_column_pixels(n, n, w * 7)
+    sheet = PlanSheet()
+    sheet.text(0, 0, f"Readiness action plan: {summary.place.name}", ("title", False, False))
+    sheet.text(1, 0, f"From the readiness assessment of {format_date(summary.assessment_date)}. Fill in the yellow "
+                     "columns (owner, due date, progress, notes) and add your own actions in the yellow rows "
+                     "at the end; building again keeps what you enter here.", ("hint", False, False))
+    for n, h in enumerate(HEADERS):
+        sheet.text(HEADER_ROW - 1, n, h, ("header", False, False))
     editable = {HEADERS.index(h) for h in EDITABLE}
     by_hand = {HEADERS.index(h) for h in ("Condition", "Action")} | editable
     due_col = HEADERS.index("Due date")
-    progress_col = HEADERS.index("Progress")
     for r, row in enumerate(rows, start=FIRST_ROW - 1):
         open_cols = editable if row.generated else by_hand
         for n, value in enumerate(row.values()):
-            _write(ws, r, n, value, style, n in open_cols, n == due_col)
+            _write(sheet, r, n, value, n in open_cols, n == due_col)
         # Given in (fractional) pixels, so the height stored is exactly these points, not rounded to a pixel.
-        ws.set_row_pixels(r, max(30, 15 * (len(row.action) // (WIDTHS[2] - 4) + 1) + 4) * 4 / 3)
+        sheet.height(r, max(30, 15 * (len(row.action) // (WIDTHS[2] - 4) + 1) + 4) * 4 / 3)
     first_spare = FIRST_ROW - 1 + len(rows)
     if not rows:
-        ws.write_string(first_spare, 0, ALL_IN_PLACE, style("hint"))
+        sheet.text(first_spare, 0, ALL_IN_PLACE, ("hint", False, False))
         first_spare += 1
     for r in range(first_spare, first_spare + SPARE_ROWS):
         for n in range(len(HEADERS)):
-            ws.write_blank(r, n, None, style("cell", True, n == due_col))
-    last = first_spare + SPARE_ROWS - 1
-    ws.data_validation(FIRST_ROW - 1, progress_col, last, progress_col, {
-        "validate": "list", "source": list(PROGRESS), "show_input": False,
-        "error_title": "Choose from the list", "error_message": "Choose one of: " + ", ".join(PROGRESS) + "."})
-    ws.data_validation(FIRST_ROW - 1, due_col, last, due_col, {
-        "validate": "date", "criteria": ">", "value": "36526", "show_input": False,  # 36526: 2000-01-01
-        "error_title": "Please enter a date", "error_message": "Enter a date such as 2026-10-15 (year-month-day)."})
-    ws.autofilter(HEADER_ROW - 1, 0, last, len(HEADERS) - 1)
-    ws.freeze_panes(FIRST_ROW - 1, 0)
-    ws.repeat_rows(HEADER_ROW - 1)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.75, right=0.75, top=1, bottom=1)
-    ws.set_header("", {"margin": 0.5})
-    ws.set_footer("", {"margin": 0.5})
-    # Protected without a password: people may resize, sort, filter and add rows.
-    ws.protect("", {"objects": True, "scenarios": True, "format_columns": True, "format_rows": True,
-                    "insert_rows": True, "delete_rows": True, "sort": True, "autofilter": True,
-                    "select_locked_cells": True, "select_unlocked_cells": True})
-    wb.close()
-    return normalise_zip(raw.getvalue(), when)
+            sheet.blank(r, n, ("cell", True, n == due_col))
+    data = workbook_bytes(sheet, last=first_spare + SPARE_ROWS - 1, title=f"Readiness action plan: {summary.place.name}",
+                          subject=summary.framework.title, author="readydocs", when=when)
+    return normalise_zip(data, when)
 
 
-def _write(ws: Any, r: int, n: int, value: Any, style: Any, open_: bool, due: bool) -> None:
+def _write(sheet: PlanSheet, r: int, n: int, value: Any, open_: bool, due: bool) -> None:
     """One cell, as the type it holds: text stays text even when it starts with "=" (never a formula)."""
     if value is None or value == "":
-        ws.write_blank(r, n, None, style("cell", open_, due))
+        sheet.blank(r, n, ("cell", open_, due))
     elif isinstance(value, bool):
-        ws.write_boolean(r, n, value, style("cell", open_, due))
+        sheet.boolean(r, n, value, ("cell", open_, due))
     elif isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(r, n, value, style("cell", open_, True))
+        sheet.date(r, n, value, ("cell", open_, True))
     elif isinstance(value, (int, float)):
-        ws.write_number(r, n, value, style("cell", open_, due))
+        sheet.number(r, n, value, ("cell", open_, due))
     else:
-        ws.write_string(r, n, str(value), style("cell", open_, due))
+        sheet.text(r, n, str(value), ("cell", open_, due))

@@ -239,7 +239,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if name not in targets:
             return None
         sheet, row, column = targets[name]
-        ref = _reference(row, column)
+        ref = f"{xlsxvalues.column_letter(column)}{row}"
         raw = rows.cells[(sheet, row)][column - 1]  # read_rows gives every named row, stored or not
         value = raw.value
         if isinstance(value, str):
@@ -257,7 +257,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         if (c := cell(f.name)) is not None:
             intake.profile[f.key] = c
     ids = {ind.id for ind in framework.indicators}
-    row_labels: dict[tuple[str, int], set[str]] = {}  # the indicator IDs printed on each row read
+    labels_on = {key: {v.value.strip() for v in cells if isinstance(v.value, str)} & ids for key, cells in rows.cells.items()}
     for ind in framework.indicators:
         inputs: dict[str, Cell] = {}
         for key in RATING_INPUTS:
@@ -266,10 +266,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
         intake.ratings[ind.id] = inputs
         for c in inputs.values():
             sheet, row, _ = targets[c.name]
-            labels = row_labels.get((sheet, row))
-            if labels is None:
-                labels = row_labels[(sheet, row)] = {v.value.strip() for v in rows.cells[(sheet, row)]
-                                                     if isinstance(v.value, str)} & ids
+            labels = labels_on[(sheet, row)]  # the indicator IDs printed on the row
             if ind.id not in labels:
                 intake.misplaced.append(MisplacedInput(ind.id, c, min(labels) if labels else None))
                 break  # one report per indicator
@@ -318,12 +315,6 @@ def _cell_named(text: str) -> tuple[str, int, int] | str:
     if not m or not 1 <= int(m.group(2)) <= MAX_ROW or not 1 <= column <= MAX_COLUMN:
         return f"points at {ref or 'nothing'}, which is not a cell of a sheet"
     return sheet, int(m.group(2)), column
-
-
-@functools.lru_cache(maxsize=4096)
-def _reference(row: int, column: int) -> str:
-    """A1 reference of a cell (kept: every workbook of a form names the same cells)."""
-    return f"{xlsxvalues.column_letter(column)}{row}"
 
 
 def _column_index(letters: str) -> int:

@@ -309,7 +309,7 @@ def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> 
             begin, stop = None, e.end()
         if number in wanted:
             batch.append((number, data[begin:stop]))
-            batch_bytes += stop - begin
+            batch_bytes += len(batch[-1][1])
             if batch_bytes >= _BATCH_BYTES:
                 yield from _parse_elements(wrap_open, batch)
                 batch, batch_bytes = [], 0
