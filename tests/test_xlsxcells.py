@@ -246,3 +246,32 @@ def test_a_whole_part_is_refused_or_read_as_defusedxml_does(xml):
             xlsxcells._parse_part(xml)
     else:
         assert ET.tostring(xlsxcells._parse_part(xml)) == expected
+
+
+def test_parts_kept_between_workbooks_are_kept_by_their_bytes(varied, sample_xlsx, framework, tmp_path, monkeypatch):
+    """The workbook and styles parts of a cohort's workbooks are parsed once; a workbook whose parts differ
+    (here the 1904 date system, and other date styles) reads as it would alone, before and after the others."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    mac = tmp_path / "mac.xlsx"
+    wb = openpyxl.load_workbook(varied)
+    wb.epoch = CALENDAR_MAC_1904
+    wb.save(mac)
+    set_named_cells(mac, {"profile.assessment_date": dt.date(2026, 10, 15)})
+
+    def alone(path):
+        xlsxcells._book_shape.cache_clear()
+        xlsxcells._date_styles.cache_clear()
+        return _cells(read_intake(path, framework))
+
+    expected = {p: alone(p) for p in (varied, mac, sample_xlsx)}
+    assert b'date1904="1"' in zipfile.ZipFile(mac).read("xl/workbook.xml")  # read as 1900 dates, it would be 4 years off
+    assert b"date1904" not in zipfile.ZipFile(varied).read("xl/workbook.xml")
+    assert expected[mac]["assessment_date"][1] == dt.datetime(2026, 10, 15)
+    for path in (varied, mac, sample_xlsx, varied, mac):
+        assert _cells(read_intake(path, framework)) == expected[path]
+    assert xlsxcells._book_shape.cache_info().hits >= 2
+    xlsxcells._book_shape.cache_clear()
+    monkeypatch.setattr(xlsxcells, "_KEPT_BYTES", 100)  # parts larger than this are parsed every time, never kept
+    assert _cells(read_intake(mac, framework)) == expected[mac]
+    assert xlsxcells._book_shape.cache_info().currsize == 0

@@ -12,6 +12,8 @@ Time grows with the bytes before the last row asked for, memory with the rows
 asked for. Values come back as openpyxl would give them (numbers, text,
 booleans, dates by the cell's number format, error values), decoded by
 xlsxvalues.py, which gives what openpyxl's helpers give without loading openpyxl.
+The workbook and styles parts, which a cohort's workbooks mostly share byte
+for byte, are parsed once for the last few seen (_kept).
 
 Callers have already checked the container (intake.check_container): sizes
 are bounded and no part declares a DTD. Parsing refuses a DTD all the same:
@@ -90,28 +92,22 @@ class XlsxWorkbook:
         self._zip = zipfile.ZipFile(path)
         try:
             self._parts = set(self._zip.namelist())
-            workbook = _parse_part(self._read("xl/workbook.xml"))
-            rels = _relationships(_parse_part(self._read("xl/_rels/workbook.xml.rels")), "xl")
-            pr = workbook.find(f"{MAIN}workbookPr")
-            self._date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+            shape = _book_shape(self._read("xl/workbook.xml"), self._read("xl/_rels/workbook.xml.rels"))
+            self._date1904 = shape.date1904
             self.sheetnames: list[str] = []
             self.grids: dict[str, bool] = {}  # sheet -> holds cells (False: a chart sheet or other kind)
             self._sheet_parts: dict[str, str] = {}
-            for sheet in workbook.iterfind(f"{MAIN}sheets/{MAIN}sheet"):
-                kind, part = rels.get(sheet.get(f"{_REL}id") or "", ("", ""))
-                name = sheet.get("name") or ""
+            for name, kind, part in shape.sheets:
                 if part not in self._parts or name in self.grids:
                     continue  # openpyxl skips a sheet whose part is missing, too
                 self.sheetnames.append(name)
                 self.grids[name] = kind == "worksheet"
                 self._sheet_parts[name] = part
-            self.defined_names: dict[str, str] = {}
-            for dn in workbook.iterfind(f"{MAIN}definedNames/{MAIN}definedName"):
-                if dn.get("localSheetId") is None and dn.get("name"):
-                    self.defined_names[dn.get("name")] = dn.text or ""
-            by_kind = {kind: part for kind, part in rels.values()}
-            self._strings_part = by_kind.get("sharedStrings")
-            self._date_styles, self._timedelta_styles = _date_styles(self, by_kind.get("styles"))
+            self.defined_names: dict[str, str] = dict(shape.defined_names)
+            self._strings_part = shape.strings_part
+            styles = shape.styles_part
+            self._date_styles, self._timedelta_styles = (
+                _date_styles(self._read(styles)) if styles is not None and styles in self._parts else (frozenset(), frozenset()))
         except Exception:
             self._zip.close()
             raise
@@ -394,12 +390,63 @@ def _relationships(rels: Any, base: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[int]]:
+def _kept(parse):
+    """``parse`` (a pure function of parts' bytes), its results kept for the last few small inputs.
+
+    The workbooks of one cohort mostly share their workbook and styles parts
+    byte for byte (the same form, filled by a program or a survey import).
+    Parts over _KEPT_BYTES in all are parsed every time, so what is kept stays
+    under _KEPT × _KEPT_BYTES whatever the workbooks hold.
+    """
+    cached = functools.lru_cache(maxsize=_KEPT)(parse)
+
+    @functools.wraps(parse)
+    def parse_or_recall(*parts: bytes):
+        return cached(*parts) if sum(map(len, parts)) <= _KEPT_BYTES else parse(*parts)
+
+    parse_or_recall.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    parse_or_recall.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return parse_or_recall
+
+
+_KEPT = 8
+_KEPT_BYTES = 1 << 18
+
+
+@dataclass(frozen=True)
+class _BookShape:
+    """What xl/workbook.xml and its relationships say, whichever of the parts named the zip holds."""
+
+    date1904: bool
+    sheets: tuple[tuple[str, str, str], ...]  # (name, kind, part) in the workbook's order
+    defined_names: tuple[tuple[str, str], ...]  # workbook-level (name, text)
+    strings_part: str | None
+    styles_part: str | None
+
+
+@_kept
+def _book_shape(workbook_xml: bytes, rels_xml: bytes) -> _BookShape:
+    workbook = _parse_part(workbook_xml)
+    rels = _relationships(_parse_part(rels_xml), "xl")
+    pr = workbook.find(f"{MAIN}workbookPr")
+    sheets = []
+    for sheet in workbook.iterfind(f"{MAIN}sheets/{MAIN}sheet"):
+        kind, part = rels.get(sheet.get(f"{_REL}id") or "", ("", ""))
+        sheets.append((sheet.get("name") or "", kind, part))
+    names: dict[str, str] = {}
+    for dn in workbook.iterfind(f"{MAIN}definedNames/{MAIN}definedName"):
+        if dn.get("localSheetId") is None and dn.get("name"):
+            names[dn.get("name")] = dn.text or ""
+    by_kind = {kind: part for kind, part in rels.values()}
+    return _BookShape(pr is not None and pr.get("date1904") in ("1", "true"), tuple(sheets), tuple(names.items()),
+                      by_kind.get("sharedStrings"), by_kind.get("styles"))
+
+
+@_kept
+def _date_styles(styles_xml: bytes) -> tuple[frozenset[int], frozenset[int]]:
     """Indexes of the cell styles whose number format shows a date, and of those showing a duration."""
 
-    if part is None or part not in book._parts:
-        return set(), set()
-    styles = _parse_part(book._read(part))
+    styles = _parse_part(styles_xml)
     custom = {int(f.get("numFmtId") or -1): f.get("formatCode") or "" for f in styles.iterfind(f"{MAIN}numFmts/{MAIN}numFmt")}
     dates, durations = set(), set()
     for index, xf in enumerate(styles.iterfind(f"{MAIN}cellXfs/{MAIN}xf")):
@@ -409,8 +456,7 @@ def _date_styles(book: XlsxWorkbook, part: str | None) -> tuple[set[int], set[in
             dates.add(index)
         if is_duration_format(code):
             durations.add(index)
-    return dates, durations
-
+    return frozenset(dates), frozenset(durations)
 
 
 class _RootReached(Exception):
