@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import OutputConflictError, UnreadableFileError
-from .outputs import normalise_zip
 from .planxml import HEADER_ROW, HEADERS, PROGRESS, SHEET_NAME as SHEET, WIDTHS, PlanSheet, workbook_bytes
 from .summary import ConditionSummary, Summary
 from .wording import format_date
@@ -232,9 +231,8 @@ def plan_bytes(rows: Sequence[Row], summary: Summary, when: dt.datetime) -> byte
     for r in range(first_spare, first_spare + SPARE_ROWS):
         for n in range(len(HEADERS)):
             sheet.blank(r, n, ("cell", True, n == due_col))
-    data = workbook_bytes(sheet, last=first_spare + SPARE_ROWS - 1, title=f"Readiness action plan: {summary.place.name}",
+    return workbook_bytes(sheet, last=first_spare + SPARE_ROWS - 1, title=f"Readiness action plan: {summary.place.name}",
                           subject=summary.framework.title, author="readydocs", when=when)
-    return normalise_zip(data, when)
 
 
 def _write(sheet: PlanSheet, r: int, n: int, value: Any, open_: bool, due: bool) -> None:

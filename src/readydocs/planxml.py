@@ -19,10 +19,8 @@ escaped like any other, so no one's note becomes markup.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +28,7 @@ from xlsxwriter import theme as xlsxwriter_theme  # Office's 2007 theme, the one
 
 from . import palette
 from .xlsxvalues import column_letter
+from .zipwrite import zip_bytes
 
 SHEET_NAME = "Action plan"
 HEADERS = ("Condition", "Status", "Action", "From", "Owner", "Due date", "Progress", "Notes")
@@ -193,23 +192,24 @@ def _sheet_xml(sheet: PlanSheet, last: int, styles: dict[Style, int]) -> str:
     """
     out = [_XML_HEAD, _SHEET_START.format(last=last + 1)]
     numbers = sorted(set(sheet.rows) | set(sheet.heights))
-    spans: dict[int, str] = {}
-    for block in sorted({n // 16 for n in sheet.rows}):
-        cols = [c for n in sheet.rows if n // 16 == block for c in sheet.rows[n]]
-        spans[block] = f"{min(cols) + 1}:{max(cols) + 1}"
+    reach: dict[int, tuple[int, int]] = {}  # each block of 16 rows -> the first and last column with a cell
+    for n, cells in sheet.rows.items():
+        low, high = reach.get(n // 16, (min(cells), max(cells)))
+        reach[n // 16] = (min(low, *cells), max(high, *cells))
+    spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in reach.items()}
     for n in numbers:
         attributes = f' r="{n + 1}"'
         if n // 16 in spans:
             attributes += f' spans="{spans[n // 16]}"'
         if n in sheet.heights:
             attributes += f' ht="{sheet.heights[n] * 0.75:.16g}" customHeight="1"'
-        cells = sheet.rows.get(n)
-        if not cells:
+        row = sheet.rows.get(n)
+        if not row:
             out.append(f"<row{attributes}/>")
             continue
         out.append(f"<row{attributes}>")
-        for c in sorted(cells):
-            style, rest = cells[c]
+        for c in sorted(row):
+            style, rest = row[c]
             out.append(f'<c r="{_LETTERS[c]}{n + 1}" s="{styles.setdefault(style, len(styles) + 1)}"{rest}')
         out.append("</row>")
     out.append(_SHEET_END.format(last=last + 1))
@@ -228,7 +228,7 @@ def _strings_xml(sheet: PlanSheet) -> str:
 
 
 def workbook_bytes(sheet: PlanSheet, last: int, title: str, subject: str, author: str, when: dt.datetime) -> bytes:
-    """The .xlsx file (its entries stamped 1980-01-01, as XlsxWriter stamps them; outputs.normalise_zip restamps)."""
+    """The .xlsx file, every entry dated ``when`` (zipwrite.py: the parts every plan shares are compressed once)."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     core = _CORE.format(title=_data(title), subject=_data(subject), author=_data(author), when=stamp)
     styles: dict[Style, int] = {}
@@ -239,13 +239,7 @@ def workbook_bytes(sheet: PlanSheet, last: int, title: str, subject: str, author
         ("xl/sharedStrings.xml", _strings_xml(sheet)), ("xl/styles.xml", _styles_xml(list(styles))),
         ("xl/theme/theme1.xml", xlsxwriter_theme.THEME_XML_2007), ("docProps/core.xml", core), ("docProps/app.xml", _APP),
     ]
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, text in parts:
-            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, text.encode("utf-8"))
-    return raw.getvalue()
+    return zip_bytes(((name, text.encode("utf-8")) for name, text in parts), when)
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
