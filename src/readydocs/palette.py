@@ -1,7 +1,7 @@
 """The generated spreadsheets' house palette, as plain values any writer can use.
 
 sheets.py turns it into openpyxl styles (intake form, cohort summary) and
-actionplan.py into XlsxWriter formats.
+planxml.py into the action plan's styles part.
 """
 
 FONT_NAME = "Calibri"

@@ -2,8 +2,8 @@
 
 The cohort summary (cohort.py) is written with openpyxl like the intake form,
 in the palette of palette.py, and saved with fixed timestamps so the same input
-gives the same bytes. (The action plan is written with XlsxWriter in the same
-palette: actionplan.py.)
+gives the same bytes. (The action plan is written as XML in the same
+palette: planxml.py.)
 """
 
 from __future__ import annotations
