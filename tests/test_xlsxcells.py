@@ -275,3 +275,19 @@ def test_parts_kept_between_workbooks_are_kept_by_their_bytes(varied, sample_xls
     monkeypatch.setattr(xlsxcells, "_KEPT_BYTES", 100)  # parts larger than this are parsed every time, never kept
     assert _cells(read_intake(mac, framework)) == expected[mac]
     assert xlsxcells._book_shape.cache_info().currsize == 0
+
+
+def test_only_short_references_and_names_are_kept():
+    """What is kept between workbooks stays small whatever a hostile workbook holds: long texts are read each time."""
+    from readydocs import intake
+
+    assert xlsxcells._column_of("AB12") == 28 and xlsxcells._column_of("12") == 0
+    kept = xlsxcells._short_column_of.cache_info().currsize
+    assert xlsxcells._column_of("C" + "9" * 10_000) == 3
+    assert xlsxcells._short_column_of.cache_info().currsize == kept
+    grids = {"Ratings": True}
+    assert intake._target("Ratings!$D$5", grids) == ("Ratings", 5, 4)
+    kept = intake._kept_cell_named.cache_info().currsize
+    long = "'" + "R" * 1000 + "'!$D$5"
+    assert intake._target(long, grids) == f"points at sheet '{'R' * 1000}', which this workbook does not have"
+    assert intake._kept_cell_named.cache_info().currsize == kept

@@ -275,7 +275,7 @@ def _collect(path: Path, wb: "XlsxWorkbook", framework: Framework) -> Intake:
 
 def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     """Where a defined name's text points, as (sheet, row, column), or why it does not point at one cell."""
-    found = _cell_named(text)
+    found = _kept_cell_named(text) if len(text) <= _KEPT_NAME else _cell_named(text)
     if isinstance(found, str):
         return found
     sheet = found[0]
@@ -286,9 +286,9 @@ def _target(text: str, grids: dict[str, bool]) -> tuple[str, int, int] | str:
     return found
 
 
-@functools.lru_cache(maxsize=4096)
 def _cell_named(text: str) -> tuple[str, int, int] | str:
-    """_target's reading of the text alone, whatever sheets the workbook has; kept, as every workbook of a form repeats its names."""
+    """_target's reading of the text alone, whatever sheets the workbook has (kept for short texts: every
+    workbook of a form repeats its names)."""
     if "#REF!" in text.upper():
         return "points at a deleted cell (#REF!)"
     try:
@@ -315,6 +315,10 @@ def _cell_named(text: str) -> tuple[str, int, int] | str:
     if not m or not 1 <= int(m.group(2)) <= MAX_ROW or not 1 <= column <= MAX_COLUMN:
         return f"points at {ref or 'nothing'}, which is not a cell of a sheet"
     return sheet, int(m.group(2)), column
+
+
+_KEPT_NAME = 256  # characters: a name's text as Excel writes it is far shorter
+_kept_cell_named = functools.lru_cache(maxsize=4096)(_cell_named)
 
 
 def _column_index(letters: str) -> int:

@@ -366,14 +366,22 @@ def _merged_away(fh, rows: set[int], width: int) -> set[tuple[int, int]]:
     return hidden
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _column_of(ref: str) -> int:
     """The column number of a cell reference (B4 -> 2), 0 when it names none.
 
-    Kept, since every workbook of a form uses the same few hundred references.
+    Kept for short references (every workbook of a form uses the same few
+    hundred); an attribute longer than any reference is read each time.
     """
+    return _short_column_of(ref) if len(ref) <= _SHORT else _reference_column(ref)
+
+
+def _reference_column(ref: str) -> int:
     m = _COLUMN.match(ref)
     return column_index(m.group(1).upper()) if m else 0
+
+
+_SHORT = 16  # XFD1048576 and a few spaces
+_short_column_of = functools.lru_cache(maxsize=1 << 14)(_reference_column)
 
 
 def _flag(value: str | None) -> bool:
