@@ -140,8 +140,8 @@ class PlanSheet:
         self._cell(row, col, style, f' t="b"><v>{int(value)}</v></c>')
 
     def number(self, row: int, col: int, value: float, style: Style) -> None:
-        if math.isnan(value) or math.isinf(value):
-            raise TypeError("NAN/INF not supported in write_number() without 'nan_inf_to_errors' Workbook() option")
+        if math.isnan(value) or math.isinf(value):  # refused, as XlsxWriter refused it
+            raise TypeError(f"{value} is not a number a workbook cell can hold")
         self._cell(row, col, style, f"><v>{value:.16G}</v></c>")
 
     def date(self, row: int, col: int, value: dt.date, style: Style) -> None:
@@ -220,8 +220,7 @@ def _strings_xml(sheet: PlanSheet) -> str:
     out = [_XML_HEAD, '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                       f'count="{sheet.string_cells}" uniqueCount="{len(sheet.strings)}">']
     for text in sheet.strings:
-        text = _data(text)
-        # _data leaves spaces alone, so the edges are as typed
+        text = _data(text)  # leading or trailing white space is kept with xml:space="preserve"
         out.append(f'<si><t xml:space="preserve">{text}</t></si>' if _EDGE_SPACE.search(text) else f"<si><t>{text}</t></si>")
     out.append("</sst>")
     return "".join(out)
