@@ -27,6 +27,7 @@ one part are parsed together, in one document that readydocs writes round them
 from __future__ import annotations
 
 import functools
+import io
 import posixpath
 import re
 import zipfile
@@ -92,6 +93,7 @@ class XlsxWorkbook:
         self._zip = zipfile.ZipFile(path)
         try:
             self._parts = set(self._zip.namelist())
+            self._inflated: dict[str, bytes] = {}  # the sheet part last inflated (see _open_sheet)
             shape = _book_shape(self._read("xl/workbook.xml"), self._read("xl/_rels/workbook.xml.rels"))
             self._date1904 = shape.date1904
             self.sheetnames: list[str] = []
@@ -121,6 +123,15 @@ class XlsxWorkbook:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _open_sheet(self, sheet: str) -> Any:
+        """The sheet's part to scan; one small enough to be a single chunk is inflated once for both scans."""
+        part = self._sheet_parts[sheet]
+        if self._zip.getinfo(part).file_size > _CHUNK:
+            return self._zip.open(part)
+        if part not in self._inflated:
+            self._inflated = {part: self._zip.read(part)}  # only the sheet being read is held
+        return io.BytesIO(self._inflated[part])
+
     def _read(self, part: str) -> bytes:
         if part not in self._parts:
             raise XlsxError(f"the part {part} is missing")
@@ -143,9 +154,9 @@ class XlsxWorkbook:
         pending: list[tuple[tuple[str, int], list]] = []  # rows whose shared text is still to be looked up
         needed_strings: set[int] = set()
         for sheet, (rows, width) in by_sheet.items():
-            with self._zip.open(self._sheet_parts[sheet]) as fh:
+            with self._open_sheet(sheet) as fh:
                 merged = _merged_away(fh, rows, width)
-            with self._zip.open(self._sheet_parts[sheet]) as fh:
+            with self._open_sheet(sheet) as fh:
                 for number, row in _elements(fh, b"row", rows, numbered_by_r=True):
                     if _flag(row.get("hidden")):
                         found.hidden.add((sheet, number))
@@ -170,10 +181,10 @@ class XlsxWorkbook:
         """
 
         needed_strings: set[int] = set()
-        with self._zip.open(self._sheet_parts[sheet]) as fh:
+        with self._open_sheet(sheet) as fh:
             pending = [(number, self._row_cells(row, width, needed_strings))
                        for number, row in _elements(fh, b"row", range(first_row, MAX_ROW + 1), numbered_by_r=True)]
-        with self._zip.open(self._sheet_parts[sheet]) as fh:
+        with self._open_sheet(sheet) as fh:
             merged = _merged_away(fh, {number for number, _ in pending}, width)
         strings = self._shared_strings(needed_strings)
         return {number: tuple(EMPTY if (number, n) in merged else RawCell(strings[c[1]]) if isinstance(c, tuple) else c
