@@ -203,3 +203,20 @@ def test_not_a_number_is_refused_as_xlsxwriter_refused_it(sample_summary):
         _xlsxwriter_plan(rows, sample_summary, WHEN)
     with pytest.raises(TypeError):
         plan_bytes(rows, sample_summary, WHEN)
+
+
+def test_the_theme_is_the_one_xlsxwriter_writes_and_building_never_loads_xlsxwriter(tmp_path, sample_xlsx):
+    import subprocess
+    import sys
+
+    from xlsxwriter.theme import THEME_XML_2007
+
+    from readydocs import planxml
+
+    assert planxml._theme() == THEME_XML_2007
+    script = ("import sys; from pathlib import Path; from readydocs.pipeline import build; from readydocs.framework import "
+              f"load_framework; build([Path({str(sample_xlsx)!r})], Path({str(tmp_path / 'out')!r}), load_framework()); "
+              "print(sorted(m for m in sys.modules if m.startswith('xlsxwriter')))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert (tmp_path / "out" / "city-of-riverbend" / "readiness-action-plan.xlsx").exists()

@@ -19,12 +19,12 @@ escaped like any other, so no one's note becomes markup.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
-
-from xlsxwriter import theme as xlsxwriter_theme  # Office's 2007 theme, the one XlsxWriter writes
 
 from . import palette
 from .xlsxvalues import column_letter
@@ -236,9 +236,15 @@ def workbook_bytes(sheet: PlanSheet, last: int, title: str, subject: str, author
         ("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _PACKAGE_RELS), ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
         ("xl/worksheets/sheet1.xml", sheet_xml), ("xl/workbook.xml", _WORKBOOK.format(last=last + 1)),
         ("xl/sharedStrings.xml", _strings_xml(sheet)), ("xl/styles.xml", _styles_xml(list(styles))),
-        ("xl/theme/theme1.xml", xlsxwriter_theme.THEME_XML_2007), ("docProps/core.xml", core), ("docProps/app.xml", _APP),
+        ("xl/theme/theme1.xml", _theme()), ("docProps/core.xml", core), ("docProps/app.xml", _APP),
     ]
     return zip_bytes(((name, text.encode("utf-8")) for name, text in parts), when)
+
+
+@functools.cache
+def _theme() -> str:
+    """Office's 2007 theme as XlsxWriter writes it (data/xlsx-theme.xml; tests/test_planxml.py checks it is that)."""
+    return (resources.files("readydocs") / "data" / "xlsx-theme.xml").read_bytes().decode("utf-8")
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
