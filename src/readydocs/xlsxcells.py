@@ -56,6 +56,7 @@ _XMLNS = re.compile(rb"""\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"]*"|'[^']*')
 _COLUMN = re.compile(r"^\$?([A-Za-z]{1,3})")
 _MERGE = re.compile(rb"<" + _NAME + rb"mergeCell\b[^>]*?\sref\s*=\s*[\"']([^\"']+)[\"']")
 _ROOT = re.compile(rb"<(" + _NAME + rb"(?:worksheet|sst))\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']\s*(\d+)""")  # a row tag's r attribute
 # The XML declaration and root tag of a part Excel writes take a few hundred bytes.
 _PROLOGUE_LIMIT = 1 << 20
 # Enough of the last chunk to hold an end tag cut in two (</prefix:row >).
@@ -285,7 +286,7 @@ def _elements(fh, tag: bytes, wanted: set[int] | range, numbered_by_r: bool) -> 
             pos = 0
             continue
         if numbered_by_r:
-            r = re.search(rb"""\sr\s*=\s*["']\s*(\d+)""", m.group())
+            r = _ROW_NUMBER.search(m.group())
             number = int(r.group(1)) if r else number + 1
         else:
             number += 1
