@@ -51,3 +51,23 @@ def test_remembered_parts_are_bounded(monkeypatch):
     assert zipwrite.zip_bytes(parts, WHEN) == _by_zipfile(parts, WHEN)
     assert zipwrite._remembered_bytes <= 40_000 and len(zipwrite._remembered) == 4
     assert list(zipwrite._remembered) == [data for _, data in parts[-4:]]  # the oldest went first
+
+
+def test_a_charts_embedded_workbook_is_what_zipfile_writes():
+    """docxchart.data_workbook zips through zipwrite: the same bytes zipfile gives for the same parts, dated 1980-01-01."""
+    from readydocs.docxchart import ChartData, Series, data_workbook
+
+    data = ChartData(("Leadership & <vision>", " Staff "), (Series("Score", (72.5, None), (0, None)),), (0.0,), ("000000",),
+                     "Condition scores", "alt")
+    made = data_workbook(data)
+    with zipfile.ZipFile(io.BytesIO(made)) as z:
+        parts = [(i.filename, z.read(i)) for i in z.infolist()]
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in z.infolist())
+    assert b"Leadership &amp; &lt;vision&gt;" in dict(parts)["xl/worksheets/sheet1.xml"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in parts:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            z.writestr(info, body)
+    assert made == buf.getvalue()

@@ -40,8 +40,8 @@ without reading, must still pass the intake workbook's zip guards.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,6 +54,7 @@ from lxml import etree
 from .docxparts import A_NS, C_NS, R_NS, W_NS, WP_NS, story_parts
 from .errors import TemplateError, UnreadableFileError
 from .zipguard import CHART_WORKBOOK, check_archive, declares_dtd
+from .zipwrite import zip_bytes
 
 CHART_RT = f"{R_NS}/chart"  # relationship types: a document's chart, a chart's embedded workbook
 PACKAGE_RT = f"{R_NS}/package"
@@ -61,6 +62,7 @@ _C = f"{{{C_NS}}}"
 _A = f"{{{A_NS}}}"
 
 MARKER_PREFIX = "readydocs:"
+_ZIP_TIME = dt.datetime(1980, 1, 1, 0, 0, 0)  # an embedded workbook's parts are dated at the earliest time a zip holds
 # A chart part Word writes for a few dozen points is 5-20 KB; a larger one is not a chart of ours.
 MAX_CHART_XML_BYTES = 2 * 1024 * 1024
 SHEET = "Sheet1"
@@ -413,14 +415,9 @@ def data_workbook(data: ChartData) -> bytes:
             '<cols><col min="1" max="1" width="44" customWidth="1"/></cols>'
             f'<sheetData>{body}</sheetData></worksheet>'),
     }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, xml in parts.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
-    return buf.getvalue()
+    # zipwrite writes zipfile's own bytes, and compresses the parts every chart shares once per process.
+    return zip_bytes([(name, ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml).encode("utf-8"))
+                      for name, xml in parts.items()], _ZIP_TIME)
 
 
 def chart_problems(part, doc_pr, marker: str, rid: str, names: Collection[str]) -> str | None:
