@@ -290,7 +290,8 @@ class PlaceOptions:
     template_time_limit: float | None = None  # seconds per document (sandbox.DEFAULT_TIME_LIMIT when None)
     chart_image: bool = False  # pictures drawn with matplotlib instead of native charts
     # How an error that stops a place is told (a module-level function, so a worker can be given it): the
-    # command line passes lint.explain_undefined, which says which paragraph uses an unknown variable.
+    # command line passes one that says which paragraph uses an unknown variable, loading the template
+    # linter only when a place fails that way.
     explain: Callable[[ReadydocsError], Exception] | None = None
 
     def told(self, exc: ReadydocsError) -> str:

@@ -53,7 +53,11 @@ def _handle_errors(f):
 
 
 def _explained(exc: ReadydocsError) -> ReadydocsError:
-    """A template's undefined variable as the template linter tells it (the paragraph, and what was meant)."""
+    """A template's undefined variable as the template linter tells it (the paragraph, and what was meant).
+
+    Also how batch workers tell a place's error: the linter (and the document libraries it loads) is
+    imported only when there is such an error to tell.
+    """
     if isinstance(exc, UndefinedVariableError):
         from .lint import explain_undefined
 
@@ -543,13 +547,12 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     from .batch import run_batch
     from .progress import Reporter
     from .batch_report import format_table, report_rows
-    from .lint import explain_undefined
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
                            date=date.date() if date else None, progress=reporter, logo=logo, pdf=pdf, force=force,
                            wait=wait, keep_backups=keep_backups, baseline=baseline_dir, benchmark=benchmark, chart_image=chart_image,
-                           template_time_limit=template_time_limit, explain=explain_undefined)
+                           template_time_limit=template_time_limit, explain=_explained)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     click.echo("")
