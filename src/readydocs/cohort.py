@@ -21,6 +21,10 @@ place column) repeated on every page; column widths follow the longest word
 of each header and the longest value, text wraps instead of being cut off,
 and row heights are set for the wrapped lines (Excel does not grow rows it
 opens).
+
+openpyxl (and sheets.py, made of its styles) is imported by the functions that
+make the workbook: a batch's main process names the file and hands over the
+rows (NotBuilt, PlaceRow) without loading it, and a worker makes the workbook.
 """
 
 from __future__ import annotations
@@ -28,18 +32,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from copy import copy
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.data_source import AxDataSource, StrRef
-from openpyxl.chart.label import DataLabelList
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
-
-from . import sheets
 from .framework import Framework
 from .scoresjson import ConditionScore, PlaceScores
 from .wording import half_up
@@ -159,11 +155,38 @@ def _width_for(header: str, values: Sequence[Any], cap: float = MAX_WIDTH, heade
     return float(max(longest_word, min(cap, max(header_need, longest_value, 4))) + 2)
 
 
+class _Styles:
+    """Each kind of cell styled once and its style copied to the others, cell for cell as styling each would be.
+
+    openpyxl hashes every style object a cell is given (to find it among the
+    workbook's styles), which took most of the summary's time when every cell
+    was styled on its own.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[Any, Any] = {}
+
+    def apply(self, cell, kind: Any, style: Callable[[Any], None]) -> None:
+        kept = self._kept.get(kind)
+        if kept is None:
+            style(cell)
+            self._kept[kind] = copy(cell._style)
+        else:
+            cell._style = copy(kept)  # a cell's own copy: a later change to one cell must not reach the others
+
+
 def _layout(ws, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: Sequence[float] | None = None,
-            header_lines: int = 3) -> list[float]:
-    """Set widths, wrapping and row heights for a header row and data rows; returns the widths."""
+            header_lines: int = 3, number_formats: dict[int, str] | None = None) -> list[float]:
+    """Set widths, wrapping and row heights for a header row and data rows; returns the widths.
 
+    ``number_formats``: column (from 1) -> number format of its data cells.
+    """
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
+    from . import sheets
+
+    number_formats = number_formats or {}
     widths = []
     for n, h in enumerate(cols):
         cap = caps[n] if caps else MAX_WIDTH
@@ -172,17 +195,34 @@ def _layout(ws, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: Sequen
         ws.column_dimensions[get_column_letter(n + 1)].width = w
         sheets.header_cell(ws.cell(row=1, column=n + 1, value=h))
     ws.row_dimensions[1].height = LINE_HEIGHT * max(_lines(h, w - 1) for h, w in zip(cols, widths)) + 4
+
+    def text(cell) -> None:
+        cell.border = sheets.BORDER
+        cell.alignment = sheets.TOP_WRAP
+
+    def other(horizontal: str | None) -> Callable[[Any], None]:
+        def style(cell) -> None:
+            cell.border = sheets.BORDER
+            cell.alignment = Alignment(vertical="top", horizontal=horizontal)
+        return style
+
+    styles = _Styles()
     for r, values in enumerate(rows, start=2):
         lines = 1
         for n, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=n, value=value)
-            cell.border = sheets.BORDER
             if isinstance(value, str):
-                cell.alignment = sheets.TOP_WRAP
+                styles.apply(cell, "text", text)
                 lines = max(lines, _lines(value, widths[n - 1] - 1))
+            elif isinstance(value, dt.date):
+                styles.apply(cell, "date", other("left"))
             else:
-                cell.alignment = Alignment(vertical="top", horizontal="left" if isinstance(value, dt.date) else None)
+                styles.apply(cell, "other", other(None))
         ws.row_dimensions[r].height = LINE_HEIGHT * lines + 2
+    for n, number_format in number_formats.items():
+        for r in range(2, len(rows) + 2):
+            cell = ws.cell(row=r, column=n)
+            styles.apply(cell, (number_format, tuple(cell._style)), lambda c: setattr(c, "number_format", number_format))
     return widths
 
 
@@ -209,7 +249,9 @@ def _print_setup(ws, title_cols: str | None = None) -> None:
 def summary_bytes(places: Sequence[PlaceRow], not_built: Sequence[NotBuilt], framework: Framework,
                   when: dt.datetime) -> bytes:
     """The summary workbook as .xlsx bytes."""
+    from openpyxl import Workbook
 
+    from . import sheets
 
     rows = sorted(places, key=lambda p: (p.scores.place.casefold(), p.folder))
     wb = Workbook()
@@ -223,7 +265,10 @@ def summary_bytes(places: Sequence[PlaceRow], not_built: Sequence[NotBuilt], fra
 
 
 def _places_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.utils import get_column_letter
 
+    from . import sheets
 
     ws.title = SHEET_PLACES
     cols = headers(framework)
@@ -231,10 +276,8 @@ def _places_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     # Twenty-seven columns must share one page width: condition headers take up to four
     # lines and status words wrap ("Not yet in / place"), so no word is ever cut.
     caps = [28, 14, 12, 11, 22, 8] + [6, 11] * len(framework.conditions) + [30, 20, 24]
-    _layout(ws, cols, values, caps, header_lines=4)
     date_col = FIXED_HEADERS.index("Assessment date") + 1
-    for r in range(2, len(rows) + 2):
-        ws.cell(row=r, column=date_col).number_format = sheets.DATE_FORMAT
+    _layout(ws, cols, values, caps, header_lines=4, number_formats={date_col: sheets.DATE_FORMAT})
     last = max(2, len(rows) + 1)
 
     # Colours by band: score columns by number, status and level columns by their words.
@@ -269,7 +312,10 @@ def _places_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
 def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     """Places x conditions: the band word and score in each cell, coloured by band."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.utils import get_column_letter
 
+    from . import sheets
 
     cols = ["Place", "Overall level"] + [c.name for c in framework.conditions]
     values = []
@@ -299,7 +345,12 @@ def _heat_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
 def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     """Two small tables, and a native bar chart of each beside them."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+    from openpyxl.chart.label import DataLabelList
+    from openpyxl.utils import get_column_letter
 
+    from . import sheets
 
     counts = verdict_counts(rows, framework)
     medians = condition_medians(rows, framework)
@@ -357,6 +408,7 @@ def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
 
 
 def _not_built_sheet(ws, not_built: Sequence[NotBuilt]) -> None:
+    from . import sheets
 
     rows = []
     for item in sorted(not_built, key=lambda x: (x.place.casefold(), x.files)):
