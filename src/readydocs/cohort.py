@@ -22,9 +22,10 @@ of each header and the longest value, text wraps instead of being cut off,
 and row heights are set for the wrapped lines (Excel does not grow rows it
 opens).
 
-openpyxl (and sheets.py, made of its styles) is imported by the functions that
-make the workbook: a batch's main process names the file and hands over the
-rows (NotBuilt, PlaceRow) without loading it, and a worker makes the workbook.
+Imports inside functions: openpyxl (and sheets.py, made of its styles) is
+imported where the workbook is made, so a batch's main process, which only
+names the file and hands the rows (NotBuilt, PlaceRow) to a worker, never
+loads it.
 """
 
 from __future__ import annotations
