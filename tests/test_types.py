@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "readydocs"
 
 # Modules being reworked elsewhere when the checker was added; empty it as they are typed.
-NOT_YET_CLEAN = frozenset({"batch"})
+NOT_YET_CLEAN: frozenset[str] = frozenset()
 
 # A module is named by its path below the package, dotted: "web.app" for web/app.py.
 _ERROR = re.compile(r"^src/readydocs/([a-z_0-9/]+)\.py:\d+: error: ", re.M)

@@ -41,14 +41,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from . import spool
 from .batch_report import NEW_PLACE, write_report
+from .catalogue import COHORT_REPORT
 from .errors import OutputConflictError, ReadydocsError, UnreadableFileError
 from .framework import Framework
 from .intake import is_owner_file
 from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, read_manifest, written_by_readydocs
 from .assessment import duplicate_note
 from .places import PlaceIdentity, slugify
+from .response import Response
 from .scoresjson import PlaceScores
+from .validate import Report
 
 _GLOB_CHARS = set("*?[")
 
@@ -114,25 +118,29 @@ class Checked:
     """One workbook after the first round.
 
     The main process holds one for every workbook of the cohort until its
-    place is built, so the answers are kept packed (a few KB instead of tens
-    of thousands of Python objects' worth) and unpacked where they are used.
+    place is built, so it keeps no answers: the worker sends them packed, and
+    the main process moves them to the batch's spool of answers (answers_at),
+    from which the worker that builds the place reads them.
     """
 
     path: Path
     place: str  # municipality named in the workbook ("" when none could be read)
-    report: Any | None  # validate.Report; None when the file could not be read at all
-    packed: bytes | None  # the response.Response, pickled and compressed (see the response property)
+    report: Report  # empty when the file could not be read at all (see error)
+    packed: bytes | None  # the response.Response, pickled and compressed, until it is spooled
     error: str = ""  # why the workbook could not be read at all
     identity: PlaceIdentity | None = None
     digest: str = ""  # SHA-256 of the file, to count a copy given twice once
+    condition_scores: tuple[float | None, ...] | None = None  # this workbook alone, in framework order, for the cohort's numbers
+    answers_at: int = -1  # where the main process spooled ``packed``
 
-    @property
-    def response(self) -> Any | None:
-        """The workbook's answers (response.Response), None when it could not be read."""
-        if self.packed is None:
-            return None
-
-        return pickle.loads(zlib.decompress(self.packed))  # made by _check in a worker of this batch
+    def response(self, answers: Path | None = None) -> Response:
+        """The workbook's answers, from ``packed`` or from the spool at ``answers``."""
+        data = self.packed
+        if data is None and self.answers_at >= 0 and answers is not None:
+            data = spool.read(answers, self.answers_at)
+        if data is None:
+            raise ValueError(f"{self.path}: its answers were not read, or not kept")
+        return pickle.loads(zlib.decompress(data))  # made by _check in a worker of this batch
 
 
 def _pack(response: Any) -> bytes:
@@ -149,9 +157,11 @@ class PlaceOutcome:
     files: tuple[str, ...]
     ok: bool
     folder: str = ""
-    scores: PlaceScores | None = None  # its numbers, also of a place scored but not all written
+    # Its numbers, also of a place scored but not all written. run_batch moves them to its spool of
+    # scored places as each place comes back (the cohort files read them there), so its result has None.
+    scores: PlaceScores | None = None
     problems: tuple[str, ...] = ()
-    written: tuple[str, ...] = ()
+    verdict: str = ""  # the overall level's label, when scored
     warnings: int = 0
     note: str = ""  # NO_PDFS when the place is scored and its documents written, but --pdf failed
     worker_pid: int = 0
@@ -171,6 +181,32 @@ class PlaceOutcome:
     def shortfall(self) -> str:
         """Why a place that was scored was not wholly written ("" when it was, or was not scored)."""
         return NOT_REPLACED if self.refused else self.note
+
+
+@dataclass(frozen=True)
+class ScoredPlace:
+    """What the cohort files need of a place that was scored: a batch keeps these in a spool, not in memory."""
+
+    scores: PlaceScores
+    name: str
+    files: tuple[str, ...]
+    folder: str  # the folder's name in the output folder
+    note: str  # the cohort summary's note (see _note)
+    built: bool  # every document written
+    earlier: str  # as PlaceOutcome.earlier
+
+    @classmethod
+    def of(cls, p: PlaceOutcome) -> "ScoredPlace | None":
+        if p.scores is None or not p.folder:
+            return None
+        return cls(p.scores, p.name, p.files, Path(p.folder).name, _note(p), p.ok, p.earlier)
+
+
+def _scored_places(source: Path | Iterable[ScoredPlace]) -> Iterable[ScoredPlace]:
+    """The scored places of a batch: read back from its spool (a path), or as given."""
+    if isinstance(source, Path):
+        return (pickle.loads(data) for data in spool.records(source))  # spooled by run_batch from its workers' outcomes
+    return source
 
 
 @dataclass
@@ -240,40 +276,53 @@ def _peak_kb() -> int:
         return 0
 
 
-def _cohort_report(places: list[PlaceScores], earlier: dict[str, str], not_built: int, baseline_given: bool,
+def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_given: bool,
                    options: PlaceOptions) -> bytes | str:
-    """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made."""
+    """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made.
+
+    ``scored``: the batch's spool of scored places (or the places); ``places``: how many the batch has in all.
+    """
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
     from .sheets import stamp_for
 
     assert _framework is not None
+    built = sorted((s for s in _scored_places(scored) if s.built), key=lambda s: (s.name.casefold(), s.files))
+    not_built = places - len(built)
+    earlier = {s.scores.place: s.earlier for s in built if s.earlier and s.earlier != NEW_PLACE}
+    places_built = [s.scores for s in built]
+    del built
     try:
         rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
-        context = cohort_context(places, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
-        dates = [p.assessment_date for p in places if p.assessment_date]
+        context = cohort_context(places_built, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
+        dates = [p.assessment_date for p in places_built if p.assessment_date]
         return render_report(context, _framework, options.templates_dir, stamp_for(max(dates) if dates else None))
     except ReadydocsError as exc:
         return f"{FILENAME} was not written: {options.told(exc)}"
 
 
-def _check(path: Path) -> Checked:
+def _check(path: Path, for_cohort: bool = False) -> Checked:
+    """Read and check one workbook; ``for_cohort``: also score it alone, for the cohort's numbers (benchmark.py)."""
     from .assessment import assess
+    from .scoring import score
 
     assert _framework is not None
     try:
         a = assess([path], _framework)
     except ReadydocsError as exc:
-        return Checked(path, "", None, None, str(exc))
+        return Checked(path, "", Report(), None, str(exc))
     except Exception as exc:  # a bug must fail one workbook, not the cohort
-        return Checked(path, "", None, None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
+        return Checked(path, "", Report(), None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
     response = a.responses[0]
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()  # read_intake has checked its size
     except OSError:
         digest = ""
+    alone = None
+    if for_cohort and a.report.valid:  # scored here, in parallel, rather than one by one in the main process
+        alone = tuple(c.score for c in score([response.answers], _framework).conditions)
     return Checked(path, response.profile.municipality_name or "", a.report, _pack(response),
-                   identity=response.profile.identity, digest=digest)
+                   identity=response.profile.identity, digest=digest, condition_scores=alone)
 
 
 @dataclass(frozen=True)
@@ -299,7 +348,8 @@ class PlaceOptions:
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
-           earlier: str = "", benchmark: Any = None) -> PlaceOutcome:
+           earlier: str = "", benchmark: Any = None, answers: Path | None = None) -> PlaceOutcome:
+    """Build one place from its checked workbooks (their answers packed, or in the spool at ``answers``)."""
     from .assessment import Assessment
     from .pipeline import prepare, write_place
     from .scoresjson import place_scores
@@ -307,9 +357,12 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
 
     assert _framework is not None
     files = tuple(str(c.path) for c in checked)
-    assessment = Assessment(_framework, combine(c.report for c in checked), [c.response for c in checked])
-    outcome = lambda ok, **kw: PlaceOutcome(name, files, ok, warnings=len(assessment.report.warnings),  # noqa: E731
-                                            earlier=earlier, worker_pid=os.getpid(), worker_peak_kb=_peak_kb(), **kw)
+    assessment = Assessment(_framework, combine(c.report for c in checked), [c.response(answers) for c in checked])
+
+    def outcome(ok: bool, scores: PlaceScores | None = None, **kw) -> PlaceOutcome:
+        return PlaceOutcome(name, files, ok, scores=scores, verdict=scores.level_label if scores else "",
+                            warnings=len(assessment.report.warnings), earlier=earlier, worker_pid=os.getpid(),
+                            worker_peak_kb=_peak_kb(), **kw)
     scores = None
     try:
         prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
@@ -326,8 +379,7 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
         return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
     problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
     return outcome(result.pdf_error is None, folder=str(result.out_dir), scores=scores, problems=problems,
-                   errors=len(problems), written=tuple(str(p) for p in result.written),
-                   note=NO_PDFS if problems else "")
+                   errors=len(problems), note=NO_PDFS if problems else "")
 
 
 def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str]:
@@ -378,7 +430,7 @@ class _InProcess(Executor):
     def __init__(self, framework: Framework, chart_image: bool = False):
         _init_worker(framework, chart_image)
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+    def submit(self, fn, /, *args, **kwargs):
         f: Future = Future()
         try:
             f.set_result(fn(*args, **kwargs))
@@ -391,12 +443,14 @@ def _pool(jobs: int, framework: Framework, chart_image: bool = False) -> Executo
     if jobs <= 1:
         return _InProcess(framework, chart_image)
     import multiprocessing as mp
+    from multiprocessing.context import BaseContext
 
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
+    ctx: BaseContext
+    if "forkserver" in mp.get_all_start_methods():
         # Workers fork from a server that has already imported the heavy libraries.
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["readydocs.batch", "docxtpl"])
+        server = mp.get_context("forkserver")
+        server.set_forkserver_preload(["readydocs.batch", "docxtpl"])
+        ctx = server
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework, chart_image))
@@ -440,23 +494,27 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     options = PlaceOptions(templates_dir, date, logo, pdf, force, wait, keep_backups, template_time_limit, chart_image,
                            explain)
 
-    with _pool(jobs, framework, chart_image) as pool:
+    # The answers of every workbook and the numbers of every place wait on disk, not in this process
+    # (spool.py); the pool is shut down before the spools are removed.
+    with spool.Spool("readydocs-answers-") as answers, spool.Spool("readydocs-scores-") as scored, \
+            _pool(jobs, framework, chart_image) as pool:
         checked: list[Checked] = []
-        futures = [pool.submit(_check, p) for p in paths]
         unusable = 0
-        for n, f in enumerate(as_completed(futures), start=1):
-            c = f.result()
+        # Only as_completed holds the futures, and lets go of each once it has handed it over.
+        for n, job in enumerate(as_completed([pool.submit(_check, p, benchmark is not False) for p in paths]), start=1):
+            c: Checked = job.result()
+            if c.packed is not None:
+                c.answers_at, c.packed = answers.append(c.packed), None
             checked.append(c)
-            unusable += c.report is None or not c.report.valid
+            unusable += bool(c.error) or not c.report.valid
             notify("check", n, len(paths), str(c.path), unusable)
-        del futures  # each holds its workbook's result
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
         groups: dict[PlaceIdentity, list[Checked]] = {}
         first_with: dict[str, Checked] = {}  # file digest -> the workbook counted
         for c in checked:
-            if c.report is None or not c.place or c.identity is None:
+            if c.error or not c.place or c.identity is None:
                 problems = (c.error,) if c.error else tuple(p.line() for p in c.report.errors) or (
                     f"{c.path}: names no municipality.",)
                 result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems, errors=len(problems)))
@@ -498,24 +556,30 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
 
         stats = None
         if benchmark or (benchmark is None and len(to_build) >= framework.benchmark_min_places):
-            stats = _cohort_stats([members for _, members, _, _ in to_build], framework)
+            stats = _cohort_stats([members for _, members, _, _ in to_build], framework, answers.path)
             result.benchmarked = True
+        for c in checked:
+            c.condition_scores = None  # counted in stats
 
         failures = len(result.places)
         # Places go to the workers a few at a time and are let go of once built, so the main process
-        # holds each place's answers only until then, and its memory does not grow with the cohort.
+        # holds each place's checked workbooks only until then, and its memory does not grow with the cohort.
         del checked, groups, first_with
         total, done = len(to_build), 0
         waiting = deque(to_build)
         del to_build
-        running: set[Future] = set()
+        running: set[Future[PlaceOutcome]] = set()
         while waiting or running:
             while waiting and len(running) < 2 * jobs:
                 name, members, folder, earlier = waiting.popleft()
-                running.add(pool.submit(_build, name, members, out_dir, folder, options, earlier, stats))
+                running.add(pool.submit(_build, name, members, out_dir, folder, options, earlier, stats, answers.path))
             finished, running = first_done(running, return_when=FIRST_COMPLETED)
             for f in finished:
-                outcome = f.result()
+                outcome: PlaceOutcome = f.result()
+                place = ScoredPlace.of(outcome)
+                if place is not None:  # the cohort files read it back at the end
+                    scored.append(pickle.dumps(place, pickle.HIGHEST_PROTOCOL))
+                outcome.scores = None
                 result.places.append(outcome)
                 failures += not outcome.ok
                 done += 1
@@ -524,15 +588,12 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             del finished
         report_job: Future | None = None
         if result.benchmarked:
-            # Rendered by a worker, which has the document libraries loaded already, while this
-            # process writes the summary.
-            built = sorted((p for p in result.places if p.ok and p.scores), key=lambda p: (p.name.casefold(), p.files))
-            report_job = pool.submit(_cohort_report, [p.scores for p in built if p.scores],
-                                     {p.scores.place: p.earlier for p in built if p.scores and p.earlier and p.earlier != NEW_PLACE},
-                                     len(result.places) - len(built), baseline is not None, options)
+            # Rendered by a worker, which has the document libraries loaded already, while another
+            # makes the summary.
+            report_job = pool.submit(_cohort_report, scored.path, len(result.places), baseline is not None, options)
         result.places.sort(key=lambda p: (p.name.casefold(), p.files))
         try:
-            result.summary_path = write_summary(result, out_dir, framework, options, pool=pool)
+            result.summary_path = write_summary(result, out_dir, framework, options, pool=pool, scored=scored.path)
         except ReadydocsError as exc:
             result.summary_error = exc
         cohort_report: bytes | str | None = report_job.result() if report_job is not None else None
@@ -540,12 +601,10 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     if isinstance(cohort_report, str):
         result.cohort_report_error = cohort_report
     elif cohort_report is not None:
-        from .cohort_report import FILENAME as REPORT_DOCX
-
         try:
-            result.cohort_report_path = _write_own(out_dir, REPORT_DOCX, cohort_report, options)
+            result.cohort_report_path = _write_own(out_dir, COHORT_REPORT.filename, cohort_report, options)
         except ReadydocsError as exc:
-            result.cohort_report_error = f"{REPORT_DOCX} was not written: {exc}"
+            result.cohort_report_error = f"{COHORT_REPORT.filename} was not written: {exc}"
     result.report_path = write_report(result, out_dir)
     return result
 
@@ -571,47 +630,61 @@ def _earlier_for(members: Sequence[Checked], earlier_round) -> str:
     """The earlier round's scores.json for this place, NEW_PLACE when it has none, "" without --baseline."""
     if earlier_round is None:
         return ""
-    profile = members[0].response.profile
-    found = earlier_round.find(profile.municipality_name or "", profile.state or "", profile.jurisdiction_type or "")
+    place = members[0].identity
+    assert place is not None  # only workbooks that name a place are grouped
+    found = earlier_round.find(place.municipality, place.state, place.jurisdiction_type)
     return str(found) if found else NEW_PLACE
 
 
-def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework):
-    """Score every place here (pure arithmetic on answers already read), then reduce to the cohort's numbers."""
+def _cohort_stats(places: Sequence[Sequence[Checked]], framework: Framework, answers: Path):
+    """The cohort's numbers from each place's condition scores.
+
+    A place of one workbook was scored by the worker that checked it; one of several respondents
+    is scored here (pure arithmetic), from their answers in the spool at ``answers``.
+    """
     from .benchmark import cohort_stats
     from .scoring import score
 
+    ids = [c.id for c in framework.conditions]
+
     def condition_scores():
         for members in places:
-            scores = score([c.response.answers for c in members], framework)
+            alone = members[0].condition_scores
+            if len(members) == 1 and alone is not None:
+                yield dict(zip(ids, alone))
+                continue
+            scores = score([c.response(answers).answers for c in members], framework)
             yield {c.id: c.score for c in scores.conditions}
 
     return cohort_stats(condition_scores(), framework)
 
 
 def write_summary(result: BatchResult, out_dir: Path, framework: Framework, options: PlaceOptions = PlaceOptions(),
-                  pool: Executor | None = None) -> Path:
+                  pool: Executor | None = None, scored: Path | None = None) -> Path:
     """cohort-summary.xlsx: every place with scores (built, or scored with its documents left as edited), and every failure.
 
+    ``scored``: run_batch's spool of the places scored; without it, the scores of ``result``'s places.
     With ``pool`` (a batch's workers) the workbook is made by a worker, so this
     process never holds it; it is written here, through the folder's manifest.
     """
-    from .cohort import FILENAME, NotBuilt, PlaceRow
+    from .cohort import FILENAME, NotBuilt
 
-    # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
-    built = [PlaceRow(p.scores, Path(p.folder).name, _note(p)) for p in result.places if p.scores and p.folder]
+    places: Path | list[ScoredPlace] = scored if scored is not None else [
+        s for s in (ScoredPlace.of(p) for p in result.places) if s is not None]
     failed = [NotBuilt(p.name, tuple(Path(f).name for f in p.files), p.problems) for p in result.failed]
-    data = pool.submit(_summary_bytes, built, failed).result() if pool is not None else _summary_bytes(built, failed, framework)
+    data = pool.submit(_summary_bytes, places, failed).result() if pool is not None else _summary_bytes(places, failed, framework)
     return _write_own(out_dir, FILENAME, data, options)
 
 
-def _summary_bytes(built: list, failed: list, framework: Framework | None = None) -> bytes:
+def _summary_bytes(scored: Path | Iterable[ScoredPlace], failed: list, framework: Framework | None = None) -> bytes:
     """The cohort summary workbook's bytes (in a worker: with the framework it loaded)."""
-    from .cohort import summary_bytes
+    from .cohort import PlaceRow, summary_bytes
     from .sheets import stamp_for
 
     framework = framework or _framework
     assert framework is not None
+    # A place scored but not wholly written (documents not replaced, no PDFs) is on both sheets: its scores, and why.
+    built = [PlaceRow(s.scores, s.folder, s.note) for s in _scored_places(scored)]
     dates = [r.scores.assessment_date for r in built if r.scores.assessment_date]
     return summary_bytes(built, failed, framework, stamp_for(max(dates) if dates else None))
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 from .outputs import write_atomic
-from .scoresjson import PlaceScores
 
 REPORT_FILENAME = "batch-report.json"
 NEW_PLACE = "new"  # a place's earlier round, with --baseline, when the baseline round does not have it
@@ -31,7 +30,7 @@ class ReportedPlace(Protocol):
     @property
     def name(self) -> str: ...
     @property
-    def scores(self) -> PlaceScores | None: ...
+    def verdict(self) -> str: ...  # the overall level's label, "" when not scored
     @property
     def errors(self) -> int: ...
     @property
@@ -79,7 +78,7 @@ def report_rows(result: ReportedBatch) -> list[dict[str, Any]]:
     for p in result.places:
         rows.append({
             "place": p.name or "(municipality not known)",
-            "verdict": p.scores.level_label if p.scores else "",  # also of a place scored, not all written
+            "verdict": p.verdict,  # also of a place scored, not all written
             "errors": p.errors, "warnings": p.warnings, "documents": p.documents,
             "round": "" if result.baseline is None else
                      ("new" if p.earlier == NEW_PLACE else "compared" if p.earlier else ""),

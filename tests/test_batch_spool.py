@@ -1,0 +1,153 @@
+"""A batch keeps each workbook's answers and each place's numbers on disk, not in its main process (spool.py).
+
+What the cohort files say must not depend on where the numbers waited, nor on
+how many workers built the places.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from readydocs import batch, spool
+from readydocs.batch import BatchResult, PlaceOutcome, run_batch, write_summary
+from readydocs.cohort import FILENAME
+from readydocs.scoresjson import place_scores
+from readydocs.workbook import rate_every_indicator, set_named_cells
+
+RATINGS = {"Alder City": "4 - Fully in place", "Birch Town": "3 - Partly in place", "Cedar County": "2 - Starting",
+           "Dunmore Village": "1 - Not in place", "Elm Park": "3 - Partly in place"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, _sample_master, framework) -> Path:
+    """Five places of one workbook each, Riverbend with two respondents, and a file that is not a workbook."""
+    folder = tmp_path_factory.mktemp("spool-in")
+    for name, rating in RATINGS.items():
+        target = folder / f"{name.split()[0].lower()}.xlsx"
+        rate_every_indicator(_sample_master, framework, rating, target)
+        set_named_cells(target, {"profile.municipality_name": name, "profile.organization_name": None})
+    (folder / "riverbend").mkdir()
+    rate_every_indicator(_sample_master, framework, "4 - Fully in place", folder / "riverbend" / "a.xlsx")
+    rate_every_indicator(_sample_master, framework, "1 - Not in place", folder / "riverbend" / "b.xlsx")
+    (folder / "broken.xlsx").write_text("not a workbook")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def spool_folders():
+    """Every private folder made while the batches run, to see afterwards that the spools' are gone."""
+    made: list[str] = []
+    real = tempfile.mkdtemp
+
+    def recording(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    tempfile.mkdtemp = recording
+    yield made
+    tempfile.mkdtemp = real
+
+
+@pytest.fixture(scope="module")
+def batches(inputs, framework, tmp_path_factory, spool_folders):
+    """The same cohort built with one worker and with two: {jobs: (output folder, result)}."""
+    out = {}
+    for jobs in (1, 2):
+        folder = tmp_path_factory.mktemp(f"spool-out-{jobs}")
+        out[jobs] = folder, run_batch([inputs], folder, framework, jobs=jobs)
+    return out
+
+
+def test_one_or_two_workers_write_the_same_cohort_files(batches):
+    (one, r1), (two, r2) = batches[1], batches[2]
+    assert r1.benchmarked and r2.benchmarked
+    assert len(r1.built) == 6 and [Path(f).name for p in r1.failed for f in p.files] == ["broken.xlsx"]
+    assert (one / FILENAME).read_bytes() == (two / FILENAME).read_bytes()
+    assert (one / "cohort-report.docx").read_bytes() == (two / "cohort-report.docx").read_bytes()
+    rows = [json.loads((d / "batch-report.json").read_text())["rows"] for d in (one, two)]
+    for row in rows[0] + rows[1]:
+        row.pop("folder")
+    assert rows[0] == rows[1]
+    assert [r["verdict"] for r in rows[0] if r["place"] == "Alder City"] == ["Ready to launch"]
+
+
+def test_the_summary_from_the_spool_is_the_summary_of_the_places_scores(batches, framework, tmp_path):
+    """The same workbook as one made from each place's scores.json, held in memory as write_summary's other callers do."""
+    out, result = batches[2]
+    places = []
+    for p in result.places:
+        assert p.scores is None  # the main process let go of them; they waited in the spool
+        if p.ok:
+            scores = place_scores(json.loads((Path(p.folder) / "scores.json").read_text(encoding="utf-8")))
+            assert p.verdict == scores.level_label
+            places.append(PlaceOutcome(p.name, p.files, True, folder=p.folder, scores=scores))
+        else:
+            places.append(p)
+    again = write_summary(BatchResult(places=places), tmp_path, framework)
+    assert again.read_bytes() == (out / FILENAME).read_bytes()
+
+
+def test_the_spools_are_removed_when_the_batch_ends(batches, spool_folders):
+    spools = [f for f in spool_folders if Path(f).name.startswith("readydocs-")]
+    assert len(spools) == 4  # answers and scores, for each of the two batches
+    assert [f for f in spools if Path(f).exists()] == []
+
+
+def test_a_spool_reads_back_by_position_and_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with spool.Spool() as kept:
+        at = [kept.append(data) for data in (b"first", b"", b"x" * 70_000)]
+        assert [spool.read(kept.path, a) for a in reversed(at)] == [b"x" * 70_000, b"", b"first"]
+        assert list(spool.records(kept.path)) == [b"first", b"", b"x" * 70_000]
+        if os.name == "posix":  # only this user can open it
+            assert stat.S_IMODE(kept.path.parent.stat().st_mode) == 0o700
+        # A record cut short (a full disk, say) is an error, not a shorter record.
+        with open(kept.path, "r+b") as fh:
+            fh.truncate(at[2] + 100)
+        with pytest.raises(ValueError, match="cut short"):
+            spool.read(kept.path, at[2])
+        with pytest.raises(ValueError, match="cut short"):
+            list(spool.records(kept.path))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="closed"):
+        kept.append(b"late")
+
+
+def test_a_checked_workbook_keeps_its_answers_in_the_spool(sample_xlsx, framework, tmp_path, monkeypatch):
+    """What the main process keeps of a workbook: its report and where its answers wait, not the answers."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    batch._init_worker(framework)
+    checked = batch._check(sample_xlsx, for_cohort=True)
+    answers = checked.response()
+    # Scored alone by the worker, in framework order: the sample's leadership score is 83.33.
+    assert len(checked.condition_scores) == len(framework.conditions) and round(checked.condition_scores[0], 2) == 83.33
+    with spool.Spool() as kept:
+        checked.answers_at, checked.packed = kept.append(checked.packed), None
+        with pytest.raises(ValueError, match="not kept"):
+            checked.response()
+        assert checked.response(kept.path) == answers
+        built = batch._build(checked.place, [checked], tmp_path / "out", "riverbend", batch.PlaceOptions(), answers=kept.path)
+    assert built.ok and built.verdict == built.scores.level_label
+
+
+def test_the_main_process_loads_no_document_library(inputs, tmp_path):
+    """With two workers the main process only schedules and collects: it never imports what renders or writes Office files."""
+    code = ("import sys\n"
+            "from readydocs.cli import cli\n"
+            "try:\n"
+            f"    cli.main(['batch', {str(inputs)!r}, '-o', {str(tmp_path / 'out')!r}, '--jobs', '2'], standalone_mode=False)\n"
+            "except SystemExit as exc:\n"
+            "    assert exc.code == 1  # the broken workbook\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'docxtpl', 'docx', 'openpyxl', 'lxml', 'jinja2', 'numpy'}),"
+            " file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr
+    assert (tmp_path / "out" / FILENAME).exists() and (tmp_path / "out" / "cohort-report.docx").exists()
