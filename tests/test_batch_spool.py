@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,58 @@ def test_the_main_process_loads_no_document_library(inputs, tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr
     assert (tmp_path / "out" / FILENAME).exists() and (tmp_path / "out" / "cohort-report.docx").exists()
+
+
+def test_while_the_workers_start_this_process_checks_workbooks_from_the_other_end():
+    """_submit_meanwhile: the first submissions wait (as a new pool's do) while this process works; a failure reaches it."""
+    import threading
+    from concurrent.futures import Future
+
+    from readydocs.batch import _submit_meanwhile
+
+    workers_up = threading.Event()
+
+    class SlowToStart:
+        def submit(self, fn, *args):
+            assert workers_up.wait(5)
+            f: Future = Future()
+            f.set_result(fn(*args))
+            return f
+
+    done_here: list[int] = []
+
+    def meanwhile() -> bool:
+        time.sleep(0.02)  # a workbook's check takes about 10 ms
+        done_here.append(len(done_here))
+        if len(done_here) == 3:
+            workers_up.set()  # the pool is up once this process has checked three
+        return len(done_here) < 10
+
+    futures = _submit_meanwhile(SlowToStart(), [(abs, (-1,)), (abs, (-2,))], meanwhile)
+    assert sorted(f.result() for f in futures) == [1, 2]
+    assert 3 <= len(done_here) < 10  # it stopped once the submissions were in
+
+    class Broken:
+        def submit(self, fn, *args):
+            raise RuntimeError("the pool broke")
+
+    with pytest.raises(RuntimeError, match="the pool broke"):
+        _submit_meanwhile(Broken(), [(abs, (-1,))], lambda: False)
+
+
+def test_with_two_workers_every_workbook_is_checked_once(inputs, framework, tmp_path, monkeypatch):
+    """Workbooks checked here and by the workers: none twice, none left out, and the same places as one worker."""
+    from readydocs import assessment
+
+    here: list[str] = []
+    real = assessment.assess
+
+    def counted(paths, framework):  # only this process's checks: the workers import their own
+        here.extend(Path(p).name for p in paths)
+        return real(paths, framework)
+
+    monkeypatch.setattr(assessment, "assess", counted)
+    result = run_batch([inputs], tmp_path / "out", framework, jobs=2)
+    assert len(here) == len(set(here))
+    files = sorted(Path(f).name for p in result.places for f in p.files)
+    assert files == ["a.xlsx", "alder.xlsx", "b.xlsx", "birch.xlsx", "broken.xlsx", "cedar.xlsx", "dunmore.xlsx", "elm.xlsx"]

@@ -21,9 +21,12 @@ the two rounds of pool work, their failure handling and the cohort-wide
 steps between them share one pool and one set of results.
 
 Imports inside functions: with two or more workers the main process only
-schedules and collects, so it never loads the rendering libraries and stays
-small however many places there are; the workers load them once (the
-forkserver's preload and _warm), and each step imports the modules it calls.
+schedules and collects (and checks a few workbooks while the workers start),
+so it never loads the rendering libraries and stays small however many places
+there are; the workers load them once (the forkserver's preload and _warm),
+and each step imports the modules it calls. What the main process would
+otherwise hold for every place, each workbook's answers and each place's
+numbers, waits in two spools on disk (spool.py) until a worker reads it back.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import os
 import pickle
 import zlib
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor
 from concurrent.futures import wait as first_done
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,18 +246,20 @@ class BatchResult:
 # Worker side
 
 _framework: Framework | None = None
+_own_process = False  # a worker process of the pool, which runs nothing but this module's work
 
 
-def _init_worker(framework: Framework, chart_image: bool = False) -> None:
+def _init_worker(framework: Framework, chart_image: bool = False, own_process: bool = False) -> None:
     """Run once per worker: keep the framework and load the rendering libraries up front."""
-    global _framework
+    global _framework, _own_process
     _framework = framework
+    _own_process = own_process
     _warm(chart_image)
 
 
 def _warm(chart_image: bool = False) -> None:
-    # No openpyxl: workbooks and earlier action plans are read by xlsxcells, and only this
-    # process writes the cohort summary.
+    # No openpyxl: workbooks and earlier action plans are read by xlsxcells; only the worker that
+    # makes the cohort summary at the end loads it (_load_openpyxl).
     import docxtpl  # noqa: F401
 
     from . import actionplan, charts, docxchart, pipeline, render  # noqa: F401
@@ -265,6 +270,25 @@ def _warm(chart_image: bool = False) -> None:
             from matplotlib.backends import backend_agg  # noqa: F401
         except ImportError:
             pass  # the first chart says what to install
+
+
+def _load_openpyxl() -> None:
+    """Import openpyxl for the cohort files; in a pool's own worker, without numpy.
+
+    openpyxl imports numpy, when it is installed, only to count numpy's number types as numbers.
+    The cohort files hold none, and numpy takes about 0.1 s to import, on the batch's last step,
+    which no other work overlaps. Only a worker process does without it: any other process may
+    give openpyxl numpy's numbers later.
+    """
+    import sys
+
+    if not _own_process or "numpy" in sys.modules or "openpyxl" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # importing numpy now fails, as if not installed
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        del sys.modules["numpy"]  # a later import of numpy (matplotlib, for --chart-image) works as usual
 
 
 def _peak_kb() -> int:
@@ -282,6 +306,7 @@ def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_g
 
     ``scored``: the batch's spool of scored places (or the places); ``places``: how many the batch has in all.
     """
+    _load_openpyxl()  # for sheets.py, imported below
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
     from .sheets import stamp_for
@@ -301,14 +326,18 @@ def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_g
         return f"{FILENAME} was not written: {options.told(exc)}"
 
 
-def _check(path: Path, for_cohort: bool = False) -> Checked:
-    """Read and check one workbook; ``for_cohort``: also score it alone, for the cohort's numbers (benchmark.py)."""
+def _check(path: Path, for_cohort: bool = False, framework: Framework | None = None) -> Checked:
+    """Read and check one workbook; ``for_cohort``: also score it alone, for the cohort's numbers (benchmark.py).
+
+    ``framework``: in the main process (a worker has its own).
+    """
     from .assessment import assess
     from .scoring import score
 
-    assert _framework is not None
+    framework = framework or _framework
+    assert framework is not None
     try:
-        a = assess([path], _framework)
+        a = assess([path], framework)
     except ReadydocsError as exc:
         return Checked(path, "", Report(), None, str(exc))
     except Exception as exc:  # a bug must fail one workbook, not the cohort
@@ -320,7 +349,7 @@ def _check(path: Path, for_cohort: bool = False) -> Checked:
         digest = ""
     alone = None
     if for_cohort and a.report.valid:  # scored here, in parallel, rather than one by one in the main process
-        alone = tuple(c.score for c in score([response.answers], _framework).conditions)
+        alone = tuple(c.score for c in score([response.answers], framework).conditions)
     return Checked(path, response.profile.municipality_name or "", a.report, _pack(response),
                    identity=response.profile.identity, digest=digest, condition_scores=alone)
 
@@ -453,7 +482,8 @@ def _pool(jobs: int, framework: Framework, chart_image: bool = False) -> Executo
         ctx = server
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(framework, chart_image))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(framework, chart_image, True))
 
 
 Progress = Callable[[str, int, int, str, int], None]  # (stage, done, total, message, failures so far)
@@ -500,14 +530,44 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             _pool(jobs, framework, chart_image) as pool:
         checked: list[Checked] = []
         unusable = 0
-        # Only as_completed holds the futures, and lets go of each once it has handed it over.
-        for n, job in enumerate(as_completed([pool.submit(_check, p, benchmark is not False) for p in paths]), start=1):
-            c: Checked = job.result()
+        for_cohort = benchmark is not False
+
+        def take(c: Checked) -> None:
+            nonlocal unusable
             if c.packed is not None:
                 c.answers_at, c.packed = answers.append(c.packed), None
             checked.append(c)
             unusable += bool(c.error) or not c.report.valid
-            notify("check", n, len(paths), str(c.path), unusable)
+            notify("check", len(checked), len(paths), str(c.path), unusable)
+
+        unchecked = deque(paths)
+
+        def check_here() -> bool:
+            """Check the queue's last workbook in this process; False when none is left."""
+            if not unchecked:
+                return False
+            take(_check(unchecked.pop(), for_cohort, framework))
+            return True
+
+        checking: set[Future[Checked]] = set()
+        started = jobs == 1  # the workers have sent a first result
+        if not started:
+            # Starting the workers takes about half a second (the forkserver imports the rendering
+            # libraries, then each worker the rest), and the first submissions wait for it; until
+            # the first result comes back, this process checks workbooks too, from the other end of
+            # the queue. Checking needs none of those libraries.
+            first = [(_check, (unchecked.popleft(), for_cohort)) for _ in range(min(2 * jobs, len(unchecked)))]
+            checking = _submit_meanwhile(pool, first, check_here)
+        while unchecked or checking:
+            while unchecked and len(checking) < 2 * jobs:
+                checking.add(pool.submit(_check, unchecked.popleft(), for_cohort))
+            while not started and not any(f.done() for f in checking) and check_here():
+                pass
+            came_back, checking = first_done(checking, return_when=FIRST_COMPLETED)
+            started = True
+            for job in came_back:
+                take(job.result())
+            del came_back
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
 
@@ -609,6 +669,33 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
     return result
 
 
+def _submit_meanwhile(pool: Executor, calls: list[tuple[Callable[..., Any], tuple]],
+                      meanwhile: Callable[[], bool]) -> set[Future]:
+    """Submit ``calls`` from a helper thread, running ``meanwhile()`` here until they are in (or it returns False).
+
+    A pool's first submissions wait until its worker processes exist; this process need not wait idle.
+    """
+    import threading
+
+    futures: list[Future] = []
+    failed: list[BaseException] = []
+
+    def submit_all() -> None:
+        try:
+            futures.extend(pool.submit(fn, *args) for fn, args in calls)
+        except BaseException as exc:  # told in this thread, below
+            failed.append(exc)
+
+    starter = threading.Thread(target=submit_all, name="readydocs-batch-start", daemon=True)
+    starter.start()
+    while starter.is_alive() and meanwhile():
+        pass
+    starter.join()
+    if failed:
+        raise failed[0]
+    return set(futures)
+
+
 def _write_own(out_dir: Path, name: str, data: bytes, options: PlaceOptions) -> Path:
     """Write a cohort-wide file through the output folder's manifest: an edited one is kept unless --force."""
     from .outputs import OutputFolder
@@ -678,6 +765,7 @@ def write_summary(result: BatchResult, out_dir: Path, framework: Framework, opti
 
 def _summary_bytes(scored: Path | Iterable[ScoredPlace], failed: list, framework: Framework | None = None) -> bytes:
     """The cohort summary workbook's bytes (in a worker: with the framework it loaded)."""
+    _load_openpyxl()
     from .cohort import PlaceRow, summary_bytes
     from .sheets import stamp_for
 
