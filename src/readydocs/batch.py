@@ -257,12 +257,18 @@ def _init_worker(framework: Framework, chart_image: bool = False, own_process: b
     _warm(chart_image)
 
 
-def _warm(chart_image: bool = False) -> None:
-    # No openpyxl: workbooks and earlier action plans are read by xlsxcells; only the worker that
-    # makes the cohort summary at the end loads it (_load_openpyxl).
-    import docxtpl  # noqa: F401
+# What a worker loads before its first place. A forkserver imports them once and every worker
+# forked from it starts with them. No openpyxl: workbooks and earlier action plans are read by
+# xlsxcells; only the worker that makes the cohort summary at the end loads it (_load_openpyxl).
+WORKER_MODULES = ("readydocs.batch", "docxtpl", "readydocs.actionplan", "readydocs.charts", "readydocs.docxchart",
+                  "readydocs.pipeline", "readydocs.render")
 
-    from . import actionplan, charts, docxchart, pipeline, render  # noqa: F401
+
+def _warm(chart_image: bool = False) -> None:
+    import importlib
+
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
 
     if chart_image:  # matplotlib is an optional extra, loaded only for --chart-image
         try:
@@ -478,7 +484,7 @@ def _pool(jobs: int, framework: Framework, chart_image: bool = False) -> Executo
     if "forkserver" in mp.get_all_start_methods():
         # Workers fork from a server that has already imported the heavy libraries.
         server = mp.get_context("forkserver")
-        server.set_forkserver_preload(["readydocs.batch", "docxtpl"])
+        server.set_forkserver_preload(list(WORKER_MODULES))
         ctx = server
     else:  # pragma: no cover - Windows
         ctx = mp.get_context("spawn")
