@@ -20,6 +20,7 @@ import pytest
 from readydocs import batch, spool
 from readydocs.batch import BatchResult, PlaceOutcome, run_batch, write_summary
 from readydocs.cohort import FILENAME
+from readydocs.errors import UnreadableFileError, WriteError
 from readydocs.scoresjson import place_scores
 from readydocs.workbook import rate_every_indicator, set_named_cells
 
@@ -113,13 +114,20 @@ def test_a_spool_reads_back_by_position_and_in_order(tmp_path, monkeypatch):
         # A record cut short (a full disk, say) is an error, not a shorter record.
         with open(kept.path, "r+b") as fh:
             fh.truncate(at[2] + 100)
-        with pytest.raises(ValueError, match="cut short"):
+        with pytest.raises(UnreadableFileError, match="a record is cut short"):
             spool.read(kept.path, at[2])
-        with pytest.raises(ValueError, match="cut short"):
+        with pytest.raises(UnreadableFileError, match="a record is cut short"):
             list(spool.records(kept.path))
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="closed"):
         kept.append(b"late")
+
+
+def test_a_spool_that_cannot_be_made_is_one_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    with pytest.raises(WriteError, match="Could not make a temporary file for the batch") as err:
+        spool.Spool()
+    assert "TMPDIR" in err.value.hint and err.value.exit_code == 2
 
 
 def test_a_checked_workbook_keeps_its_answers_in_the_spool(sample_xlsx, framework, tmp_path, monkeypatch):
@@ -207,3 +215,17 @@ def test_with_two_workers_every_workbook_is_checked_once(inputs, framework, tmp_
     assert len(here) == len(set(here))
     files = sorted(Path(f).name for p in result.places for f in p.files)
     assert files == ["a.xlsx", "alder.xlsx", "b.xlsx", "birch.xlsx", "broken.xlsx", "cedar.xlsx", "dunmore.xlsx", "elm.xlsx"]
+
+
+def test_a_batch_without_a_temporary_folder_stops_with_one_line(inputs, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from readydocs.cli import cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: Could not make a temporary file for the batch (No such file or directory). "
+        "Free some disk space, or set TMPDIR to a folder you can write to."]
+    assert not (tmp_path / "out").exists()

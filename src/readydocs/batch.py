@@ -318,12 +318,12 @@ def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_g
     from .sheets import stamp_for
 
     assert _framework is not None
-    built = sorted((s for s in _scored_places(scored) if s.built), key=lambda s: (s.name.casefold(), s.files))
-    not_built = places - len(built)
-    earlier = {s.scores.place: s.earlier for s in built if s.earlier and s.earlier != NEW_PLACE}
-    places_built = [s.scores for s in built]
-    del built
     try:
+        built = sorted((s for s in _scored_places(scored) if s.built), key=lambda s: (s.name.casefold(), s.files))
+        not_built = places - len(built)
+        earlier = {s.scores.place: s.earlier for s in built if s.earlier and s.earlier != NEW_PLACE}
+        places_built = [s.scores for s in built]
+        del built
         rounds = {name: load_baseline(path, _framework) for name, path in earlier.items()}
         context = cohort_context(places_built, _framework, not_built=not_built, earlier=rounds, baseline_given=baseline_given)
         dates = [p.assessment_date for p in places_built if p.assessment_date]
@@ -392,7 +392,11 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
 
     assert _framework is not None
     files = tuple(str(c.path) for c in checked)
-    assessment = Assessment(_framework, combine(c.report for c in checked), [c.response(answers) for c in checked])
+    try:
+        responses = [c.response(answers) for c in checked]
+    except ReadydocsError as exc:  # the spool could not be read back
+        return PlaceOutcome(name, files, False, problems=(str(exc),), errors=1)
+    assessment = Assessment(_framework, combine(c.report for c in checked), responses)
 
     def outcome(ok: bool, scores: PlaceScores | None = None, **kw) -> PlaceOutcome:
         return PlaceOutcome(name, files, ok, scores=scores, verdict=scores.level_label if scores else "",

@@ -4,7 +4,9 @@ A Spool is a file in a private temporary folder (only this user can open it)
 that one process appends byte records to; any process given its path reads
 a record back by the position append returned, or reads them all in order.
 Each record is its length (four bytes) and then its bytes. The folder is
-deleted when the spool is closed.
+deleted when the spool is closed. A spool that cannot be made or written
+(no temporary folder, a full disk) is a WriteError; one that cannot be read
+back, or whose last record is cut short, an UnreadableFileError.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .errors import UnreadableFileError, WriteError
+
 _LENGTH = struct.Struct("<I")
 
 
@@ -22,9 +26,13 @@ class Spool:
     """``with Spool() as spool: at = spool.append(data)``; then ``read(spool.path, at)`` in any process."""
 
     def __init__(self, prefix: str = "readydocs-spool-"):
-        self._folder = tempfile.mkdtemp(prefix=prefix)  # 0700: private to this user
-        self.path = Path(self._folder) / "records"
-        self._file: BinaryIO | None = open(self.path, "xb")
+        try:
+            self._folder = tempfile.mkdtemp(prefix=prefix)  # 0700: private to this user
+            self.path = Path(self._folder) / "records"
+            self._file: BinaryIO | None = open(self.path, "xb")
+        except OSError as exc:
+            raise WriteError(f"Could not make a temporary file for the batch ({exc.strerror or exc}).",
+                             "Free some disk space, or set TMPDIR to a folder you can write to.") from exc
         self._end = 0
 
     def append(self, data: bytes) -> int:
@@ -34,8 +42,13 @@ class Spool:
         if len(data) >= 1 << 32:
             raise ValueError("a spool record is at most 4 GB")
         at = self._end
-        self._file.write(_LENGTH.pack(len(data)) + data)
-        self._file.flush()
+        try:
+            self._file.write(_LENGTH.pack(len(data)) + data)
+            self._file.flush()
+        except OSError as exc:
+            self.close()  # what follows a half-written record could not be found again
+            raise WriteError(f"Could not write the batch's temporary file {self.path} ({exc.strerror or exc}).",
+                             "Free some disk space, or set TMPDIR to a folder with room.") from exc
         self._end += _LENGTH.size + len(data)
         return at
 
@@ -54,19 +67,25 @@ class Spool:
 
 def read(path: Path, at: int) -> bytes:
     """The record that ``Spool.append`` put at ``at``."""
-    with open(path, "rb") as fh:
-        fh.seek(at)
-        data = _record(fh)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(at)
+            data = _record(fh)
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
     if data is None:
-        raise ValueError(f"{path}: no record at {at}")
+        raise _unreadable(path, f"no record at {at}")
     return data
 
 
 def records(path: Path) -> Iterator[bytes]:
     """Every record, in the order they were appended."""
-    with open(path, "rb") as fh:
-        while (data := _record(fh)) is not None:
-            yield data
+    try:
+        with open(path, "rb") as fh:
+            while (data := _record(fh)) is not None:
+                yield data
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def _record(fh: BinaryIO) -> bytes | None:
@@ -77,5 +96,11 @@ def _record(fh: BinaryIO) -> bytes | None:
     (length,) = _LENGTH.unpack(head) if len(head) == _LENGTH.size else (-1,)
     data = fh.read(length) if length >= 0 else b""
     if length < 0 or len(data) != length:
-        raise ValueError(f"{fh.name}: a spool record is cut short")
+        raise _unreadable(Path(fh.name), "a record is cut short")
     return data
+
+
+def _unreadable(path: Path, why: object) -> UnreadableFileError:
+    why = getattr(why, "strerror", None) or why
+    return UnreadableFileError(f"Could not read back the batch's temporary file {path} ({why}).",
+                               "Run the batch again; if it happens again, check the disk holding the temporary folder.")
