@@ -116,7 +116,7 @@ def _skipped(p: Path) -> bool:
 # Results
 
 
-@dataclass
+@dataclass(slots=True)
 class Checked:
     """One workbook after the first round.
 
@@ -154,7 +154,7 @@ NOT_REPLACED = "documents not replaced"  # a refused place, in the summary's not
 NO_PDFS = "PDFs not written"
 
 
-@dataclass
+@dataclass(slots=True)
 class PlaceOutcome:
     name: str
     files: tuple[str, ...]
