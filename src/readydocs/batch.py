@@ -123,18 +123,29 @@ class Checked:
     The main process holds one for every workbook of the cohort until its
     place is built, so it keeps no answers: the worker sends them packed, and
     the main process moves them to the batch's spool of answers (answers_at),
-    from which the worker that builds the place reads them.
+    from which the worker that builds the place reads them. The report's
+    problems (a few hundred bytes of text each) stay packed too.
     """
 
     path: Path
     place: str  # municipality named in the workbook ("" when none could be read)
-    report: Report  # empty when the file could not be read at all (see error)
+    packed_report: bytes  # the validate.Report, pickled and compressed: see report and change_report
     packed: bytes | None  # the response.Response, pickled and compressed, until it is spooled
     error: str = ""  # why the workbook could not be read at all
     identity: PlaceIdentity | None = None
     digest: str = ""  # SHA-256 of the file, to count a copy given twice once
     condition_scores: tuple[float | None, ...] | None = None  # this workbook alone, in framework order, for the cohort's numbers
     answers_at: int = -1  # where the main process spooled ``packed``
+
+    @property
+    def report(self) -> Report:
+        """The workbook's problems; empty when the file could not be read at all (see error)."""
+        return pickle.loads(zlib.decompress(self.packed_report))  # made by _pack in this batch
+
+    def change_report(self, change: Callable[[Report], None]) -> None:
+        report = self.report
+        change(report)
+        self.packed_report = _pack(report)
 
     def response(self, answers: Path | None = None) -> Response:
         """The workbook's answers, from ``packed`` or from the spool at ``answers``."""
@@ -146,8 +157,8 @@ class Checked:
         return pickle.loads(zlib.decompress(data))  # made by _check in a worker of this batch
 
 
-def _pack(response: Any) -> bytes:
-    return zlib.compress(pickle.dumps(response, pickle.HIGHEST_PROTOCOL), 1)
+def _pack(value: Any) -> bytes:
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
 
 
 NOT_REPLACED = "documents not replaced"  # a refused place, in the summary's note and the closing lines
@@ -345,9 +356,9 @@ def _check(path: Path, for_cohort: bool = False, framework: Framework | None = N
     try:
         a = assess([path], framework)
     except ReadydocsError as exc:
-        return Checked(path, "", Report(), None, str(exc))
+        return Checked(path, "", _pack(Report()), None, str(exc))
     except Exception as exc:  # a bug must fail one workbook, not the cohort
-        return Checked(path, "", Report(), None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
+        return Checked(path, "", _pack(Report()), None, f"{path}: could not be read ({type(exc).__name__}: {exc}).")
     response = a.responses[0]
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()  # read_intake has checked its size
@@ -356,7 +367,7 @@ def _check(path: Path, for_cohort: bool = False, framework: Framework | None = N
     alone = None
     if for_cohort and a.report.valid:  # scored here, in parallel, rather than one by one in the main process
         alone = tuple(c.score for c in score([response.answers], framework).conditions)
-    return Checked(path, response.profile.municipality_name or "", a.report, _pack(response),
+    return Checked(path, response.profile.municipality_name or "", _pack(a.report), _pack(response),
                    identity=response.profile.identity, digest=digest, condition_scores=alone)
 
 
@@ -590,7 +601,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
                 result.places.append(PlaceOutcome(c.place or "", (str(c.path),), False, problems=problems, errors=len(problems)))
                 continue
             if c.digest and c.digest in first_with:  # a copy of a workbook already counted: one respondent, once
-                first_with[c.digest].report.problems.append(duplicate_note(c.path, first_with[c.digest].path, same_file=False))
+                note = duplicate_note(c.path, first_with[c.digest].path, same_file=False)
+                first_with[c.digest].change_report(lambda report: report.problems.append(note))
                 continue
             first_with[c.digest] = c
             groups.setdefault(c.identity, []).append(c)
@@ -607,9 +619,11 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
                 from .branding import drop_logo_problems
 
                 for c in members:
-                    drop_logo_problems(c.report)
-            errors = [p for c in members for p in c.report.errors]
-            warnings = sum(len(c.report.warnings) for c in members)
+                    c.change_report(drop_logo_problems)
+            reports = [c.report for c in members]
+            errors = [p for r in reports for p in r.errors]
+            warnings = sum(len(r.warnings) for r in reports)
+            del reports
             others = [p for p in sharing[folders[identity]] if p != identity]
             if others:
                 # Two names that differ but make the same folder name would overwrite each other.
