@@ -109,14 +109,22 @@ def run(places: Path, out: Path, jobs: int) -> tuple[float, float]:
 
 def main_peak(places: Path, out: Path, jobs: int) -> int:
     """Peak RSS (KB) of a batch's main process alone, which it reports itself: wait4's ru_maxrss
-    would be the largest of the process and its workers."""
+    would be the largest of the process and its workers. On Linux it is VmHWM: ru_maxrss survives
+    exec, so a process started by this one (tens of MB, having generated the places) would report
+    at least this one's size."""
     shutil.rmtree(out, ignore_errors=True)
     code = ("import resource, sys\n"
             "from readydocs.cli import cli\n"
+            "def peak():\n"
+            "    try:\n"
+            "        with open('/proc/self/status') as fh:\n"
+            "            return next(int(l.split()[1]) for l in fh if l.startswith('VmHWM:'))\n"
+            "    except (OSError, StopIteration):\n"
+            "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "try:\n"
             f"    cli.main(['batch', {str(places)!r}, '-o', {str(out)!r}, '--jobs', '{jobs}'], standalone_mode=False)\n"
             "finally:\n"
-            "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+            "    print(peak(), file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise SystemExit(f"batch over {places} failed ({done.returncode}):\n{done.stderr[-2000:]}")
