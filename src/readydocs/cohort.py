@@ -201,12 +201,13 @@ def _layout(ws, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: Sequen
         cell.border = sheets.BORDER
         cell.alignment = sheets.TOP_WRAP
 
-    def other(horizontal: str | None) -> Callable[[Any], None]:
+    def top(horizontal: str | None) -> Callable[[Any], None]:
         def style(cell) -> None:
             cell.border = sheets.BORDER
             cell.alignment = Alignment(vertical="top", horizontal=horizontal)
         return style
 
+    date, other = top("left"), top(None)
     styles = _Styles()
     for r, values in enumerate(rows, start=2):
         lines = 1
@@ -216,9 +217,9 @@ def _layout(ws, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: Sequen
                 styles.apply(cell, "text", text)
                 lines = max(lines, _lines(value, widths[n - 1] - 1))
             elif isinstance(value, dt.date):
-                styles.apply(cell, "date", other("left"))
+                styles.apply(cell, "date", date)
             else:
-                styles.apply(cell, "other", other(None))
+                styles.apply(cell, "other", other)
         ws.row_dimensions[r].height = LINE_HEIGHT * lines + 2
     for n, number_format in number_formats.items():
         for r in range(2, len(rows) + 2):
