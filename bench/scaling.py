@@ -37,6 +37,9 @@ BIN = Path(sys.executable).parent
 BASE = 100  # the smaller run the steady state is measured against
 PAIR = 200  # places for the --jobs 1 against --jobs 2 comparison
 PAIRS = int(os.environ.get("BENCH_PAIRS", "3"))  # alternating --jobs 1 / --jobs 2 runs of the comparison
+# As in bench/bench.py: without PYTHONDONTWRITEBYTECODE the warm-up run leaves readydocs' bytecode, as an
+# installed copy has it; with it, every process (the batch, and its forkserver) compiles readydocs again.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _token(n: int) -> str:
@@ -97,7 +100,7 @@ def run(places: Path, out: Path, jobs: int) -> tuple[float, float]:
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.Popen([str(BIN / "readydocs"), "batch", str(places), "-o", str(out), "--jobs", str(jobs)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
@@ -125,7 +128,7 @@ def main_peak(places: Path, out: Path, jobs: int) -> int:
             f"    cli.main(['batch', {str(places)!r}, '-o', {str(out)!r}, '--jobs', '{jobs}'], standalone_mode=False)\n"
             "finally:\n"
             "    print(peak(), file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
     if done.returncode != 0:
         raise SystemExit(f"batch over {places} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return int(done.stderr.strip().splitlines()[-1])
