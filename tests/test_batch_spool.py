@@ -45,7 +45,7 @@ def inputs(tmp_path_factory, _sample_master, framework) -> Path:
 
 @pytest.fixture(scope="module")
 def spool_folders():
-    """Every private folder made while the batches run, to see afterwards that the spools' are gone."""
+    """Every private folder made while the batches run, to see afterwards that the spools are gone."""
     made: list[str] = []
     real = tempfile.mkdtemp
 
