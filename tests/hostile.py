@@ -148,3 +148,22 @@ def in_pdf(expected: str, pdf_text: str) -> bool:
         return normalise_pdf_text(expected) in text
     words = [normalise_pdf_text(w.strip("()[]")) for w in expected.split()]
     return all(w in text for w in words if w)
+
+
+def with_footnote(path: Path, text: str) -> Path:
+    """The template at ``path`` with one footnote holding ``text`` (python-docx cannot add footnotes)."""
+    data = {i.filename: zipfile.ZipFile(path).read(i) for i in zipfile.ZipFile(path).infolist()}
+    data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/word/footnotes.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>'))
+    data["word/_rels/document.xml.rels"] = data["word/_rels/document.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdFootnotes" Target="footnotes.xml" '
+        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"/></Relationships>'))
+    data["word/footnotes.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
+        f'<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:footnote></w:footnotes>').encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in data.items():
+            z.writestr(name, content)
+    return path

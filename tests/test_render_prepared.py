@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import docx
 import pytest
 
+from hostile import with_footnote
 from readydocs import render
 from readydocs.assessment import as_of, assess, score_assessment
 from readydocs.catalogue import COHORT_REPORT, PLACE_DOCUMENTS
@@ -108,21 +109,7 @@ def _custom(tmp_path: Path) -> Path:
     d.sections[0].header.paragraphs[0].text = "Header: {{ place }}"
     path = tmp_path / "custom.docx"
     d.save(path)
-    data = {i.filename: zipfile.ZipFile(path).read(i) for i in zipfile.ZipFile(path).infolist()}
-    data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(b"</Types>", (
-        b'<Override PartName="/word/footnotes.xml" '
-        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>'))
-    data["word/_rels/document.xml.rels"] = data["word/_rels/document.xml.rels"].replace(b"</Relationships>", (
-        b'<Relationship Id="rIdFootnotes" Target="footnotes.xml" '
-        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"/></Relationships>'))
-    data["word/footnotes.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
-        '<w:p><w:r><w:t>Note on {{ place }}</w:t></w:r></w:p></w:footnote></w:footnotes>').encode()
-    with zipfile.ZipFile(path, "w") as z:
-        for name, content in data.items():
-            z.writestr(name, content)
-    return path
+    return with_footnote(path, "Note on {{ place }}")
 
 
 def test_tables_sections_headers_and_footnotes_are_the_same_either_way(tmp_path, monkeypatch):

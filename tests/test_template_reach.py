@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 
 import docx
@@ -12,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 
+from hostile import with_footnote
 from readydocs.cli import cli
 from readydocs.form import indicator_name
 from readydocs.lint import lint_template
@@ -252,31 +252,12 @@ def test_placeholder_outside_the_text_is_refused(sample_xlsx, tmp_path):
     assert not out.exists()
 
 
-def _with_footnote(path: Path, text: str) -> Path:
-    """The template at ``path`` with one footnote holding ``text`` (python-docx cannot add footnotes)."""
-    data = {i.filename: zipfile.ZipFile(path).read(i) for i in zipfile.ZipFile(path).infolist()}
-    data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(b"</Types>", (
-        b'<Override PartName="/word/footnotes.xml" '
-        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>'))
-    data["word/_rels/document.xml.rels"] = data["word/_rels/document.xml.rels"].replace(b"</Relationships>", (
-        b'<Relationship Id="rIdFootnotes" Target="footnotes.xml" '
-        b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"/></Relationships>'))
-    data["word/footnotes.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1">'
-        f'<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:footnote></w:footnotes>').encode()
-    with zipfile.ZipFile(path, "w") as z:
-        for name, content in data.items():
-            z.writestr(name, content)
-    return path
-
-
 @pytest.mark.parametrize("text, message", [
     ("{{ chart }}", "footnotes: a picture placeholder ({{ chart }}) is not in the plain text of a paragraph"),
     ("{{ 'x'|center(10**9) }}", "footnotes, \u201c{{ 'x'|center(10**9) }}\u201d: the center filter's result would be"),
 ])
 def test_footnotes_are_filled_in_the_same_sandbox(sample_xlsx, tmp_path, text, message):
-    path = _with_footnote(_template(tmp_path / "tpl", "fine"), text)
+    path = with_footnote(_template(tmp_path / "tpl", "fine"), text)
     result, out = _build(sample_xlsx, tmp_path, path.parent, "--chart-image")
     assert result.exit_code == 1
     line, = result.stderr.splitlines()
