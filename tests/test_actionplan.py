@@ -243,3 +243,25 @@ def test_a_plan_that_is_a_zip_bomb_is_not_read_or_replaced(sample_xlsx, tmp_path
         build([sample_xlsx], tmp_path / "out", framework, force=True)
     assert str(err.value).startswith(f"{path}: expands ") and "so this action plan is not replaced" in str(err.value)
     assert path.read_bytes() == before
+
+
+def test_a_number_no_cell_can_hold_in_an_edited_plan_is_kept_as_text(sample_xlsx, tmp_path, framework):
+    """A plan whose XML holds a number past any float (1e999, read as infinity) in an unstyled cell rebuilds, keeping it as text."""
+    import re
+    import zipfile
+
+    out = build([sample_xlsx], tmp_path / "out", framework).out_dir
+    path = out / FILENAME
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/"))
+    cell = f"F{FIRST_ROW}".encode()  # the Due date column
+    parts[sheet], found = re.subn(rb'<c r="' + cell + rb'"( s="\d+")?\s*/>', rb'<c r="' + cell + rb'"><v>1e999</v></c>',
+                                  parts[sheet])
+    assert found == 1
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    build([sample_xlsx], tmp_path / "out", framework)
+    _, rows = _rows(path)
+    assert rows[0][5] == "inf"

@@ -20,6 +20,7 @@ kept at the end. Empty spare rows are not rows.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -243,7 +244,8 @@ def _write(sheet: PlanSheet, r: int, n: int, value: Any, open_: bool, due: bool)
         sheet.boolean(r, n, value, ("cell", open_, due))
     elif isinstance(value, (dt.date, dt.datetime)):
         sheet.date(r, n, value, ("cell", open_, True))
-    elif isinstance(value, (int, float)):
+    elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         sheet.number(r, n, value, ("cell", open_, due))
-    else:
+    else:  # text, and a number past what a cell holds (1e999 in an edited plan's XML) kept as its text
+
         sheet.text(r, n, str(value), ("cell", open_, due))
