@@ -33,8 +33,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except FileNotFoundError:  # a new folder: made only then (a batch writes thousands of files into existing ones)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         # mkstemp makes a private (0600) file; give the result the permissions the
         # file had, or those a newly saved file gets, so colleagues can still open it.
         os.chmod(tmp, _mode_for(path))
