@@ -678,9 +678,8 @@ def _prepared_for(path: str, data: bytes) -> _PreparedTemplate:
 def _prepared(path: Path) -> _PreparedTemplate:
     data = template_bytes(path)
     try:
-        return _prepared_for(str(path), data)
-    except TemplateError:
-        raise
+        _opened(data)  # here, so a damaged file is told apart (then kept for _prepared_for)
     except Exception as exc:
         err = damaged(path, TEMPLATE, exc)
         raise TemplateError(err.message, err.hint) from exc
+    return _prepared_for(str(path), data)
