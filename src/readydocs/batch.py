@@ -343,6 +343,15 @@ def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_g
         return f"{FILENAME} was not written: {options.told(exc)}"
 
 
+# Workbooks a worker checks per task once the pool runs: one round trip for several, so the
+# workers never wait on this process between workbooks (a check takes a few milliseconds).
+CHECKS_PER_TASK = 4
+
+
+def _check_each(paths: Sequence[Path], for_cohort: bool = False) -> list[Checked]:
+    return [_check(p, for_cohort) for p in paths]
+
+
 def _check(path: Path, for_cohort: bool = False, framework: Framework | None = None) -> Checked:
     """Read and check one workbook; ``for_cohort``: also score it alone, for the cohort's numbers (benchmark.py).
 
@@ -570,24 +579,26 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
             take(_check(unchecked.pop(), for_cohort, framework))
             return True
 
-        checking: set[Future[Checked]] = set()
+        checking: set[Future[list[Checked]]] = set()
         started = jobs == 1  # the workers have sent a first result
         if not started:
             # Starting the workers takes about half a second (the forkserver imports the rendering
             # libraries, then each worker the rest), and the first submissions wait for it; until
             # the first result comes back, this process checks workbooks too, from the other end of
             # the queue. Checking needs none of those libraries.
-            first = [(_check, (unchecked.popleft(), for_cohort)) for _ in range(min(2 * jobs, len(unchecked)))]
+            first = [(_check_each, ([unchecked.popleft()], for_cohort)) for _ in range(min(2 * jobs, len(unchecked)))]
             checking = _submit_meanwhile(pool, first, check_here)
         while unchecked or checking:
             while unchecked and len(checking) < 2 * jobs:
-                checking.add(pool.submit(_check, unchecked.popleft(), for_cohort))
+                some = [unchecked.popleft() for _ in range(min(CHECKS_PER_TASK, len(unchecked)))]
+                checking.add(pool.submit(_check_each, some, for_cohort))
             while not started and not any(f.done() for f in checking) and check_here():
                 pass
             came_back, checking = first_done(checking, return_when=FIRST_COMPLETED)
             started = True
             for job in came_back:
-                take(job.result())
+                for c in job.result():
+                    take(c)
             del came_back
         order = {str(p): n for n, p in enumerate(paths)}
         checked.sort(key=lambda c: order[str(c.path)])
