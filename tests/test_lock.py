@@ -112,13 +112,14 @@ def test_two_builds_in_threads_with_slow_writes_never_mix(two_rounds, tmp_path, 
     a, b, refs = two_rounds
     out = tmp_path / "shared"
     prepared = [prepare([wb], out, framework) for wb in (a, b, a, b)]
-    real = outputs.write_atomic
+    real = outputs.write_all_atomic
 
-    def slow(path, data):
-        real(path, data)
-        time.sleep(0.05)
+    def slow(files):
+        for path, data in files:
+            real([(path, data)])
+            time.sleep(0.05)
 
-    monkeypatch.setattr(outputs, "write_atomic", slow)
+    monkeypatch.setattr(outputs, "write_all_atomic", slow)
     errors = []
 
     def run(p):

@@ -419,8 +419,16 @@ def test_a_build_killed_mid_write_is_finished_by_the_next_one(sample_xlsx, tmp_p
     proc = subprocess.Popen([sys.executable, "-c", KILLABLE_BUILD, "build", str(sample_xlsx), "-o", str(tmp_path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    # Wait until a document's temporary file is on disk (the manifest's comes first), then kill.
-    while not any(p.name.endswith(".tmp") and not p.name.startswith(f".{MANIFEST_NAME}.") for p in folder.iterdir()):
+    # Wait until the manifest lists what is about to be written (it is renamed first, after every
+    # temporary file is on disk), then kill: the documents' temporary files are left behind.
+    def pending() -> bool:
+        try:
+            return "pending" in json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
+        except (OSError, ValueError):  # not there yet, or being replaced
+            return False
+
+    while not (pending() and any(p.name.endswith(".tmp") and not p.name.startswith(f".{MANIFEST_NAME}.")
+                                 for p in folder.iterdir())):
         assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be killed"
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
@@ -474,3 +482,74 @@ def test_a_place_folder_that_is_a_link_is_not_written_through(sample_xlsx, tmp_p
     linked_root.symlink_to(elsewhere, target_is_directory=True)
     assert _build(sample_xlsx, linked_root).exit_code == 0
     assert (elsewhere / "city-of-riverbend" / "readiness-report.docx").exists()
+
+
+# --------------------------------------------------------------------------
+# Several files written at once: all in full first, made durable together, then renamed
+
+
+def test_a_write_of_several_files_that_fails_part_way_changes_none_of_them(tmp_path, monkeypatch):
+    first, second = tmp_path / "a.docx", tmp_path / "b.docx"
+    first.write_bytes(b"old a")
+    real = os.write
+
+    def full_disk(fd, data):
+        if bytes(data[:5]) == b"new b":
+            raise OSError(28, "No space left on device")
+        return real(fd, data)
+
+    monkeypatch.setattr(outputs.os, "write", full_disk)
+    with pytest.raises(WriteError) as exc:
+        outputs.write_all_atomic([(first, b"new a"), (second, b"new b")])
+    assert str(exc.value).startswith(f"{second}: cannot write the file (No space left on device).")
+    assert first.read_bytes() == b"old a"  # nothing is renamed before every file is written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx"]  # no temporary file is left
+
+
+def test_several_files_are_made_durable_by_one_syncfs_on_a_local_disk(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(outputs, "_flushes_as_one", lambda fd: True)
+    monkeypatch.setattr(outputs, "_syncfs", lambda fd: calls.append("syncfs") or True)
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append("fsync"))
+    outputs.write_all_atomic([(tmp_path / f"f{n}", b"x" * n) for n in range(3)])
+    assert calls == ["syncfs"]
+    outputs.write_all_atomic([(tmp_path / "one", b"1")])  # one file: its own fsync
+    assert calls == ["syncfs", "fsync"]
+    assert [(tmp_path / f"f{n}").read_bytes() for n in range(3)] == [b"", b"x", b"xx"]
+
+
+def test_each_file_is_fsynced_on_a_network_share_or_when_syncfs_fails(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append(fd))
+    monkeypatch.setattr(outputs, "_flushes_as_one", lambda fd: False)
+    outputs.write_all_atomic([(tmp_path / "a", b"a"), (tmp_path / "b", b"b")])
+    assert len(set(calls)) == 2
+    calls.clear()
+    monkeypatch.setattr(outputs, "_flushes_as_one", lambda fd: True)
+    monkeypatch.setattr(outputs, "_syncfs", lambda fd: False)
+    outputs.write_all_atomic([(tmp_path / "c", b"c"), (tmp_path / "d", b"d")])
+    assert len(set(calls)) == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mountinfo"), reason="Linux only: the mount table is read")
+def test_the_filesystem_type_is_read_from_the_mount_table(tmp_path):
+    import shutil
+    import subprocess
+
+    found = outputs._filesystem_type(os.stat(tmp_path).st_dev)
+    assert found  # every mounted filesystem is listed
+    if shutil.which("findmnt"):
+        told = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "--target", str(tmp_path)], capture_output=True, text=True)
+        assert found == told.stdout.strip()
+    assert outputs._filesystem_type(os.makedev(4095, 1048575)) == ""  # no such device
+
+
+def test_a_build_makes_its_files_durable_with_two_flushes(sample_xlsx, tmp_path, monkeypatch):
+    """The documents, scores and plan with the manifest listing them together; then the final manifest alone."""
+    calls = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(outputs, "_flushes_as_one", lambda fd: True)
+    monkeypatch.setattr(outputs, "_syncfs", lambda fd: calls.append("syncfs") or True)
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append("fsync") or real_fsync(fd))
+    assert _build(sample_xlsx, tmp_path).exit_code == 0
+    assert calls == ["syncfs", "fsync"]

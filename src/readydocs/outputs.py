@@ -19,7 +19,9 @@ import os
 import re
 import stat
 import struct
+import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Collection, Sequence
 
@@ -29,30 +31,117 @@ from .places import PlaceIdentity
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step (temporary file in the same folder, then rename)."""
+    write_all_atomic([(path, data)])
+
+
+def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Replace each path with its bytes, one after another in the order given, each in one step.
+
+    Every file is first written in full to a temporary file beside it; the
+    temporary files are made durable together (_make_durable); only then is
+    each renamed over its target, so even after a power cut a target holds
+    its old bytes or all of its new ones.
+    """
     import tempfile  # here: `validate` never writes, and tempfile costs it a few per cent
 
-    tmp = None
+    made: list[tuple[str, Path]] = []  # (temporary file, its target)
+    fds: list[int] = []
+    path = files[0][0] if files else Path()
     try:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except FileNotFoundError:  # a new folder: made only then (a batch writes thousands of files into existing ones)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        # mkstemp makes a private (0600) file; give the result the permissions the
-        # file had, or those a newly saved file gets, so colleagues can still open it.
-        os.chmod(tmp, _mode_for(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        for path, data in files:
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            except FileNotFoundError:  # a new folder: made only then (a batch writes thousands of files into existing ones)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fds.append(fd)
+            made.append((tmp, path))
+            # mkstemp makes a private (0600) file; give the result the permissions the
+            # file had, or those a newly saved file gets, so colleagues can still open it.
+            os.chmod(tmp, _mode_for(path))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        _make_durable(fds)
+        while fds:
+            os.close(fds.pop())
+        while made:
+            tmp, path = made[0]
+            os.replace(tmp, path)
+            made.pop(0)
     except OSError as exc:
-        _discard(tmp)
+        _discard(fds, made)
         raise WriteError(f"{path}: cannot write the file ({exc.strerror or exc}).",
                          "Check that the folder can be written to, and close the file if it is open in Word or Excel.") from exc
     except BaseException:
-        _discard(tmp)
+        _discard(fds, made)
         raise
+
+
+def _make_durable(fds: list[int]) -> None:
+    """The data of every file in ``fds`` on disk.
+
+    An fsync of each file costs one journal commit apiece; on Linux, several files
+    on a local disk are made durable by one syncfs of their filesystem instead (a
+    few milliseconds less for each place a batch writes). Elsewhere, on network
+    shares, or when syncfs fails, each file is fsynced.
+    """
+    if len(fds) > 1 and _flushes_as_one(fds[0]):
+        if _syncfs(fds[0]):
+            return
+    for fd in fds:
+        os.fsync(fd)
+
+
+# Filesystems whose syncfs writes every dirty file and commits the journal, as fsync does for one;
+# a network share's may not reach the server's disk.
+_LOCAL_FILESYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "overlay", "tmpfs"})
+_local_devices: dict[int, bool] = {}
+
+
+def _flushes_as_one(fd: int) -> bool:
+    """Whether the file's filesystem is a local one that syncfs makes durable as a whole (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    dev = os.fstat(fd).st_dev
+    if dev not in _local_devices:
+        if len(_local_devices) > 64:  # a process writes to few filesystems; the cache stays small
+            _local_devices.clear()
+        _local_devices[dev] = _filesystem_type(dev) in _LOCAL_FILESYSTEMS
+    return _local_devices[dev]
+
+
+def _filesystem_type(dev: int) -> str:
+    """The type of the mounted filesystem with device number ``dev``, from /proc/self/mountinfo ("" if not found)."""
+    wanted = f"{os.major(dev)}:{os.minor(dev)}"
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) > 2 and fields[2] == wanted and " - " in line:
+                    return line.split(" - ", 1)[1].split()[0]
+    except OSError:
+        pass
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _libc_syncfs():
+    try:
+        import ctypes
+
+        call = ctypes.CDLL(None, use_errno=True).syncfs
+    except (ImportError, OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int]
+    call.restype = ctypes.c_int
+    return call
+
+
+def _syncfs(fd: int) -> bool:
+    """syncfs(2) on the file's filesystem; False when the C library lacks it or it fails (then fsync each)."""
+    call = _libc_syncfs()
+    return call is not None and call(fd) == 0
 
 
 def _mode_for(path: Path) -> int:
@@ -71,8 +160,14 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def _discard(tmp: str | None) -> None:
-    if tmp:
+def _discard(fds: list[int], made: list[tuple[str, Path]]) -> None:
+    """Close and remove the temporary files of a write that failed (those not yet renamed)."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    for tmp, _ in made:
         try:
             os.unlink(tmp)
         except OSError:
@@ -295,14 +390,15 @@ class OutputFolder:
         now = {name: sha256(current[name]) for name in new if name in current}
         written = {name: sha256(data) for name, data in new.items()}
         manifest_path = self.path / MANIFEST_NAME
-        write_atomic(manifest_path, _manifest_bytes({**kept, **now, **{n: sha256(current[n]) for n in ours_stale}},
-                                                    written, self.owner or manifest.place))
+        pending = _manifest_bytes({**kept, **now, **{n: sha256(current[n]) for n in ours_stale}}, written,
+                                  self.owner or manifest.place)
+        # The manifest listing what is about to be written takes its place first, then each file
+        # (written and made durable together, renamed in this order).
+        write_all_atomic([(manifest_path, pending), *((self.path / name, data) for name, data in new.items())])
+        report.written += [self.path / name for name in new]
         for name in ours_stale:
             _unlink(self.path / name)
             report.retired.append(self.path / name)
-        for name, data in new.items():
-            write_atomic(self.path / name, data)
-            report.written.append(self.path / name)
         write_atomic(manifest_path, _manifest_bytes({**kept, **written}, None, self.owner or manifest.place))
         return report
 
