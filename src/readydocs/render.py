@@ -215,6 +215,32 @@ class Picture:
         return drawing
 
 
+def _tables_to_fix(body) -> bool:
+    """Whether docxtpl's fix_tables would change a table of ``body``: a row (of the table or one within it)
+    with more cells than the table's grid has columns, or no row spanning every column. Anything it
+    could not read is left to it."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        for table in body.iter(w + "tbl"):
+            columns = len(table.find(w + "tblGrid").findall(w + "gridCol"))
+            widest = 0
+            for row in table.iter(w + "tr"):
+                cells = row.findall(w + "tc")
+                if len(cells) > columns:
+                    return True
+                width = 0
+                for cell in cells:
+                    properties = cell.find(w + "tcPr")
+                    span = None if properties is None else properties.find(w + "gridSpan")
+                    width += 1 if span is None else int(span.get(w + "val"))
+                widest = max(widest, width)
+            if widest < columns:
+                return True
+    except (AttributeError, TypeError, ValueError):
+        return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def _safe_template_class():
     """DocxTemplate with our changes; made on first use so docxtpl is imported only to render."""
@@ -224,6 +250,7 @@ def _safe_template_class():
         placeholders: dict[str, Any]  # placeholder text -> what replaces it (a Picture)
         nonce: str = ""  # in every placeholder, so one changed or misplaced is noticed
         _shape_id = 20000  # ids of the pictures placed, clear of those Word and docxtpl give
+        _parsed: tuple[str, Any] | None = None  # the last part render_xml_part returned, and its parse
 
         def patch_xml(self, src_xml):
             # docxtpl's clean-up of tags split across runs depends on the text alone,
@@ -280,10 +307,21 @@ def _safe_template_class():
                                     f"({' '.join(str(exc).split())[:120]}).",
                                     "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
             if self.nonce and self.nonce in dst_xml.lower():
-                dst_xml = self._place(part, root)
+                dst_xml, root = self._place(part, root), None
             # docxtpl's listing turns tabs, line breaks, \a and \f in the text into Word's own marks, and changes
             # nothing else: a part without any is left as it is (it costs a regular expression per run).
-            return self.resolve_listing(dst_xml) if _LISTING_CHARS.search(dst_xml) else dst_xml
+            if _LISTING_CHARS.search(dst_xml):
+                return self.resolve_listing(dst_xml)
+            self._parsed = (dst_xml, root) if root is not None else None
+            return dst_xml
+
+        def fix_tables(self, xml):
+            """docxtpl's, which parses the body again to fix tables whose columns a {%tc %} loop changed:
+            when none did, the body as render_xml_part parsed it (one parse of the body less)."""
+            parsed, self._parsed = self._parsed, None
+            if parsed is not None and parsed[0] is xml and not _tables_to_fix(parsed[1]):
+                return parsed[1]
+            return super().fix_tables(xml)
 
         def _place(self, part, root) -> str:
             """Replace each placeholder in a text run with what it stands for, splitting the run around it."""
