@@ -162,3 +162,49 @@ def test_a_header_shown_through_two_relationships_takes_the_copy_path(tmp_path):
     assert not render._prepared(path).fillable
     out = render_document(path, {"place": "Riverbend"}, PROPS, {})
     assert docx.Document(io.BytesIO(out)).paragraphs[0].text == "Riverbend"
+
+
+def _column_loop(tmp_path: Path) -> Path:
+    """A table of three grid columns whose middle column a {%tc %} loop repeats once per name."""
+    d = docx.Document()
+    table = d.add_table(rows=1, cols=3)
+    first, middle, last = table.rows[0].cells
+    first.text, middle.text, last.text = "{%tc for n in names %}", "{{ n }}", "{%tc endfor %}"
+    path = tmp_path / "columns.docx"
+    d.save(path)
+    return path
+
+
+@pytest.mark.parametrize("names, columns", [(["Ana", "Bo", "Cy", "Di"], 4), (["Ana"], 1), (["Ana", "Bo", "Cy"], 3)])
+def test_a_column_loop_still_gets_docxtpl_table_fix(tmp_path, monkeypatch, names, columns):
+    """More cells than the grid has columns, fewer, and as many: each document's grid matches its cells."""
+    fast, copied = _both(_column_loop(tmp_path), {"names": names}, monkeypatch)
+    assert fast == copied
+    table = docx.Document(io.BytesIO(fast)).tables[0]
+    assert [c.text for c in table.rows[0].cells] == names
+    assert len(table._tbl.tblGrid.findall(docx.oxml.ns.qn("w:gridCol"))) == columns
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+@pytest.mark.parametrize("table, changed", [
+    ("<w:tblGrid><w:gridCol w:w='10'/><w:gridCol w:w='10'/></w:tblGrid><w:tr><w:tc/><w:tc/></w:tr>", False),
+    ("<w:tblGrid><w:gridCol w:w='10'/></w:tblGrid><w:tr><w:tc/><w:tc/></w:tr>", True),  # a cell more than columns
+    ("<w:tblGrid><w:gridCol w:w='10'/><w:gridCol w:w='10'/></w:tblGrid><w:tr><w:tc/></w:tr>", True),  # a column too many
+    ("<w:tblGrid><w:gridCol w:w='10'/><w:gridCol w:w='10'/></w:tblGrid>"
+     "<w:tr><w:tc><w:tcPr><w:gridSpan w:val='2'/></w:tcPr></w:tc></w:tr>", False),  # one cell over both columns
+    ("<w:tblGrid><w:gridCol w:w='10'/></w:tblGrid><w:tr><w:tc><w:tbl><w:tblGrid><w:gridCol w:w='5'/>"
+     "<w:gridCol w:w='5'/></w:tblGrid><w:tr><w:tc/><w:tc/></w:tr></w:tbl></w:tc></w:tr>", True),  # an inner row counts for the outer table
+    ("<w:tblGrid><w:gridCol w:w='10'/><w:gridCol w:w='10'/></w:tblGrid><w:tr><w:tc/><w:tc><w:tbl><w:tblGrid>"
+     "<w:gridCol w:w='5'/></w:tblGrid><w:tr><w:tc/></w:tr></w:tbl></w:tc></w:tr>", False),
+])
+def test_tables_to_fix_tells_when_docxtpl_would_change_a_table(table, changed):
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    xml = f"<w:body {W}><w:tbl>{table}</w:tbl></w:body>"
+    before = etree.tostring(etree.fromstring(xml))
+    fixed = etree.tostring(DocxTemplate.fix_tables(None, xml))  # docxtpl's own, on a parse of its own
+    assert (fixed != before) is changed
+    assert render._tables_to_fix(etree.fromstring(xml)) is changed
