@@ -213,6 +213,33 @@ def test_atomic_replace_when_windows_holds_the_file_open(tmp_path, monkeypatch):
 
 def test_no_posix_only_calls_in_the_package():
 
+    import ast
+
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "readydocs").glob("*.py"))
-    for call in ("import fcntl", "os.getuid", "os.geteuid", "os.symlink", "os.mkfifo", "os.fork", "signal.SIGKILL"):
+    for call in ("os.getuid", "os.geteuid", "os.symlink", "os.mkfifo", "os.fork", "signal.SIGKILL"):
         assert call not in source, call
+    # fcntl (POSIX only) may be imported only where its absence is handled: in a try with `except ImportError`.
+    for path in (ROOT / "src" / "readydocs").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        guarded = {id(node) for t in ast.walk(tree) if isinstance(t, ast.Try)
+                   and any(isinstance(h.type, ast.Name) and h.type.id == "ImportError" for h in t.handlers)
+                   for node in t.body}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if "fcntl" in names:
+                    assert id(node) in guarded, f"{path.name}, line {node.lineno}: fcntl imported without a fallback"
+
+
+def test_without_fcntl_a_folder_is_locked_by_filelock(tmp_path, monkeypatch):
+    """Without fcntl (Windows) the lock is filelock's, and it still keeps a second build out."""
+    import filelock  # noqa: F401  (loaded first, so it keeps its real lock for the tests after this one)
+
+    from readydocs import outputs
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # importing it fails, as on Windows
+    release = outputs._hold(tmp_path / ".readydocs-lock", 1.0)
+    with pytest.raises(TimeoutError):
+        outputs._hold(tmp_path / ".readydocs-lock", 0.1)
+    release()
+    outputs._hold(tmp_path / ".readydocs-lock", 0.1)()

@@ -20,10 +20,11 @@ import re
 import stat
 import struct
 import sys
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Collection, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from .errors import FolderBusyError, FolderOwnerError, OutputConflictError, WriteError
 from .places import PlaceIdentity
@@ -296,11 +297,9 @@ class OutputFolder:
         self.owner = owner
         self.wait = wait
         self.keep_backups = max(1, keep_backups)
-        self._lock: Any = None  # a filelock lock while the folder is held
+        self._lock: Callable[[], None] | None = None  # lets the folder's lock go, while the folder is held
 
     def __enter__(self) -> "OutputFolder":
-        from filelock import FileLock, Timeout  # only a build holds a folder: --help and validate never load it
-
         if self.path.is_symlink():
             # The folder -o names may be a link; a place's folder inside it is ours, and a link there would
             # send the files (and a person's kept copies) somewhere else.
@@ -308,15 +307,14 @@ class OutputFolder:
                                       "Remove the link (or replace it with a folder) and build again.")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            lock = FileLock(str(self.path / LOCK_NAME), timeout=self.wait)
-            lock.acquire()
-        except Timeout:
+            release = _hold(self.path / LOCK_NAME, self.wait)
+        except TimeoutError:
             raise FolderBusyError(f"{self.path}: another readydocs build is writing into this folder; waited {self.wait:g} s.",
                                   "Build again when it has finished, or wait longer with --wait SECONDS.") from None
         except OSError as exc:
             raise WriteError(f"{self.path}: cannot write into this folder ({exc.strerror or exc}).",
                              "Check that the folder can be written to, or choose another with -o.") from exc
-        self._lock = lock
+        self._lock = release
         try:
             self._check_owner(read_manifest(self.path).place)
         except BaseException:
@@ -329,7 +327,7 @@ class OutputFolder:
 
     def _release(self) -> None:
         if self._lock is not None:
-            self._lock.release()
+            self._lock()
             self._lock = None
 
     def _check_owner(self, recorded: PlaceIdentity | None) -> None:
@@ -494,6 +492,58 @@ class OutputFolder:
         for path in gone:
             _unlink(path)
         return gone
+
+
+def _hold(lock_file: Path, wait: float) -> Callable[[], None]:
+    """Take the lock file, waiting up to ``wait`` seconds (TimeoutError after); returns what lets it go.
+
+    The lock is the operating system's on the open file (flock), so it goes with a
+    process that is killed. On POSIX systems it is taken here directly, as the
+    filelock package takes it there (the two see each other's locks), without that
+    package's probing of the folder, about a millisecond per folder a batch writes;
+    on Windows, and where flock is refused, by filelock itself.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return _hold_with_filelock(lock_file, wait)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:  # held by another build
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{lock_file} is held") from None
+                time.sleep(min(0.05, left))
+    except TimeoutError:
+        os.close(fd)
+        raise
+    except OSError:  # this filesystem has no flock: filelock's own way
+        os.close(fd)
+        return _hold_with_filelock(lock_file, wait)
+
+    def release() -> None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    return release
+
+
+def _hold_with_filelock(lock_file: Path, wait: float) -> Callable[[], None]:
+    from filelock import FileLock, Timeout  # only a build holds a folder: --help and validate never load it
+
+    lock = FileLock(str(lock_file), timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise TimeoutError(f"{lock_file} is held") from None
+    return lock.release
 
 
 def written_by_readydocs(path: Path, manifests: dict[Path, set[str]] | None = None) -> bool:
