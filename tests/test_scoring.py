@@ -5,10 +5,14 @@ Scale 1-4 maps to 0-100: score = (mean - 1) / 3 * 100.
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readydocs.sample import DONT_KNOW, SAMPLE_RATINGS
-from readydocs.scoring import score
+from readydocs.scoring import mean, score
 
 
 def _answers(framework, **overrides):
@@ -159,3 +163,20 @@ def test_at_most_one_condition_without_enough_information(framework, unknown, le
     s = score([_rated(framework, capacity=[1, 1, 1], **blank)], framework)
     assert sum(1 for c in s.conditions if c.score is None) == unknown
     assert s.level == level
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(st.integers(-10, 10), st.integers(-2**70, 2**70),
+                          st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([1 / 3, 2 / 3, 0.1, 2.5, -0.0])),
+                min_size=1, max_size=12))
+def test_mean_is_statistics_mean_in_value_and_type(values):
+    ours, theirs = mean(values), statistics.mean(values)
+    assert ours == theirs and type(ours) is type(theirs)
+
+
+def test_mean_of_ratings_by_hand():
+    assert mean([2, 2]) == 2 and type(mean([2, 2])) is int  # as statistics.mean: an int when ints divide evenly
+    assert mean([1, 2]) == 1.5
+    assert mean([1, 2, 2]) == 5 / 3
+    assert mean([0.1, 0.2, 0.3]) == 0.2  # the exact mean, rounded once (0.1 + 0.2 + 0.3 is 0.6000000000000001 in floats)
+    assert mean([float("inf"), 1.0]) == float("inf")  # left to statistics.mean

@@ -16,8 +16,8 @@ Rules (all thresholds come from the framework file):
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
-from statistics import mean
 from typing import Mapping, Sequence
 
 from .framework import Framework
@@ -85,6 +85,28 @@ class Scores:
             if c.id == condition_id:
                 return c
         raise KeyError(condition_id)
+
+
+def mean(values: Sequence[float]) -> float:
+    """statistics.mean's result, of its type (an int when ints divide evenly), for ints and floats.
+
+    Each float is a fraction whose denominator is a power of two, so over the largest
+    denominator the total is exact, and one correctly rounded division gives the value
+    statistics.mean gives (it also rounds the exact mean once), without its general
+    machinery, which took most of the time of scoring a place. Anything else goes to it.
+    """
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        total, n = sum(values), len(values)
+        return total // n if total % n == 0 else total / n
+    if values and kinds <= {int, float}:
+        try:
+            ratios = [v.as_integer_ratio() for v in values]
+        except (OverflowError, ValueError):  # an infinity or NaN
+            return statistics.mean(values)
+        denominator = max(q for _, q in ratios)
+        return sum(p * (denominator // q) for p, q in ratios) / (denominator * len(values))
+    return statistics.mean(values)
 
 
 def to_percent(value: float, framework: Framework) -> float:
