@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from types import CodeType
+from types import CodeType, SimpleNamespace
 from typing import Any
 
 from docx import Document
@@ -215,29 +215,42 @@ class Picture:
         return drawing
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+@lru_cache(maxsize=1)
+def _table_queries():
+    """XPath queries for _tables_to_fix: evaluated inside lxml, where looking at each row and cell
+    from Python cost more than the parse they save."""
+    ns = {"w": _W}
+    width = "count(w:tc) - count(w:tc[w:tcPr[1]/w:gridSpan[1]]) + sum(w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val)"
+    return SimpleNamespace(
+        tables=etree.XPath(".//w:tbl", namespaces=ns),
+        has_grid=etree.XPath("boolean(w:tblGrid)", namespaces=ns),
+        columns=etree.XPath("count(w:tblGrid[1]/w:gridCol)", namespaces=ns),
+        crowded=etree.XPath("boolean(.//w:tr[count(w:tc) > $columns])", namespaces=ns),
+        spans=etree.XPath(".//w:tr/w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val", namespaces=ns),
+        full=etree.XPath(f"boolean(.//w:tr[{width} >= $columns])", namespaces=ns))
+
+
 def _tables_to_fix(body) -> bool:
     """Whether docxtpl's fix_tables would change a table of ``body``: a row (of the table or one within it)
-    with more cells than the table's grid has columns, or no row spanning every column. Anything it
-    could not read is left to it."""
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    try:
-        for table in body.iter(w + "tbl"):
-            columns = len(table.find(w + "tblGrid").findall(w + "gridCol"))
-            widest = 0
-            for row in table.iter(w + "tr"):
-                cells = row.findall(w + "tc")
-                if len(cells) > columns:
-                    return True
-                width = 0
-                for cell in cells:
-                    properties = cell.find(w + "tcPr")
-                    span = None if properties is None else properties.find(w + "gridSpan")
-                    width += 1 if span is None else int(span.get(w + "val"))
-                widest = max(widest, width)
-            if widest < columns:
-                return True
-    except (AttributeError, TypeError, ValueError):
+    with more cells than the table's first grid has columns, or no row as wide as the grid (cells
+    counted with their gridSpan, as docxtpl counts them). Anything unusual (no grid, a span that is not
+    a plain number) is left to docxtpl."""
+    q = _table_queries()
+    if body.nsmap.get("w") != _W:
         return True
+    for table in q.tables(body):
+        if not q.has_grid(table):
+            return True
+        columns = q.columns(table)
+        if q.crowded(table, columns=columns):
+            return True
+        if not all(span.isascii() and span.isdigit() for span in q.spans(table)):
+            return True
+        if not q.full(table, columns=columns):
+            return True
     return False
 
 
