@@ -85,3 +85,32 @@ def test_sandbox_still_allows_ordinary_template_work():
     out = env.from_string("{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ items|length }} {{ name|upper }} {% for i in range(3) %}{{ i }}{% endfor %}").render(
         items=[1, 2], name="a&b")
     assert out == "ababab 1024 2 A&amp;B 012"
+
+
+@pytest.mark.parametrize("source", [
+    "{{ place.name }}",  # a key
+    "{{ place.items() | list | length }}",  # a dict's own method, allowed
+    "{{ place.keys }}",  # a method not allowed: unsafe, as before
+    "{{ place.__class__ }}",  # an attribute every object has: unsafe
+    "{{ place.missing }}",  # neither: undefined
+    "{{ place.name.upper() }}",  # text's own method
+])
+def test_dict_keys_are_looked_up_as_jinja_looks_them_up(source):
+    """The sandbox's quick lookup of a dict's keys gives what Jinja's own getattr gives, or the same error."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from readydocs.sandbox import TemplateSandbox
+
+    context = {"place": {"name": "Ciudad de C\u00f3rdoba", "items": "a key named like a method"}}
+
+    def outcome(env):
+        try:
+            return env.from_string(source).render(context)
+        except Exception as exc:  # noqa: BLE001 - the error itself is compared
+            return f"{type(exc).__name__}: {exc}"
+
+    ours = environment()
+    jinja_own = environment()
+    jinja_own.getattr = lambda obj, attribute: ImmutableSandboxedEnvironment.getattr(jinja_own, obj, attribute)
+    assert type(ours).getattr is TemplateSandbox.getattr
+    assert outcome(ours) == outcome(jinja_own)

@@ -347,6 +347,9 @@ class _BoundedTemplate(Template):
             return super().render(*args, **kwargs)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # every attribute a dict has: dict's and object's
+
+
 class TemplateSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _Generator
@@ -376,6 +379,17 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         # TEXT_METHODS (a width such as {:>999999999} builds a gigabyte); the
         # format filter does the same job within the limits.
         return None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `summary.place` on the plain dicts templates see: Jinja's own getattr first asks the dict for
+        # an attribute of that name and catches the AttributeError, for every name in every document.
+        # A name no dict has as an attribute is looked up as a key at once, with the same result.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str):  # Markup too: escaped text is text
