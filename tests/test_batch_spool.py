@@ -229,3 +229,19 @@ def test_a_batch_without_a_temporary_folder_stops_with_one_line(inputs, tmp_path
         f"Error: Could not make a temporary file for the batch (No such file or directory). "
         "Free some disk space, or set TMPDIR to a folder you can write to."]
     assert not (tmp_path / "out").exists()
+
+
+def test_the_cycle_collector_is_set_for_a_batch_and_put_back_after(sample_xlsx, tmp_path, framework):
+    """A batch's processes collect seldom (batch._COLLECT_EVERY); a caller's own process gets its setting back."""
+    import gc
+
+    from readydocs import batch
+
+    before = gc.get_threshold()
+    with batch._pool(2, framework) as pool:
+        assert {pool.submit(gc.get_threshold).result() for _ in range(4)} == {batch._COLLECT_EVERY}
+    during = []
+    batch.run_batch([sample_xlsx], tmp_path / "out", framework, jobs=1,
+                    progress=lambda *a: during.append(gc.get_threshold()))
+    assert set(during) == {batch._COLLECT_EVERY}
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -38,11 +38,12 @@ import os
 import pickle
 import zlib
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor
 from concurrent.futures import wait as first_done
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import spool
 from .batch_report import NEW_PLACE, write_report
@@ -266,6 +267,33 @@ def _init_worker(framework: Framework, chart_image: bool = False, own_process: b
     _framework = framework
     _own_process = own_process
     _warm(chart_image)
+    if own_process:  # the pool's own process: its collector is set for this work until it ends
+        import gc
+
+        gc.freeze()
+        gc.set_threshold(*_COLLECT_EVERY)
+
+
+# Python's cycle collector looks at the newest objects every 700 made. A place makes hundreds of
+# thousands, nearly all freed at once by reference counting, and the libraries and templates a
+# process keeps never become garbage. Frozen, and collected every 20,000 new objects, the collector
+# took 0.08 ms of a place instead of 0.5 (300 places).
+_COLLECT_EVERY = (20_000, 20, 20)
+
+
+@contextmanager
+def _collect_seldom() -> Iterator[None]:
+    """The collector set so in this process while a batch runs (a caller's own process: put back after)."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.freeze()  # what exists now is kept for good: the collector stops looking at it
+    gc.set_threshold(*_COLLECT_EVERY)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 # What a worker loads before its first place. A forkserver imports them once and every worker
@@ -556,7 +584,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
 
     # The answers of every workbook and the numbers of every place wait on disk, not in this process
     # (spool.py); the pool is shut down before the spools are removed.
-    with spool.Spool("readydocs-answers-") as answers, spool.Spool("readydocs-scores-") as scored, \
+    with _collect_seldom(), spool.Spool("readydocs-answers-") as answers, spool.Spool("readydocs-scores-") as scored, \
             _pool(jobs, framework, chart_image) as pool:
         checked: list[Checked] = []
         unusable = 0
