@@ -553,3 +553,22 @@ def test_a_build_makes_its_files_durable_with_two_flushes(sample_xlsx, tmp_path,
     monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append("fsync") or real_fsync(fd))
     assert _build(sample_xlsx, tmp_path).exit_code == 0
     assert calls == ["syncfs", "fsync"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("before", [None, 0o664, 0o600, 0o644])
+def test_a_rewritten_file_keeps_its_permissions(tmp_path, before, monkeypatch):
+    """A new file gets what a newly saved file gets (0666 less the umask, 022 here: 0644); a file that
+    is there keeps its own, even bits the umask would take (a colleague's group write)."""
+    target = tmp_path / "readiness-report.docx"
+    if before is not None:
+        target.write_bytes(b"old")
+        target.chmod(before)
+    monkeypatch.setattr(outputs, "_UMASK", 0o022)  # what the process's umask was when readydocs loaded
+    old_mask = os.umask(0o022)
+    try:
+        outputs.write_all_atomic([(target, b"new")])
+    finally:
+        os.umask(old_mask)
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_mode & 0o777 == (0o644 if before is None else before)

@@ -13,6 +13,7 @@ a manifest of what readydocs wrote there (OutputFolder).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -43,23 +44,18 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     each renamed over its target, so even after a power cut a target holds
     its old bytes or all of its new ones.
     """
-    import tempfile  # here: `validate` never writes, and tempfile costs it a few per cent
-
     made: list[tuple[str, Path]] = []  # (temporary file, its target)
     fds: list[int] = []
     path = files[0][0] if files else Path()
     try:
         for path, data in files:
             try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                fd, tmp = _temporary_file(path)
             except FileNotFoundError:  # a new folder: made only then (a batch writes thousands of files into existing ones)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                fd, tmp = _temporary_file(path)
             fds.append(fd)
             made.append((tmp, path))
-            # mkstemp makes a private (0600) file; give the result the permissions the
-            # file had, or those a newly saved file gets, so colleagues can still open it.
-            os.chmod(tmp, _mode_for(path))
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
@@ -77,6 +73,31 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     except BaseException:
         _discard(fds, made)
         raise
+
+
+def _temporary_file(path: Path) -> tuple[int, str]:
+    """A new file beside ``path`` for its next bytes, named as _TEMP_FILE describes: (descriptor, name).
+
+    Made as tempfile.mkstemp makes one (a random name, created exclusively, never through a
+    link), without its per-name bookkeeping, and with the permissions the file has, or those a
+    newly saved file gets, so colleagues can still open the result.
+    """
+    mode = _mode_for(path)
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            fd = os.open(name, _EXCLUSIVE | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0), mode)
+        except FileExistsError:
+            continue
+        if mode & ~_UMASK != mode:  # the umask took bits the file had
+            try:
+                os.chmod(name, mode)
+            except BaseException:
+                os.close(fd)
+                _discard([], [(name, path)])
+                raise
+        return fd, name
+    raise FileExistsError(errno.EEXIST, "no unused name for a temporary file", str(path.parent))
 
 
 def _make_durable(fds: list[int]) -> None:
@@ -223,7 +244,7 @@ LOCK_NAME = ".readydocs-lock"
 MANIFEST_FORMAT = 1
 DEFAULT_WAIT = 30.0  # seconds a build waits for another build of the same folder
 DEFAULT_KEEP_BACKUPS = 5  # dated copies of a person's edits kept per file
-_TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")  # what write_atomic's mkstemp names look like
+_TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")  # _temporary_file's names (and mkstemp's, before)
 # A kept copy of a person's edit: readiness-report.edited-2026-11-28T101500-2.docx
 _COPY_NAME = re.compile(r"^(?P<stem>.+)\.edited-(?P<stamp>\d{4}-\d\d-\d\dT\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.[^.]*)$")
 _MAX_BACKUP_ATTEMPTS = 1000
