@@ -181,3 +181,17 @@ def test_an_ods_file_is_named_with_how_to_save_it_as_xlsx(tmp_path, name):
     assert result.output.splitlines() == [
         f"Error: {path}: is a LibreOffice spreadsheet (.ods), not an Excel workbook. In LibreOffice choose File > Save As, "
         "set the file type to Excel 2007-365 (.xlsx), keep the current format when asked, and give that file."]
+
+
+def test_a_workbook_read_from_its_bytes_or_from_the_file_gives_the_same_answers(sample_xlsx, framework, monkeypatch):
+    """Up to HELD_BYTES the file is read once and checked from memory; past it, from the file: same result."""
+    from readydocs import intake
+
+    held = read_intake(sample_xlsx, framework)
+    monkeypatch.setattr(intake, "HELD_BYTES", 0)
+    opened = []
+    real = intake.XlsxWorkbook
+    monkeypatch.setattr(intake, "XlsxWorkbook", lambda source: opened.append(source) or real(source))
+    from_file = read_intake(sample_xlsx, framework)
+    assert opened == [sample_xlsx]  # read from the file this time
+    assert from_file == held

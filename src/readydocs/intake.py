@@ -9,6 +9,7 @@ workbook still reads.
 from __future__ import annotations
 
 import functools
+import io
 import mmap
 import re
 import zipfile
@@ -75,8 +76,16 @@ def is_owner_file(path: Path) -> bool:
     return Path(path).name.startswith("~$")
 
 
-def check_container(path: Path) -> None:
-    """Refuse, with one line each, files that are not an .xlsx workbook we can open safely."""
+# A workbook up to this size is read from disk once, and its checks and cells come from those bytes;
+# a larger one (a padded file, which the checks may refuse) is read from the file part by part.
+HELD_BYTES = 4 * 1024 * 1024
+
+
+def check_container(path: Path) -> bytes | Path:
+    """Refuse, with one line each, files that are not an .xlsx workbook we can open safely.
+
+    Returns where to read the workbook from: its bytes (up to HELD_BYTES), or its path.
+    """
     if not path.exists():
         raise UnreadableFileError(f"{path}: no such file.", "Check the path, or create a workbook with 'readydocs init'.")
     if path.is_dir():
@@ -92,8 +101,9 @@ def check_container(path: Path) -> None:
         _refuse_ole(path)
     if not head.startswith(b"PK"):
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
-    names, content_types = check_archive(path, WORKBOOK)
-    mimetype = _read_part(path, "mimetype", 100) if "mimetype" in names else b""
+    source = _source(path)
+    names, content_types = check_archive(path, WORKBOOK, source if isinstance(source, bytes) else None)
+    mimetype = _read_part(path, source, "mimetype", 100) if "mimetype" in names else b""
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
@@ -104,12 +114,26 @@ def check_container(path: Path) -> None:
         raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
     if _MACRO_TYPE.encode() in content_types:
         raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
+    return source
 
 
-def _read_part(path: Path, name: str, limit: int) -> bytes:
+def _source(path: Path) -> bytes | Path:
+    try:
+        if path.stat().st_size <= HELD_BYTES:
+            return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
+    return path
+
+
+def _zip(source: bytes | Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+
+
+def _read_part(path: Path, source: bytes | Path, name: str, limit: int) -> bytes:
     """The first bytes of one part of an archive check_archive has passed."""
     try:
-        with zipfile.ZipFile(path) as zf, zf.open(name) as part:
+        with _zip(source) as zf, zf.open(name) as part:
             return part.read(limit)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
         raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
@@ -190,17 +214,17 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
     """
     path = Path(path)
     try:
-        check_container(path)
-        _refuse_strict(path)
-        return _read(path, framework)
+        source = check_container(path)
+        _refuse_strict(path, source)
+        return _read(path, source, framework)
     except UnreadableFileError as exc:
         exc.file = exc.file or str(path)
         raise
 
 
-def _read(path: Path, framework: Framework) -> Intake:
+def _read(path: Path, source: bytes | Path, framework: Framework) -> Intake:
     try:
-        with XlsxWorkbook(path) as wb:
+        with XlsxWorkbook(source) as wb:
             return _collect(path, wb, framework)
     except UnreadableFileError:
         raise
@@ -332,14 +356,14 @@ def _column_index(letters: str) -> int:
 _ERROR_VALUES = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"})
 
 
-def _refuse_strict(path: Path) -> None:
+def _refuse_strict(path: Path, source: bytes | Path) -> None:
     """Name a workbook saved as Excel's "Strict Open XML Spreadsheet", and say how to save it as a plain .xlsx.
 
     Strict files use other namespaces throughout, so without this they would
     read as a workbook with no sheets. Reads at most a few kilobytes of one part.
     """
     try:
-        with zipfile.ZipFile(path) as zf, zf.open("xl/workbook.xml") as fh:
+        with _zip(source) as zf, zf.open("xl/workbook.xml") as fh:
             head = fh.read(_HEAD_BYTES)
     except Exception:
         return  # check_container has the last word on damaged files

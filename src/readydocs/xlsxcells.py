@@ -90,8 +90,9 @@ class Rows:
 class XlsxWorkbook:
     """The sheet list and workbook-level defined names of an .xlsx, and rows read on request."""
 
-    def __init__(self, path: Path):
-        self._zip = zipfile.ZipFile(path)
+    def __init__(self, source: Path | bytes):
+        """``source``: the file, or its bytes when the caller has read them already."""
+        self._zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
         try:
             self._parts = set(self._zip.namelist())
             self._inflated: dict[str, bytes] = {}  # the sheet part last inflated (see _open_sheet)

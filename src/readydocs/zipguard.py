@@ -67,8 +67,8 @@ DOCUMENT = Kind("a Word document", "a Word document", ".docx", "Word", "Save it 
 def check_archive(path: Path, kind: Kind, data: bytes | None = None) -> tuple[set[str], bytes]:
     """Refuse an archive that is unsafe to open; return its part names and its [Content_Types].xml.
 
-    ``data``: the archive itself when it is inside another file (a chart's
-    embedded workbook); ``path`` then only names it in messages.
+    ``data``: the archive itself, when it is inside another file (a chart's
+    embedded workbook) or already read; ``path`` then only names it in messages.
     """
     limit_mb = MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
     if (len(data) if data is not None else path.stat().st_size) > MAX_UNCOMPRESSED_BYTES:
