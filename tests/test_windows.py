@@ -239,7 +239,7 @@ def test_without_fcntl_a_folder_is_locked_by_filelock(tmp_path, monkeypatch):
 
     monkeypatch.setitem(sys.modules, "fcntl", None)  # importing it fails, as on Windows
     release = outputs._hold(tmp_path / ".readydocs-lock", 1.0)
-    with pytest.raises(TimeoutError):
+    with pytest.raises(outputs._Busy):
         outputs._hold(tmp_path / ".readydocs-lock", 0.1)
     release()
     outputs._hold(tmp_path / ".readydocs-lock", 0.1)()

@@ -329,7 +329,7 @@ class OutputFolder:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             release = _hold(self.path / LOCK_NAME, self.wait)
-        except TimeoutError:
+        except _Busy:
             raise FolderBusyError(f"{self.path}: another readydocs build is writing into this folder; waited {self.wait:g} s.",
                                   "Build again when it has finished, or wait longer with --wait SECONDS.") from None
         except OSError as exc:
@@ -515,8 +515,12 @@ class OutputFolder:
         return gone
 
 
+class _Busy(Exception):
+    """Raised by _hold when another process held the lock for the whole wait."""
+
+
 def _hold(lock_file: Path, wait: float) -> Callable[[], None]:
-    """Take the lock file, waiting up to ``wait`` seconds (TimeoutError after); returns what lets it go.
+    """Take the lock file, waiting up to ``wait`` seconds (_Busy after); returns what lets it go.
 
     The lock is the operating system's on the open file (flock), so it goes with a
     process that is killed. On POSIX systems it is taken here directly, as the
@@ -538,9 +542,9 @@ def _hold(lock_file: Path, wait: float) -> Callable[[], None]:
             except BlockingIOError:  # held by another build
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"{lock_file} is held") from None
+                    raise _Busy(lock_file) from None
                 time.sleep(min(0.05, left))
-    except TimeoutError:
+    except _Busy:
         os.close(fd)
         raise
     except OSError:  # this filesystem has no flock: filelock's own way
@@ -563,7 +567,7 @@ def _hold_with_filelock(lock_file: Path, wait: float) -> Callable[[], None]:
     try:
         lock.acquire()
     except Timeout:
-        raise TimeoutError(f"{lock_file} is held") from None
+        raise _Busy(lock_file) from None
     return lock.release
 
 
