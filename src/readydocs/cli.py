@@ -666,7 +666,7 @@ def serve(port: int, no_browser: bool, framework_path: Path | None):
 
 def main() -> None:
     """The console entry point. Once the command has finished (every file written is already
-    flushed, synced and closed by outputs.write_atomic), the process ends at once: the
+    on disk and closed: see outputs.write_all_atomic), the process ends at once: the
     interpreter's own teardown of the rendering libraries costs more than a build's writing."""
     import os
 
