@@ -572,3 +572,26 @@ def test_a_rewritten_file_keeps_its_permissions(tmp_path, before, monkeypatch):
         os.umask(old_mask)
     assert target.read_bytes() == b"new"
     assert target.stat().st_mode & 0o777 == (0o644 if before is None else before)
+
+
+def test_files_on_two_filesystems_are_each_fsynced(tmp_path, monkeypatch):
+    """One syncfs covers one filesystem only: files of a write that spans two are fsynced one by one."""
+    from types import SimpleNamespace
+
+    calls = []
+    device_of: dict[int, int] = {}  # each temporary file made gets a device of its own
+    real_open = os.open
+
+    def opening(*args):
+        fd = real_open(*args)
+        device_of[fd] = len(device_of) + 1
+        return fd
+
+    monkeypatch.setattr(outputs.os, "open", opening)
+    real_fstat = os.fstat
+    monkeypatch.setattr(outputs.os, "fstat", lambda fd: SimpleNamespace(st_dev=device_of[fd]) if fd in device_of else real_fstat(fd))
+    monkeypatch.setattr(outputs, "_flushes_as_one", lambda fd: True)
+    monkeypatch.setattr(outputs, "_syncfs", lambda fd: calls.append("syncfs") or True)
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: calls.append("fsync"))
+    outputs.write_all_atomic([(tmp_path / "a", b"a"), (tmp_path / "b", b"b")])
+    assert calls == ["fsync", "fsync"]

@@ -104,11 +104,11 @@ def _make_durable(fds: list[int]) -> None:
     """The data of every file in ``fds`` on disk.
 
     An fsync of each file costs one journal commit apiece; on Linux, several files
-    on a local disk are made durable by one syncfs of their filesystem instead (a
-    few milliseconds less for each place a batch writes). Elsewhere, on network
-    shares, or when syncfs fails, each file is fsynced.
+    on one local filesystem are made durable by one syncfs of it instead (a few
+    milliseconds less for each place a batch writes). Elsewhere, on network
+    shares, across filesystems, or when syncfs fails, each file is fsynced.
     """
-    if len(fds) > 1 and _flushes_as_one(fds[0]):
+    if len(fds) > 1 and len({os.fstat(fd).st_dev for fd in fds}) == 1 and _flushes_as_one(fds[0]):
         if _syncfs(fds[0]):
             return
     for fd in fds:
