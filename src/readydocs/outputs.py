@@ -150,7 +150,7 @@ def _filesystem_type(dev: int) -> str:
 @lru_cache(maxsize=1)
 def _libc_syncfs():
     try:
-        import ctypes
+        import ctypes  # only where syncfs may be called: Linux, several files on one local filesystem
 
         call = ctypes.CDLL(None, use_errno=True).syncfs
     except (ImportError, OSError, AttributeError):
@@ -529,7 +529,7 @@ def _hold(lock_file: Path, wait: float) -> Callable[[], None]:
     on Windows, and where flock is refused, by filelock itself.
     """
     try:
-        import fcntl
+        import fcntl  # POSIX only; only a build holds a folder
     except ImportError:  # Windows
         return _hold_with_filelock(lock_file, wait)
     fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o666)
