@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from readydocs.cli import cli
 from readydocs.errors import UnreadableFileError
-from readydocs.intake import MAX_PARTS, MAX_UNCOMPRESSED_BYTES, check_container
+from readydocs.intake import MAX_PARTS, MAX_UNCOMPRESSED_BYTES
+from readydocs.zipguard import check_workbook
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +226,7 @@ def test_bombs_are_refused_before_anything_is_inflated(corpus, monkeypatch):
     for case in ("zip bomb (size)", "zip bomb (ratio)", "too many parts"):
         opened.clear()
         with pytest.raises(UnreadableFileError):
-            check_container(corpus[case])
+            check_workbook(corpus[case])
         assert opened == [], case
 
 
@@ -239,7 +240,7 @@ def test_lying_zip_never_inflates_past_its_declared_size(corpus):
 
 
 def test_entity_refusal_does_not_depend_on_the_scan(corpus, monkeypatch, framework):
-    """Even past check_container, openpyxl parses with defusedxml: the entity is refused, not expanded."""
+    """Even past check_workbook, openpyxl parses with defusedxml: the entity is refused, not expanded."""
     import openpyxl
 
     from readydocs import intake, zipguard

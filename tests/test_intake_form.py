@@ -185,10 +185,10 @@ def test_an_ods_file_is_named_with_how_to_save_it_as_xlsx(tmp_path, name):
 
 def test_a_workbook_read_from_its_bytes_or_from_the_file_gives_the_same_answers(sample_xlsx, framework, monkeypatch):
     """Up to HELD_BYTES the file is read once and checked from memory; past it, from the file: same result."""
-    from readydocs import intake
+    from readydocs import intake, zipguard
 
     held = read_intake(sample_xlsx, framework)
-    monkeypatch.setattr(intake, "HELD_BYTES", 0)
+    monkeypatch.setattr(zipguard, "HELD_BYTES", 0)
     opened = []
     real = intake.XlsxWorkbook
     monkeypatch.setattr(intake, "XlsxWorkbook", lambda source: opened.append(source) or real(source))

@@ -9,10 +9,7 @@ workbook still reads.
 from __future__ import annotations
 
 import functools
-import io
-import mmap
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -28,10 +25,8 @@ from .framework import Framework
 from .xlsxcells import XlsxWorkbook
 
 # The zip-level limits are shared by every Office file readydocs opens (zipguard.py).
-from .zipguard import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, WORKBOOK, check_archive  # noqa: F401 (re-exported)
+from .zipguard import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, check_workbook  # noqa: F401 (re-exported)
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
 @dataclass(frozen=True)
@@ -76,69 +71,6 @@ def is_owner_file(path: Path) -> bool:
     return Path(path).name.startswith("~$")
 
 
-# A workbook up to this size is read from disk once, and its checks and cells come from those bytes;
-# a larger one (a padded file, which the checks may refuse) is read from the file part by part.
-HELD_BYTES = 4 * 1024 * 1024
-
-
-def check_container(path: Path) -> bytes | Path:
-    """Refuse, with one line each, files that are not an .xlsx workbook we can open safely.
-
-    Returns where to read the workbook from: its bytes (up to HELD_BYTES), or its path.
-    """
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file.", "Check the path, or create a workbook with 'readydocs init'.")
-    if path.is_dir():
-        raise UnreadableFileError(f"{path}: is a folder, not a workbook.", "Give the path of the .xlsx file inside it.")
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
-    if not head:
-        raise UnreadableFileError(f"{path}: the file is empty.", "Save the workbook again from Excel, or create one with 'readydocs init'.")
-    if head == _OLE_SIGNATURE:
-        _refuse_ole(path)
-    if not head.startswith(b"PK"):
-        raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
-    source = _source(path)
-    names, content_types = check_archive(path, WORKBOOK, source if isinstance(source, bytes) else None)
-    mimetype = _read_part(path, source, "mimetype", 100) if "mimetype" in names else b""
-    if "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
-            raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
-        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
-            raise UnreadableFileError(f"{path}: is a LibreOffice spreadsheet (.ods), not an Excel workbook.",
-                                      "In LibreOffice choose File > Save As, set the file type to Excel 2007-365 (.xlsx), "
-                                      "keep the current format when asked, and give that file.")
-        raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
-    if _MACRO_TYPE.encode() in content_types:
-        raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
-    return source
-
-
-def _source(path: Path) -> bytes | Path:
-    try:
-        if path.stat().st_size <= HELD_BYTES:
-            return path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
-    return path
-
-
-def _zip(source: bytes | Path) -> zipfile.ZipFile:
-    return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-
-
-def _read_part(path: Path, source: bytes | Path, name: str, limit: int) -> bytes:
-    """The first bytes of one part of an archive check_archive has passed."""
-    try:
-        with _zip(source) as zf, zf.open(name) as part:
-            return part.read(limit)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
-        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
-
-
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """An exception and the ones it was raised from (openpyxl wraps parser errors in ValueError)."""
     seen = set()
@@ -147,18 +79,6 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
-
-
-def _refuse_ole(path: Path) -> None:
-    """An OLE compound file: an encrypted workbook (Office wraps those in OLE) or a legacy .xls."""
-
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        encrypted = mm.find("EncryptedPackage".encode("utf-16-le")) != -1
-    if encrypted:
-        raise UnreadableFileError(f"{path}: is a password-protected workbook; readydocs cannot open encrypted files.",
-                                  "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password), and save it.")
-    raise UnreadableFileError(f"{path}: is a legacy Excel 97-2003 (.xls) or other old Office file, not an .xlsx workbook.",
-                              "Open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx).")
 
 
 # Excel stores characters XML cannot hold (a vertical tab for some line breaks,
@@ -177,9 +97,7 @@ MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
 
-# A Strict Open XML workbook announces itself in the root tag of its workbook part.
-_HEAD_BYTES = 4096
-_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
 
 
 @dataclass(frozen=True)
@@ -214,9 +132,7 @@ def read_intake(path: str | Path, framework: Framework) -> Intake:
     """
     path = Path(path)
     try:
-        source = check_container(path)
-        _refuse_strict(path, source)
-        return _read(path, source, framework)
+        return _read(path, check_workbook(path), framework)
     except UnreadableFileError as exc:
         exc.file = exc.file or str(path)
         raise
@@ -354,20 +270,3 @@ def _column_index(letters: str) -> int:
 
 
 _ERROR_VALUES = frozenset({"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"})
-
-
-def _refuse_strict(path: Path, source: bytes | Path) -> None:
-    """Name a workbook saved as Excel's "Strict Open XML Spreadsheet", and say how to save it as a plain .xlsx.
-
-    Strict files use other namespaces throughout, so without this they would
-    read as a workbook with no sheets. Reads at most a few kilobytes of one part.
-    """
-    try:
-        with _zip(source) as zf, zf.open("xl/workbook.xml") as fh:
-            head = fh.read(_HEAD_BYTES)
-    except Exception:
-        return  # check_container has the last word on damaged files
-    if _STRICT_NAMESPACE in head:
-        raise UnreadableFileError(
-            f"{path}: is saved as a \"Strict Open XML Spreadsheet\", a variant of .xlsx that readydocs cannot read.",
-            "In Excel choose File > Save As and pick \"Excel Workbook (.xlsx)\" as the file type, then give that file.")

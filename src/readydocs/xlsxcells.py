@@ -15,7 +15,7 @@ xlsxvalues.py, which gives what openpyxl's helpers give without loading openpyxl
 The workbook and styles parts, which a cohort's workbooks mostly share byte
 for byte, are parsed once for the last few seen (_kept).
 
-Callers have already checked the container (intake.check_container): sizes
+Callers have already checked the container (zipguard.check_workbook): sizes
 are bounded and no part declares a DTD. Parsing refuses a DTD all the same:
 defusedxml reads every part's prologue, where alone XML allows a DOCTYPE
 (_parse_part, _elements), and the rest is read by the standard C parser, which

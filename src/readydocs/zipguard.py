@@ -24,6 +24,7 @@ refused. Hyperlinks to web pages are ordinary and allowed.
 from __future__ import annotations
 
 import io
+import mmap
 import re
 import zipfile
 from dataclasses import dataclass
@@ -248,3 +249,75 @@ def open_docx(path: Path, kind: Kind = DOCUMENT):
         return docx.Document(str(path))
     except Exception as exc:  # python-docx raises many kinds for a broken package
         raise damaged(path, kind, exc) from exc
+
+
+# --------------------------------------------------------------------------
+# The intake workbook
+
+_MACRO_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"  # in a Strict Open XML workbook's root tag
+# A workbook up to this size is read from disk once, and checked and read from those bytes;
+# a larger one (a padded file, which the checks may refuse) is read from the file part by part.
+HELD_BYTES = 4 * 1024 * 1024
+
+
+def check_workbook(path: Path) -> bytes | Path:
+    """Refuse, with one line each, files that are not an .xlsx workbook we can open safely.
+
+    Returns where to read the workbook from: its bytes (up to HELD_BYTES), or its path.
+    """
+    if not path.exists():
+        raise UnreadableFileError(f"{path}: no such file.", "Check the path, or create a workbook with 'readydocs init'.")
+    if path.is_dir():
+        raise UnreadableFileError(f"{path}: is a folder, not a workbook.", "Give the path of the .xlsx file inside it.")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max(HELD_BYTES + 1, 8))  # at least the signature
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}).", "Check the file's permissions.")
+    if not data:
+        raise UnreadableFileError(f"{path}: the file is empty.", "Save the workbook again from Excel, or create one with 'readydocs init'.")
+    if data.startswith(_OLE_SIGNATURE):
+        _refuse_ole(path)
+    if not data.startswith(b"PK"):
+        raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
+    source = data if len(data) <= HELD_BYTES else path
+    names, content_types = check_archive(path, WORKBOOK, data if source is data else None)
+    mimetype = _first_bytes(path, source, "mimetype", 100) if "mimetype" in names else b""
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise UnreadableFileError(f"{path}: is a Word document, not an Excel workbook.", "Give the intake .xlsx file.")
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            raise UnreadableFileError(f"{path}: is a LibreOffice spreadsheet (.ods), not an Excel workbook.",
+                                      "In LibreOffice choose File > Save As, set the file type to Excel 2007-365 (.xlsx), "
+                                      "keep the current format when asked, and give that file.")
+        raise UnreadableFileError(f"{path}: is not an Excel .xlsx workbook.", "Open it in Excel or LibreOffice and save it as .xlsx.")
+    if _MACRO_TYPE.encode() in content_types:
+        raise UnreadableFileError(f"{path}: is a macro-enabled workbook (.xlsm).", "Save it as a plain .xlsx workbook (Excel: File > Save As > Excel Workbook).")
+    # Strict files use other namespaces throughout: without this they would read as a workbook with no sheets.
+    if _STRICT_NAMESPACE in _first_bytes(path, source, "xl/workbook.xml", 4096):
+        raise UnreadableFileError(
+            f"{path}: is saved as a \"Strict Open XML Spreadsheet\", a variant of .xlsx that readydocs cannot read.",
+            "In Excel choose File > Save As and pick \"Excel Workbook (.xlsx)\" as the file type, then give that file.")
+    return source
+
+
+def _first_bytes(path: Path, source: bytes | Path, name: str, limit: int) -> bytes:
+    """The first bytes of one part of a workbook check_archive has passed (``source``: its bytes or its path)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf, zf.open(name) as part:
+            return part.read(limit)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, KeyError):
+        raise UnreadableFileError(f"{path}: the file is damaged (not a complete .xlsx archive).", "Use an earlier copy, or save it again from Excel.")
+
+
+def _refuse_ole(path: Path) -> None:
+    """An OLE compound file: an encrypted workbook (Office wraps those in OLE) or a legacy .xls."""
+
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        encrypted = mm.find("EncryptedPackage".encode("utf-16-le")) != -1
+    if encrypted:
+        raise UnreadableFileError(f"{path}: is a password-protected workbook; readydocs cannot open encrypted files.",
+                                  "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password), and save it.")
+    raise UnreadableFileError(f"{path}: is a legacy Excel 97-2003 (.xls) or other old Office file, not an .xlsx workbook.",
+                              "Open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx).")
