@@ -319,13 +319,14 @@ def _safe_template_class():
                 raise TemplateError(f"{self.source}: the filled-in {'document body' if label == 'body' else label} is not valid Word XML "
                                     f"({' '.join(str(exc).split())[:120]}).",
                                     "Check the template's expressions, and do not use |safe on text from the workbook.") from exc
-            if self.nonce and self.nonce in dst_xml.lower():
-                dst_xml, root = self._place(part, root), None
+            placed = bool(self.nonce) and self.nonce in dst_xml.lower()
+            if placed:
+                dst_xml = self._place(part, root)
             # docxtpl's listing turns tabs, line breaks, \a and \f in the text into Word's own marks, and changes
             # nothing else: a part without any is left as it is (it costs a regular expression per run).
             if _LISTING_CHARS.search(dst_xml):
                 return self.resolve_listing(dst_xml)
-            self._parsed = (dst_xml, root) if root is not None else None
+            self._parsed = None if placed else (dst_xml, root)
             return dst_xml
 
         def fix_tables(self, xml):
