@@ -16,7 +16,6 @@ Rules (all thresholds come from the framework file):
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -103,9 +102,15 @@ def mean(values: Sequence[float]) -> float:
         try:
             ratios = [v.as_integer_ratio() for v in values]
         except (OverflowError, ValueError):  # an infinity or NaN
-            return statistics.mean(values)
+            return _statistics_mean(values)
         denominator = max(q for _, q in ratios)
         return sum(p * (denominator // q) for p, q in ratios) / (denominator * len(values))
+    return _statistics_mean(values)
+
+
+def _statistics_mean(values: Sequence[float]) -> float:
+    import statistics  # only for what ratings never are: `validate` scores without loading it
+
     return statistics.mean(values)
 
 
