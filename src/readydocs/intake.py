@@ -28,7 +28,6 @@ from .xlsxcells import XlsxWorkbook
 from .zipguard import MAX_COMPRESSION_RATIO, MAX_PARTS, MAX_UNCOMPRESSED_BYTES, check_workbook  # noqa: F401 (re-exported)
 
 
-
 @dataclass(frozen=True)
 class Cell:
     """One input value and where it came from."""
@@ -96,8 +95,6 @@ def _unescape(text: str) -> str:
 MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]{1,7})$")
-
-
 
 
 @dataclass(frozen=True)

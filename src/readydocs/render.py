@@ -55,7 +55,7 @@ from lxml import etree
 from . import jinjacache, sandbox
 from .charts import CHART_NAMES
 from .docxchart import check_charts, fill_charts, filled_charts, picture_charts
-from .docxparts import labels, paragraphs, story_parts
+from .docxparts import W_NS, labels, paragraphs, story_parts
 from .errors import TemplateError, UndefinedVariableError, UnreadableFileError
 from .sandbox import LimitError, TemplateSandbox
 from .wording import shorten
@@ -215,14 +215,11 @@ class Picture:
         return drawing
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
 @lru_cache(maxsize=1)
 def _table_queries():
     """XPath queries for _tables_to_fix: evaluated inside lxml, where looking at each row and cell
     from Python cost more than the parse they save."""
-    ns = {"w": _W}
+    ns = {"w": W_NS}
     width = "count(w:tc) - count(w:tc[w:tcPr[1]/w:gridSpan[1]]) + sum(w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val)"
     return SimpleNamespace(
         tables=etree.XPath(".//w:tbl", namespaces=ns),
@@ -239,7 +236,7 @@ def _tables_to_fix(body) -> bool:
     counted with their gridSpan, as docxtpl counts them). Anything unusual (no grid, a span that is not
     a plain number) is left to docxtpl."""
     q = _table_queries()
-    if body.nsmap.get("w") != _W:
+    if body.nsmap.get("w") != W_NS:
         return True
     for table in q.tables(body):
         if not q.has_grid(table):
