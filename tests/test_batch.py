@@ -284,7 +284,8 @@ def test_a_misspelt_template_variable_is_told_with_its_paragraph_in_a_batch(samp
 
 
 def test_a_worker_never_loads_openpyxl_or_numpy(sample_xlsx, tmp_path):
-    """Workers read workbooks and earlier plans with xlsxcells, so none needs openpyxl, nor the numpy it brings."""
+    """Workers read workbooks and earlier plans with xlsxcells and write the plan and the cohort summary as XML,
+    so none needs openpyxl, nor the numpy it brings: not for a place, nor for the cohort files at the end."""
     import subprocess
     import sys
 
@@ -296,7 +297,11 @@ def test_a_worker_never_loads_openpyxl_or_numpy(sample_xlsx, tmp_path):
             f"checked = batch._check(Path({str(sample_xlsx)!r}))\n"
             "options = batch.PlaceOptions()\n"
             f"for _ in range(2):  # the second time over the first, reading its action plan\n"
-            f"    assert batch._build(checked.place, [checked], Path({str(tmp_path)!r}), 'x', options).ok\n"
+            f"    built = batch._build(checked.place, [checked], Path({str(tmp_path)!r}), 'x', options)\n"
+            "    assert built.ok\n"
+            "scored = [batch.ScoredPlace.of(built)]\n"
+            "assert batch._summary_bytes(scored, [])[:2] == b'PK'\n"
+            "assert batch._cohort_report(scored, 1, False, options)[:2] == b'PK'\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy')))\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

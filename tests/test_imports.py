@@ -21,7 +21,7 @@ PACKAGE = ROOT / "src" / "readydocs"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0. Foundations: no knowledge of workbooks, frameworks or documents.
     ("version", "errors", "wording", "localfile", "paths", "places", "palette", "console", "zipguard", "docxparts",
-     "xlsxvalues", "xlsxcells", "office", "manual", "outputs", "zipwrite", "sheets", "sample", "catalogue", "spool"),
+     "xlsxvalues", "xlsxcells", "xlsxparts", "office", "manual", "outputs", "zipwrite", "sheets", "sample", "catalogue", "spool"),
     # 1. What an assessment is measured against, and the workbook's shape.
     ("framework", "form", "branding"),
     # 2. Reading and checking a workbook; writing a blank one.
@@ -33,8 +33,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # 5. Facts from outside the place: an earlier round, the cohort.
     ("baseline", "benchmark"),
     # 6. Views of the summary: documents, sheets, json, charts; and the tools that make them.
-    ("context", "scoresjson", "actionplan", "planxml", "docxchart", "charts", "sandbox", "jinjacache", "render", "pdf", "a11y", "cohort",
-     "cohort_report", "handout", "survey"),
+    ("context", "scoresjson", "actionplan", "planxml", "docxchart", "charts", "sandbox", "jinjacache", "render", "pdf", "a11y", "summaryxml",
+     "cohort", "cohort_report", "handout", "survey"),
     # 7. Building places and cohorts.
     ("pipeline", "batch_report", "batch"),
     # 8. Template authoring and the machine check.

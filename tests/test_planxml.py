@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from readydocs import palette
+from readydocs import palette, xlsxparts
 from readydocs.actionplan import (
     ALL_IN_PLACE, BY_HAND, EDITABLE, FIRST_ROW, HEADER_ROW, HEADERS, KEPT, PROGRESS, SHEET, SPARE_ROWS, SUGGESTED, WIDTHS,
     Row, build_plan, plan_bytes,
@@ -213,7 +213,7 @@ def test_the_theme_is_the_one_xlsxwriter_writes_and_building_never_loads_xlsxwri
 
     from readydocs import planxml
 
-    assert planxml._theme() == THEME_XML_2007
+    assert xlsxparts.theme_xml() == THEME_XML_2007
     script = ("import sys; from pathlib import Path; from readydocs.pipeline import build; from readydocs.framework import "
               f"load_framework; build([Path({str(sample_xlsx)!r})], Path({str(tmp_path / 'out')!r}), load_framework()); "
               "print(sorted(m for m in sys.modules if m.startswith('xlsxwriter')))")

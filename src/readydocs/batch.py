@@ -258,14 +258,12 @@ class BatchResult:
 # Worker side
 
 _framework: Framework | None = None
-_own_process = False  # a worker process of the pool, which runs nothing but this module's work
 
 
 def _init_worker(framework: Framework, chart_image: bool = False, own_process: bool = False) -> None:
     """Run once per worker: keep the framework and load the rendering libraries up front."""
-    global _framework, _own_process
+    global _framework
     _framework = framework
-    _own_process = own_process
     _warm(chart_image)
     if own_process:  # the pool's own process: its collector is set for this work until it ends
         import gc
@@ -298,7 +296,7 @@ def _collect_seldom() -> Iterator[None]:
 
 # What a worker loads before its first place. A forkserver imports them once and every worker
 # forked from it starts with them. No openpyxl: workbooks and earlier action plans are read by
-# xlsxcells; only the worker that makes the cohort summary at the end loads it (_load_openpyxl).
+# xlsxcells, and the action plan and the cohort summary are written as XML (planxml, summaryxml).
 WORKER_MODULES = ("readydocs.batch", "docxtpl", "readydocs.actionplan", "readydocs.charts", "readydocs.docxchart",
                   "readydocs.pipeline", "readydocs.render")
 
@@ -317,25 +315,6 @@ def _warm(chart_image: bool = False) -> None:
             pass  # the first chart says what to install
 
 
-def _load_openpyxl() -> None:
-    """Import openpyxl for the cohort files; in a pool's own worker, without numpy.
-
-    openpyxl imports numpy, when it is installed, only to count numpy's number types as numbers.
-    The cohort files hold none, and numpy takes about 0.1 s to import, on the batch's last step,
-    which no other work overlaps. Only a worker process does without it: any other process may
-    give openpyxl numpy's numbers later.
-    """
-    import sys
-
-    if not _own_process or "numpy" in sys.modules or "openpyxl" in sys.modules:
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # importing numpy now fails, as if not installed
-    try:
-        import openpyxl  # noqa: F401
-    finally:
-        del sys.modules["numpy"]  # a later import of numpy (matplotlib, for --chart-image) works as usual
-
-
 def _peak_kb() -> int:
     try:
         import resource
@@ -351,10 +330,9 @@ def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_g
 
     ``scored``: the batch's spool of scored places (or the places); ``places``: how many the batch has in all.
     """
-    _load_openpyxl()  # for sheets.py, imported below
     from .baseline import load_baseline
     from .cohort_report import FILENAME, cohort_context, render_report
-    from .sheets import stamp_for
+    from .xlsxparts import stamp_for
 
     assert _framework is not None
     try:
@@ -828,9 +806,8 @@ def write_summary(result: BatchResult, out_dir: Path, framework: Framework, opti
 
 def _summary_bytes(scored: Path | Iterable[ScoredPlace], failed: list, framework: Framework | None = None) -> bytes:
     """The cohort summary workbook's bytes (in a worker: with the framework it loaded)."""
-    _load_openpyxl()
     from .cohort import PlaceRow, summary_bytes
-    from .sheets import stamp_for
+    from .xlsxparts import stamp_for
 
     framework = framework or _framework
     assert framework is not None

@@ -26,9 +26,9 @@ from typing import Any, Mapping, Sequence
 from .catalogue import COHORT_REPORT
 from .baseline import EarlierRound
 from .framework import Framework, load_framework
+from .palette import BAND_FILLS
 from .render import DocumentProps, render_document, resolve_template
 from .scoresjson import ConditionScore, PlaceScores
-from .sheets import BAND_FILLS
 from .version import __version__
 from .wording import format_date, half_up, join, mid_sentence, number
 

@@ -19,14 +19,13 @@ escaped like any other, so no one's note becomes markup.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from . import palette
+from .xlsxparts import cell_text, cut_text, serial_date, theme_xml
 from .xlsxvalues import column_letter
 from .zipwrite import zip_bytes
 
@@ -37,12 +36,7 @@ HEADER_ROW = 3  # 1-based: the row the filter starts on and printing repeats
 PROGRESS = ("Not started", "In progress", "Done", "On hold")  # the Progress column's dropdown
 _LETTERS = [column_letter(n) for n in range(1, len(WIDTHS) + 1)]
 
-_MAX_TEXT = 32767  # UTF-16 units in one cell
-_LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
-_ESCAPED = re.compile('["&<>\n]')
 _EDGE_SPACE = re.compile(r"^\s|\s$")
-_EXCEL_EPOCH = dt.datetime(1899, 12, 31)
 
 # A style is (kind, open, date): kind "title", "hint", "header" or "cell"; open cells are yellow and unlocked.
 Style = tuple[str, bool, bool]
@@ -127,8 +121,7 @@ class PlanSheet:
         self.rows.setdefault(row, {})[col] = (style, rest)
 
     def text(self, row: int, col: int, value: str, style: Style) -> None:
-        if len(value) > _MAX_TEXT // 2 and len(value.encode("utf-16-le", "surrogatepass")) // 2 > _MAX_TEXT:
-            value = _cut(value)
+        value = cut_text(value)
         index = self.strings.setdefault(value, len(self.strings))
         self.string_cells += 1
         self._cell(row, col, style, f' t="s"><v>{index}</v></c>')
@@ -145,44 +138,10 @@ class PlanSheet:
         self._cell(row, col, style, f"><v>{value:.16G}</v></c>")
 
     def date(self, row: int, col: int, value: dt.date, style: Style) -> None:
-        self._cell(row, col, style, f"><v>{_serial(value):.16G}</v></c>")
+        self._cell(row, col, style, f"><v>{serial_date(value):.16G}</v></c>")
 
     def height(self, row: int, pixels: float) -> None:
         self.heights[row] = pixels
-
-
-def _cut(text: str) -> str:
-    """The longest start of the text within a cell's limit, never splitting a character above U+FFFF."""
-    length = 0
-    for n, ch in enumerate(text):
-        length += 2 if ord(ch) > 0xFFFF else 1
-        if length > _MAX_TEXT:
-            return text[:n]
-    return text
-
-
-def _serial(value: dt.date) -> float:
-    """Excel's serial number of a date or date and time (1900 counted as a leap year, as Excel does)."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo:
-            raise TypeError("Excel doesn't support timezones in datetimes.")
-        delta = value - _EXCEL_EPOCH
-    else:
-        delta = dt.datetime.fromordinal(value.toordinal()) - _EXCEL_EPOCH
-    serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / (60 * 60 * 24)
-    if isinstance(value, dt.datetime) and value.isocalendar() == (1900, 1, 1):
-        serial -= 1
-    return serial + 1 if serial > 59 else serial
-
-
-def _data(text: str) -> str:
-    """Text as XML character data: control characters as _xHHHH_ escapes, then &, < and > escaped."""
-    text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
-    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    if _ESCAPED.search(text):
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
 
 
 def _sheet_xml(sheet: PlanSheet, last: int, styles: dict[Style, int]) -> str:
@@ -220,7 +179,7 @@ def _strings_xml(sheet: PlanSheet) -> str:
     out = [_XML_HEAD, '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                       f'count="{sheet.string_cells}" uniqueCount="{len(sheet.strings)}">']
     for text in sheet.strings:
-        text = _data(text)  # leading or trailing white space is kept with xml:space="preserve"
+        text = cell_text(text)  # leading or trailing white space is kept with xml:space="preserve"
         out.append(f'<si><t xml:space="preserve">{text}</t></si>' if _EDGE_SPACE.search(text) else f"<si><t>{text}</t></si>")
     out.append("</sst>")
     return "".join(out)
@@ -229,22 +188,16 @@ def _strings_xml(sheet: PlanSheet) -> str:
 def workbook_bytes(sheet: PlanSheet, last: int, title: str, subject: str, author: str, when: dt.datetime) -> bytes:
     """The .xlsx file, every entry dated ``when`` (zipwrite.py: the parts every plan shares are compressed once)."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    core = _CORE.format(title=_data(title), subject=_data(subject), author=_data(author), when=stamp)
+    core = _CORE.format(title=cell_text(title), subject=cell_text(subject), author=cell_text(author), when=stamp)
     styles: dict[Style, int] = {}
     sheet_xml = _sheet_xml(sheet, last, styles)
     parts = [
         ("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _PACKAGE_RELS), ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
         ("xl/worksheets/sheet1.xml", sheet_xml), ("xl/workbook.xml", _WORKBOOK.format(last=last + 1)),
         ("xl/sharedStrings.xml", _strings_xml(sheet)), ("xl/styles.xml", _styles_xml(list(styles))),
-        ("xl/theme/theme1.xml", _theme()), ("docProps/core.xml", core), ("docProps/app.xml", _APP),
+        ("xl/theme/theme1.xml", theme_xml()), ("docProps/core.xml", core), ("docProps/app.xml", _APP),
     ]
     return zip_bytes(((name, text.encode("utf-8")) for name, text in parts), when)
-
-
-@functools.cache
-def _theme() -> str:
-    """Office's 2007 theme as XlsxWriter writes it (data/xlsx-theme.xml; tests/test_planxml.py checks it is that)."""
-    return (resources.files("readydocs") / "data" / "xlsx-theme.xml").read_bytes().decode("utf-8")
 
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -1,9 +1,9 @@
-"""What the generated spreadsheets share: house styles and reproducible saving.
+"""What the spreadsheets written with openpyxl share: house styles and reproducible saving.
 
-The cohort summary (cohort.py) is written with openpyxl like the intake form,
-in the palette of palette.py, and saved with fixed timestamps so the same input
-gives the same bytes. (The action plan is written as XML in the same
-palette: planxml.py.)
+The intake form (workbook.py) and the survey forms (survey.py) are written
+with openpyxl, in the palette of palette.py, and saved with fixed timestamps
+so the same input gives the same bytes. (The action plan and the cohort
+summary are written as XML in the same palette: planxml.py, summaryxml.py.)
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .outputs import normalise_zip
 from .palette import DATE_FORMAT, FONT_NAME, FONT_SIZE, GRID_GREY, INPUT_YELLOW, MUTED, TEAL, TITLE_SIZE, WHITE
-
-# Fill per band position (best first) and for "no score": pale enough that black text stays readable.
-BAND_FILLS = ("C6E7D8", "FBE5B0", "F4C7C3", "E0E0E0")
-NO_SCORE_FILL = "E7E6E6"
 
 _thin = Side(style="thin", color=GRID_GREY)
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -46,17 +42,6 @@ def header_cell(cell) -> None:
     cell.font = HEADER_FONT
     cell.border = BORDER
     cell.alignment = Alignment(vertical="center", wrap_text=True)
-
-
-def band_fill(position: int) -> PatternFill:
-    return PatternFill("solid", fgColor=BAND_FILLS[min(position, len(BAND_FILLS) - 1)],
-                       bgColor=BAND_FILLS[min(position, len(BAND_FILLS) - 1)])
-
-
-def stamp_for(day: dt.date | None) -> dt.datetime:
-    """Created/modified time of a generated workbook: 09:00 on the assessment date, never the clock."""
-    day = day or dt.date(1980, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, 9, 0, 0)
 
 
 def workbook_bytes(wb: Workbook, when: dt.datetime) -> bytes:

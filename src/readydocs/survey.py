@@ -47,7 +47,8 @@ from .framework import Framework
 from .localfile import read_input
 from .outputs import write_atomic
 from .places import slugify
-from .sheets import stamp_for, workbook_bytes
+from .sheets import workbook_bytes
+from .xlsxparts import stamp_for
 from .validate import interpret_rating
 from .wording import closest, did_you_mean, shorten
 from .workbook import build_intake, named_cell
