@@ -137,14 +137,13 @@ def _width_for(header: str, values: Sequence[Any], cap: float = MAX_WIDTH, heade
     """
     longest_word = max((len(w) for w in header.split()), default=4)
     longest_value: float = 0
-    for v in values:
+    for _, v in {(type(v), v) for v in values}:  # each value once (by type too: 1 and 1.0 print differently)
         if v is None:
             continue
         if isinstance(v, (dt.date, dt.datetime)):
             longest_value = max(longest_value, 10)
-        elif isinstance(v, str):
-            longest_value = max([longest_value] + [len(part) for part in v.split("\n")])
-            longest_value = max([longest_value] + [min(len(w), cap) for w in v.split()])
+        elif isinstance(v, str):  # its longest line (no word is longer than the line it is on)
+            longest_value = max(longest_value, max(len(line) for line in v.split("\n")) if "\n" in v else len(v))
         else:
             longest_value = max(longest_value, len(str(v)))
     header_need = max(longest_word, math.ceil(len(header) / header_lines))
@@ -162,13 +161,17 @@ def _table(name: str, cols: Sequence[str], rows: Sequence[Sequence[Any]], caps: 
     sheet = Sheet(name, widths)
     sheet.rows[1] = [(h, HEADER) for h in cols]
     sheet.heights[1] = LINE_HEIGHT * max(_lines(h, w - 1) for h, w in zip(cols, widths)) + 4
+    wrapped: dict[tuple[str, int], int] = {}  # (text, column) -> lines: a cohort's cells repeat the same few words
     for r, values in enumerate(rows, start=2):
         lines = 1
         cells: list[tuple[Any, Style]] = []
         for n, value in enumerate(values):
             if isinstance(value, str):
                 kind = "text"
-                lines = max(lines, _lines(value, widths[n] - 1))
+                got = wrapped.get((value, n))
+                if got is None:
+                    got = wrapped[value, n] = _lines(value, widths[n] - 1)
+                lines = max(lines, got)
             else:
                 kind = "left" if isinstance(value, dt.date) else "top"
             cells.append((value, (kind, n == dated_column)))

@@ -19,6 +19,7 @@ _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _ESCAPED = re.compile('["&<>\n]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ANY_WORK = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff&<>]|_x[0-9a-fA-F]{4}_")  # what cell_text changes
 _EXCEL_EPOCH = dt.datetime(1899, 12, 31)
 
 
@@ -36,6 +37,8 @@ def cut_text(text: str) -> str:
 
 def cell_text(text: str) -> str:
     """Text as XML character data: control characters as _xHHHH_ escapes, then &, < and > escaped."""
+    if not _ANY_WORK.search(text):
+        return text
     text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
