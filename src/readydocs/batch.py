@@ -298,7 +298,7 @@ def _collect_seldom() -> Iterator[None]:
 # forked from it starts with them. No openpyxl: workbooks and earlier action plans are read by
 # xlsxcells, and the action plan and the cohort summary are written as XML (planxml, summaryxml).
 WORKER_MODULES = ("readydocs.batch", "docxtpl", "readydocs.actionplan", "readydocs.charts", "readydocs.docxchart",
-                  "readydocs.pipeline", "readydocs.render")
+                  "readydocs.pipeline", "readydocs.render", "readydocs.cohort", "readydocs.cohort_report", "readydocs.baseline")
 
 
 def _warm(chart_image: bool = False) -> None:
@@ -458,15 +458,25 @@ def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[P
     to refuse.
     """
     owners: dict[str, PlaceIdentity | None] = {}
+    # A folder that is not there has no owner: only those that are have their manifests read (compared
+    # without case, for filesystems that ignore it).
+    try:
+        present: set[str] | None = {entry.name.casefold() for entry in os.scandir(out_dir)}
+    except OSError:
+        present = None  # unlistable (or not made yet): ask of each folder
 
     def owner(folder: str) -> PlaceIdentity | None:
         if folder not in owners:
-            owners[folder] = read_manifest(out_dir / folder).place
+            owners[folder] = read_manifest(out_dir / folder).place if present is None or folder.casefold() in present else None
         return owners[folder]
 
+    names_of: dict[PlaceIdentity, list[str]] = {}
+
     def candidates(p: PlaceIdentity) -> list[str]:
-        names = [p.municipality, f"{p.municipality} {p.state}", f"{p.municipality} {p.state} {p.jurisdiction_type}"]
-        return list(dict.fromkeys(slugify(n) for n in names))
+        if p not in names_of:
+            names = [p.municipality, f"{p.municipality} {p.state}", f"{p.municipality} {p.state} {p.jurisdiction_type}"]
+            names_of[p] = list(dict.fromkeys(slugify(n) for n in names))
+        return names_of[p]
 
     by_base: dict[str, list[PlaceIdentity]] = {}
     for p in identities:

@@ -66,8 +66,10 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
     level_by_id = {lv.id: lv for lv in framework.levels}
     best_band, worst_band = framework.bands[0].id, framework.bands[-1].id
 
+    listed = {id(p): {c.id: c for c in p.conditions} for p in places}  # each place's conditions by id, looked up once
+
     def cond(place: PlaceScores, cid: str) -> ConditionScore:
-        return place.condition(cid) or ConditionScore(cid, None, "", None, False)
+        return listed[id(place)].get(cid) or ConditionScore(cid, None, "", None, False)
 
     def status_label(status: str | None) -> str:
         return framework.band(status).label if status in band_pos else framework.insufficient.label
@@ -84,7 +86,7 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
         scored = [g.score for _, g in got if g.score is not None]
         lacking = [p.place for p, g in got if g.status == worst_band]
         # A condition the place's scores.json does not list at all is neither scored nor unknown.
-        unknown = [p.place for p, g in got if p.condition(c.id) is not None and g.score is None]
+        unknown = [p.place for p, g in got if c.id in listed[id(p)] and g.score is None]
         disputed = [p.place for p, g in got if g.disagree]
         median = statistics.median(scored) if scored else None
         conditions.append({
