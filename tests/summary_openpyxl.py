@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from readydocs import sheets
 from readydocs.cohort import (
     FIXED_HEADERS, LINE_HEIGHT, MAX_WIDTH, SHEET_CHARTS, SHEET_FAILED, SHEET_HEAT, SHEET_PLACES, NotBuilt, PlaceRow, _lines,
-    _quote, _width_for, condition_medians, headers, heat_cell, place_row, verdict_counts,
+    _quote, _width_for, condition_medians, count_step, headers, heat_cell, place_row, verdict_counts,
 )
 from readydocs.framework import Framework
 from readydocs.palette import BAND_FILLS
@@ -235,7 +235,7 @@ def _charts_sheet(ws, rows: Sequence[PlaceRow], framework: Framework) -> None:
     verdicts = BarChart()
     verdicts.title = "Places at each overall level"
     verdicts.y_axis.title = "Places"
-    verdicts.y_axis.majorUnit = 1
+    verdicts.y_axis.majorUnit = count_step(max(n for _, n in counts))
     verdicts.add_data(Reference(ws, min_col=2, min_row=1, max_row=len(counts) + 1), titles_from_data=True)
     verdicts.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(counts) + 1))
     verdicts.height, verdicts.width = 7, 16

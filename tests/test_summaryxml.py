@@ -17,7 +17,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from readydocs import xlsxparts
+from readydocs import cohort, xlsxparts
 from readydocs.cohort import NotBuilt, PlaceRow, summary_bytes
 from readydocs.scoresjson import ConditionScore, PlaceScores
 
@@ -150,3 +150,17 @@ def test_making_the_summary_never_loads_openpyxl(framework):
             "print('openpyxl' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("largest, step", [(0, 1), (1, 1), (8, 1), (9, 2), (16, 2), (17, 5), (40, 5), (41, 10),
+                                           (185, 50), (400, 50), (401, 100), (19500, 5000)])
+def test_the_places_axis_steps_by_whole_places_at_most_eight_times(largest, step):
+    assert cohort.count_step(largest) == step
+
+
+def test_a_large_cohort_s_level_chart_has_a_few_gridlines_not_one_per_place(framework):
+    rng = random.Random(6)
+    places = [random_place(rng, framework, n) for n in range(60)]
+    top = max(sum(p.scores.level == lv.id for p in places) for lv in framework.levels)
+    chart = parts(summary_bytes(places, [], framework, WHEN))["xl/charts/chart1.xml"].decode()
+    assert f'<majorUnit val="{cohort.count_step(top)}"/>' in chart and cohort.count_step(top) > 1

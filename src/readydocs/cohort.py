@@ -110,6 +110,19 @@ def condition_medians(rows: Sequence[PlaceRow], framework: Framework) -> list[tu
     return out
 
 
+def count_step(largest: int) -> int:
+    """The places axis' step: whole places, at most eight steps to the largest count (1, 2, 5, 10, 20, 50, ...).
+
+    A gridline per place turned a chart of 200 places into a grey block.
+    """
+    scale = 1
+    while True:
+        for step in (scale, 2 * scale, 5 * scale):
+            if largest <= 8 * step:
+                return step
+        scale *= 10
+
+
 # --------------------------------------------------------------------------
 # Layout helpers
 
@@ -278,7 +291,7 @@ def _charts_sheet(rows: Sequence[PlaceRow], framework: Framework) -> Sheet:
             sheet.heights[r] = LINE_HEIGHT * _lines(values[0], widths[0] - 1) + 2
     sheet.charts = [
         BarChart("Places at each overall level", "Places", header_row=1, last_row=len(counts) + 1, top=0,
-                 height_cm=7, width_cm=16, major_unit=1),
+                 height_cm=7, width_cm=16, major_unit=count_step(max(n for _, n in counts))),
         BarChart("Median score of each condition (0 to 100)", "Median score", header_row=med_top,
                  last_row=med_top + len(medians), top=15, height_cm=11, width_cm=16, major_unit=25, maximum=100)]
     return sheet

@@ -9,8 +9,8 @@ frozen header, the filter, the two dropdowns, printing on one page wide,
 protection without a password) is fixed text here, with the plan's last row
 filled in.
 
-Text is stored as XlsxWriter stores it: in the shared table, in the order
-first written; control characters as _xHHHH_ escapes (and a literal escape
+Text is stored as XlsxWriter stores it (xlsxparts.py): in the shared table, in
+the order first written; control characters as _xHHHH_ escapes (and a literal escape
 with its underscore escaped); cut at 32,767 UTF-16 units, Excel's limit for a
 cell. Unlike XlsxWriter, text that looks like rich-text XML ("<r>...</r>") is
 escaped like any other, so no one's note becomes markup.
