@@ -64,7 +64,7 @@ class Sheet:
     auto_filter: str | None = None  # e.g. "A1:K31"
     print_title_cols: str | None = None  # e.g. "A:A"; the header row always repeats
     rules: list[tuple[str, str, str]] = field(default_factory=list)  # (cells, formula, fill colour), first added first
-    charts: list[BarChart] = field(default_factory=list)
+    charts: list[BarChart] = field(default_factory=list)  # on one sheet of a workbook at most
 
     def last_column(self) -> int:
         return max((len(cells) for cells in self.rows.values()), default=1)
@@ -76,29 +76,25 @@ def workbook_bytes(sheets: list[Sheet], title: str, subject: str, when: dt.datet
     fills: list[str] = []  # the colour rules' fills, numbered as first written
     parts: list[tuple[str, str]] = [("docProps/app.xml", _APP), ("docProps/core.xml", _core(title, subject, when)),
                                     ("xl/theme/theme1.xml", theme_xml())]
-    charts = 0
+    charted = [s for s in sheets if s.charts]
+    if len(charted) > 1:
+        raise ValueError("charts go on one sheet of the summary")  # it has one drawing part
+    charts = charted[0].charts if charted else []
     for n, sheet in enumerate(sheets, start=1):
-        drawing = ""
+        parts.append((f"xl/worksheets/sheet{n}.xml", _sheet_xml(sheet, styles, fills, _DRAWING if sheet.charts else "")))
         if sheet.charts:
-            drawing = '<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId1"/>'
-        parts.append((f"xl/worksheets/sheet{n}.xml", _sheet_xml(sheet, styles, fills, drawing)))
-        if sheet.charts:
-            numbers = range(charts + 1, charts + len(sheet.charts) + 1)
-            parts += [("xl/drawings/drawing1.xml", _drawing_xml(sheet.charts)),
-                      ("xl/drawings/_rels/drawing1.xml.rels", _rels(
-                          (f"{_REL}/chart", f"/xl/charts/chart{c}.xml") for c in numbers)),
+            parts += [("xl/drawings/drawing1.xml", _drawing_xml(charts)),
+                      ("xl/drawings/_rels/drawing1.xml.rels",
+                       _rels((f"{_REL}/chart", f"/xl/charts/chart{c}.xml") for c in range(1, len(charts) + 1))),
                       (f"xl/worksheets/_rels/sheet{n}.xml.rels", _rels([(f"{_REL}/drawing", "/xl/drawings/drawing1.xml")]))]
-            charts += len(sheet.charts)
-    chart_sheet = next((s for s in sheets if s.charts), None)
-    for c, chart in enumerate(chart_sheet.charts if chart_sheet else (), start=1):
-        parts.append((f"xl/charts/chart{c}.xml", _chart_xml(chart, chart_sheet.name if chart_sheet else "")))
+    parts += [(f"xl/charts/chart{c}.xml", _chart_xml(chart, charted[0].name)) for c, chart in enumerate(charts, start=1)]
     parts += [("xl/styles.xml", _styles_xml(list(styles), fills)),
               ("_rels/.rels", _PACKAGE_RELS),
               ("xl/workbook.xml", _workbook_xml(sheets)),
               ("xl/_rels/workbook.xml.rels", _rels([(f"{_REL}/worksheet", f"/xl/worksheets/sheet{n}.xml")
                                                     for n in range(1, len(sheets) + 1)]
                                                    + [(f"{_REL}/styles", "styles.xml"), (f"{_REL}/theme", "theme/theme1.xml")])),
-              ("[Content_Types].xml", _content_types(sheets, charts))]
+              ("[Content_Types].xml", _content_types(sheets, len(charts)))]
     # Sheets hold characters past ASCII as references (&#233;), as openpyxl wrote them; other parts hold UTF-8.
     return zip_bytes(((name, text.encode("ascii", "xmlcharrefreplace") if name.startswith("xl/worksheets/sheet")
                        else text.encode("utf-8")) for name, text in parts), when)
@@ -154,6 +150,7 @@ def _sheet_xml(sheet: Sheet, styles: dict[Style, int], fills: list[str], drawing
     return "".join(out)
 
 
+_DRAWING = '<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId1"/>'
 _PANES = {
     None: '<selection activeCell="A1" sqref="A1"/>',
     "A2": '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
