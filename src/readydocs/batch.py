@@ -460,10 +460,13 @@ def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[P
     owners: dict[str, PlaceIdentity | None] = {}
     # A folder that is not there has no owner: only those that are have their manifests read (compared
     # without case, for filesystems that ignore it).
+    present: set[str] | None
     try:
-        present: set[str] | None = {entry.name.casefold() for entry in os.scandir(out_dir)}
+        present = {entry.name.casefold() for entry in os.scandir(out_dir)}
+    except FileNotFoundError:
+        present = set()  # a new output folder: no place owns anything in it yet
     except OSError:
-        present = None  # unlistable (or not made yet): ask of each folder
+        present = None  # unlistable: ask of each folder
 
     def owner(folder: str) -> PlaceIdentity | None:
         if folder not in owners:
