@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import palette
-from .xlsxparts import cell_text, cut_text, serial_date, theme_xml
+from .xlsxparts import DATE_FORMAT_ID, DATE_FORMATS, cell_text, cut_text, serial_date, theme_xml
 from .xlsxvalues import column_letter
 from .zipwrite import zip_bytes
 
@@ -45,7 +45,6 @@ _FONT_TAIL = f'<name val="{palette.FONT_NAME}"/><family val="2"/><scheme val="mi
 _DEFAULT_FONT = f'<font><sz val="{palette.FONT_SIZE}"/><color theme="1"/>' + _FONT_TAIL
 _THIN = f'style="thin"><color rgb="FF{palette.GRID_GREY}"/>'
 _GRID_BORDER = f"<border><left {_THIN}</left><right {_THIN}</right><top {_THIN}</top><bottom {_THIN}</bottom><diagonal/></border>"
-_DATE_FORMAT_ID = 164  # the first number format id a workbook may define
 
 
 def _font(style: Style) -> str:
@@ -80,7 +79,7 @@ def _styles_xml(used: list[Style]) -> str:
         font_id = _index(fonts, font)
         fill_id = _index(fills, fill) if fill else 0
         border_id = _index(borders, border) if border else 0
-        attributes = f'numFmtId="{_DATE_FORMAT_ID if date else 0}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" xfId="0"'
+        attributes = f'numFmtId="{DATE_FORMAT_ID if date else 0}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" xfId="0"'
         attributes += ' applyNumberFormat="1"' * date + ' applyFont="1"' * (font_id > 0)
         attributes += ' applyFill="1"' * (fill_id > 0) + ' applyBorder="1"' * (border_id > 0)
         inner = ""
@@ -91,8 +90,7 @@ def _styles_xml(used: list[Style]) -> str:
             attributes += ' applyProtection="1"'
             inner += '<protection locked="0"/>'
         xfs.append(f"<xf {attributes}>{inner}</xf>" if inner else f"<xf {attributes}/>")
-    formats = (f'<numFmts count="1"><numFmt numFmtId="{_DATE_FORMAT_ID}" formatCode="{palette.DATE_FORMAT}"/></numFmts>'
-               if any(date for _, _, date in used) else "")
+    formats = DATE_FORMATS if any(date for _, _, date in used) else ""
     return (_XML_HEAD + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + formats
             + f'<fonts count="{len(fonts)}">{"".join(fonts)}</fonts><fills count="{len(fills)}">{"".join(fills)}</fills>'
             + f'<borders count="{len(borders)}">{"".join(borders)}</borders>'

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from . import palette
-from .xlsxparts import cell_text, cut_text, serial_date, theme_xml
+from .xlsxparts import DATE_FORMAT_ID, DATE_FORMATS, cell_text, cut_text, serial_date, theme_xml
 from .xlsxvalues import column_letter
 from .zipwrite import zip_bytes
 
@@ -36,7 +36,6 @@ Value = Union[str, int, float, dt.date, None]
 # Every kind but "hint" has the grid's border; dated cells show yyyy-mm-dd.
 Style = tuple[str, bool]
 
-_DATE_FORMAT_ID = 164  # the first number format id a workbook may define
 
 
 @dataclass(frozen=True)
@@ -119,11 +118,11 @@ def _cell_xml(ref: str, value: Value, style: int) -> str:
 
 
 def _sheet_xml(sheet: Sheet, styles: dict[Style, int], fills: list[str], drawing: str) -> str:
-    letters = [column_letter(n) for n in range(1, max(sheet.last_column(), len(sheet.widths)) + 1)]
-    last_row = max(sheet.rows, default=1)
+    last_column, last_row = sheet.last_column(), max(sheet.rows, default=1)
+    letters = [column_letter(n) for n in range(1, max(last_column, len(sheet.widths)) + 1)]
     out = ['<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetPr><outlinePr '
            'summaryBelow="1" summaryRight="1"/><pageSetUpPr fitToPage="1"/></sheetPr>'
-           f'<dimension ref="A1:{letters[sheet.last_column() - 1]}{last_row}"/><sheetViews><sheetView workbookViewId="0">',
+           f'<dimension ref="A1:{letters[last_column - 1]}{last_row}"/><sheetViews><sheetView workbookViewId="0">',
            _PANES[sheet.freeze], '</sheetView></sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15"/><cols>']
     out += [f'<col width="{w:.16g}" customWidth="1" min="{n}" max="{n}"/>' for n, w in enumerate(sheet.widths, start=1)]
     out.append("</cols><sheetData>")
@@ -193,15 +192,14 @@ def _styles_xml(used: list[Style], fills: list[str]) -> str:
         font = kind if kind in ("header", "hint") else "default"
         if font not in fonts:
             fonts.append(font)
-        attributes = (f'numFmtId="{_DATE_FORMAT_ID if dated else 0}" fontId="{fonts.index(font)}" '
+        attributes = (f'numFmtId="{DATE_FORMAT_ID if dated else 0}" fontId="{fonts.index(font)}" '
                       f'fillId="{2 if kind == "header" else 0}" borderId="{0 if kind in ("default", "hint") else 1}"')
         alignment = _ALIGNMENTS.get(kind)
         if alignment:
             xfs.append(f'<xf {attributes} applyAlignment="1" pivotButton="0" quotePrefix="0" xfId="0">{alignment}</xf>')
         else:
             xfs.append(f'<xf {attributes} pivotButton="0" quotePrefix="0" xfId="0"/>')
-    formats = (f'<numFmts count="1"><numFmt numFmtId="{_DATE_FORMAT_ID}" formatCode="{palette.DATE_FORMAT}"/></numFmts>'
-               if any(dated for _, dated in used) else '<numFmts count="0"/>')
+    formats = DATE_FORMATS if any(dated for _, dated in used) else '<numFmts count="0"/>'
     dxfs = "".join(f'<dxf><fill><patternFill patternType="solid"><fgColor rgb="00{c}"/><bgColor rgb="00{c}"/></patternFill>'
                    "</fill></dxf>" for c in fills)
     return ('<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + formats

@@ -14,6 +14,8 @@ import functools
 import re
 from pathlib import Path
 
+from . import palette
+
 MAX_TEXT = 32767  # UTF-16 units in one cell
 _LITERAL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
@@ -21,6 +23,8 @@ _ESCAPED = re.compile('["&<>\n]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ANY_WORK = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff&<>]|_x[0-9a-fA-F]{4}_")  # what cell_text changes
 _EXCEL_EPOCH = dt.datetime(1899, 12, 31)
+DATE_FORMAT_ID = 164  # the first number format id a workbook may define: the house date format's
+DATE_FORMATS = f'<numFmts count="1"><numFmt numFmtId="{DATE_FORMAT_ID}" formatCode="{palette.DATE_FORMAT}"/></numFmts>'
 
 
 def cut_text(text: str) -> str:
