@@ -114,8 +114,10 @@ def test_two_builds_in_threads_with_slow_writes_never_mix(two_rounds, tmp_path, 
     prepared = [prepare([wb], out, framework) for wb in (a, b, a, b)]
     real = outputs.write_all_atomic
 
-    def slow(files):
-        for path, data in files:
+    def slow(files, before_last=None):
+        for n, (path, data) in enumerate(files):
+            if n == len(files) - 1 and before_last is not None:
+                before_last()
             real([(path, data)])
             time.sleep(0.05)
 

@@ -36,13 +36,14 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_all_atomic([(path, data)])
 
 
-def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+def write_all_atomic(files: Sequence[tuple[Path, bytes]], before_last: Callable[[], None] | None = None) -> None:
     """Replace each path with its bytes, one after another in the order given, each in one step.
 
     Every file is first written in full to a temporary file beside it; the
     temporary files are made durable together (_make_durable); only then is
     each renamed over its target, so even after a power cut a target holds
-    its old bytes or all of its new ones.
+    its old bytes or all of its new ones. ``before_last`` runs when every file
+    but the last is in place, before the last is renamed.
     """
     made: list[tuple[str, Path]] = []  # (temporary file, its target)
     fds: list[int] = []
@@ -64,6 +65,8 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
             os.close(fds.pop())
         while made:
             tmp, path = made[0]
+            if len(made) == 1 and before_last is not None:
+                before_last()
             os.replace(tmp, path)
             made.pop(0)
     except OSError as exc:
@@ -409,16 +412,21 @@ class OutputFolder:
         now = {name: sha256(current[name]) for name in new if name in current}
         written = {name: sha256(data) for name, data in new.items()}
         manifest_path = self.path / MANIFEST_NAME
-        pending = _manifest_bytes({**kept, **now, **{n: sha256(current[n]) for n in ours_stale}}, written,
-                                  self.owner or manifest.place)
-        # The manifest listing what is about to be written takes its place first, then each file
-        # (written and made durable together, renamed in this order).
-        write_all_atomic([(manifest_path, pending), *((self.path / name, data) for name, data in new.items())])
+        place = self.owner or manifest.place
+        pending = _manifest_bytes({**kept, **now, **{n: sha256(current[n]) for n in ours_stale}}, written, place)
+        final = _manifest_bytes({**kept, **written}, None, place)
+
+        def retire_stale() -> None:
+            for name in ours_stale:
+                _unlink(self.path / name)
+                report.retired.append(self.path / name)
+
+        # The manifest listing what is about to be written takes its place first, then each file,
+        # then (once the stale files are gone) the manifest listing only what is there: all written
+        # and made durable together, then renamed in this order, so one flush covers a place.
+        write_all_atomic([(manifest_path, pending), *((self.path / name, data) for name, data in new.items()),
+                          (manifest_path, final)], before_last=retire_stale)
         report.written += [self.path / name for name in new]
-        for name in ours_stale:
-            _unlink(self.path / name)
-            report.retired.append(self.path / name)
-        write_atomic(manifest_path, _manifest_bytes({**kept, **written}, None, self.owner or manifest.place))
         return report
 
     def _current(self, names: Sequence[str]) -> dict[str, bytes]:
