@@ -245,3 +245,36 @@ def test_the_cycle_collector_is_set_for_a_batch_and_put_back_after(sample_xlsx, 
                     progress=lambda *a: during.append(gc.get_threshold()))
     assert set(during) == {batch._COLLECT_EVERY}
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_build_task_takes_up_to_four_places_and_the_last_ones_go_singly():
+    assert batch.BUILDS_PER_TASK == 4
+    # waiting places, workers -> places in the next task: a quarter of a round of 2 tasks per worker
+    assert [batch._task_size(n, 2, 4) for n in (200, 17, 16, 15, 8, 7, 4, 1)] == [4, 4, 4, 3, 2, 1, 1, 1]
+    assert [batch._task_size(n, 4, 4) for n in (32, 31, 9, 8, 7)] == [4, 3, 1, 1, 1]
+    assert batch._task_size(200, 2, 1) == 1  # --pdf: one place a task
+
+
+def test_places_built_several_to_a_task_are_each_built_and_told_once(_sample_master, framework, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = [f"Place {n:02d}" for n in range(18)]
+    for n, name in enumerate(names):
+        target = folder / f"p{n:02d}.xlsx"
+        rate_every_indicator(_sample_master, framework, ("4 - Fully in place", "2 - Starting")[n % 2], target)
+        set_named_cells(target, {"profile.municipality_name": name})
+    told: list[tuple[int, str]] = []
+
+    def progress(stage, done, total, message, failures):
+        if stage == "build":
+            told.append((done, message))
+
+    result = run_batch([folder], tmp_path / "out", framework, jobs=2, progress=progress)
+    assert [done for done, _ in told] == list(range(1, 19))
+    assert sorted(message for _, message in told) == [f"{name}: built" for name in names]
+    assert sorted(p.name for p in result.built) == names
+    for n, name in enumerate(names):
+        scores = json.loads((tmp_path / "out" / f"place-{n:02d}" / "scores.json").read_text("utf-8"))
+        assert scores["place"] == name
+        # every indicator rated 4 of 1-4 scores 100; every one rated 2 scores (2 - 1) / 3 = 33.33
+        assert scores["overall"]["average"] == (100.0, 33.33)[n % 2]

@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("context", "scoresjson", "actionplan", "planxml", "docxchart", "charts", "sandbox", "jinjacache", "render", "pdf", "a11y", "summaryxml",
      "cohort", "cohort_report", "handout", "survey"),
     # 7. Building places and cohorts.
-    ("pipeline", "batch_report", "batch"),
+    ("pipeline", "batch_report", "workers", "batch"),
     # 8. Template authoring and the machine check.
     ("variables", "lint", "templatenames", "doctor"),
     # 9. Interfaces.

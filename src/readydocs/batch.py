@@ -57,6 +57,7 @@ from .places import PlaceIdentity, slugify
 from .response import Response
 from .scoresjson import PlaceScores
 from .validate import Report
+from .workers import WORKER_MODULES, default_jobs, worker_context
 
 _GLOB_CHARS = set("*?[")
 
@@ -294,13 +295,6 @@ def _collect_seldom() -> Iterator[None]:
         gc.unfreeze()
 
 
-# What a worker loads before its first place. A forkserver imports them once and every worker
-# forked from it starts with them. No openpyxl: workbooks and earlier action plans are read by
-# xlsxcells, and the action plan and the cohort summary are written as XML (planxml, summaryxml).
-WORKER_MODULES = ("readydocs.batch", "docxtpl", "readydocs.actionplan", "readydocs.charts", "readydocs.docxchart",
-                  "readydocs.pipeline", "readydocs.render", "readydocs.cohort", "readydocs.cohort_report", "readydocs.baseline")
-
-
 def _warm(chart_image: bool = False) -> None:
     import importlib
 
@@ -406,6 +400,24 @@ class PlaceOptions:
 
     def told(self, exc: ReadydocsError) -> str:
         return str(self.explain(exc) if self.explain is not None else exc)
+
+
+# Places built per task: fewer round trips through the pool, whose machinery costs the main
+# process about a millisecond a task, on a machine whose cores the workers already fill.
+BUILDS_PER_TASK = 4
+
+
+def _task_size(waiting: int, jobs: int, most: int) -> int:
+    """Places in the next build task: up to ``most``, fewer towards the end, so that no worker
+    waits idle while another builds the last task's places."""
+    return min(most, max(1, waiting // (2 * jobs)))
+
+
+def _build_each(places: Sequence[tuple], out_dir: Path, options: PlaceOptions, benchmark: Any = None,
+                answers: Path | None = None) -> list[PlaceOutcome]:
+    """Build each place of ``places``, each given as (name, its checked workbooks, folder, earlier)."""
+    return [_build(name, members, out_dir, folder, options, earlier, benchmark, answers)
+            for name, members, folder, earlier in places]
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
@@ -520,18 +532,8 @@ class _InProcess(Executor):
 def _pool(jobs: int, framework: Framework, chart_image: bool = False) -> Executor:
     if jobs <= 1:
         return _InProcess(framework, chart_image)
-    import multiprocessing as mp
-    from multiprocessing.context import BaseContext
-
-    ctx: BaseContext
-    if "forkserver" in mp.get_all_start_methods():
-        # Workers fork from a server that has already imported the heavy libraries.
-        server = mp.get_context("forkserver")
-        server.set_forkserver_preload(list(WORKER_MODULES))
-        ctx = server
-    else:  # pragma: no cover - Windows
-        ctx = mp.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+    # Workers fork from a server that has already imported the heavy libraries (workers.py).
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=worker_context(), initializer=_init_worker,
                                initargs=(framework, chart_image, True))
 
 
@@ -682,14 +684,17 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         total, done = len(to_build), 0
         waiting = deque(to_build)
         del to_build
-        running: set[Future[PlaceOutcome]] = set()
+        running: set[Future[list[PlaceOutcome]]] = set()
+        # One place a task where a place takes seconds (--pdf) or where there is no pool (--jobs 1),
+        # so that progress is told place by place.
+        per_task = 1 if options.pdf or jobs == 1 else BUILDS_PER_TASK
         while waiting or running:
             while waiting and len(running) < 2 * jobs:
-                name, members, folder, earlier = waiting.popleft()
-                running.add(pool.submit(_build, name, members, out_dir, folder, options, earlier, stats, answers.path))
+                places = [waiting.popleft() for _ in range(_task_size(len(waiting), jobs, per_task))]
+                running.add(pool.submit(_build_each, places, out_dir, options, stats, answers.path))
+                del places
             finished, running = first_done(running, return_when=FIRST_COMPLETED)
-            for f in finished:
-                outcome: PlaceOutcome = f.result()
+            for outcome in (outcome for f in finished for outcome in f.result()):
                 place = ScoredPlace.of(outcome)
                 if place is not None:  # the cohort files read it back at the end
                     scored.append(pickle.dumps(place, pickle.HIGHEST_PROTOCOL))
@@ -757,14 +762,6 @@ def _write_own(out_dir: Path, name: str, data: bytes, options: PlaceOptions) -> 
     with OutputFolder(out_dir, wait=options.wait, keep_backups=options.keep_backups) as folder:
         folder.write([(name, data)], force=options.force)
     return out_dir / name
-
-
-def default_jobs() -> int:
-    """One worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 def _earlier_for(members: Sequence[Checked], earlier_round) -> str:

@@ -41,6 +41,10 @@ def main() -> None:
         except (OSError, ValueError):
             pass
         os._exit(0)
+    if sys.argv[1:2] == ["batch"]:
+        from .workers import start_early
+
+        start_early(sys.argv[2:])
     from .cli import main as cli_main
 
     cli_main()
