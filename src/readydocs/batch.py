@@ -402,8 +402,9 @@ class PlaceOptions:
         return str(self.explain(exc) if self.explain is not None else exc)
 
 
-# Places built per task: fewer round trips through the pool, whose machinery costs the main
-# process about a millisecond a task, on a machine whose cores the workers already fill.
+# Places built per task: their files are made durable by one flush (_build_each), and there are
+# fewer round trips through the pool, whose machinery costs the main process about a millisecond
+# a task, on a machine whose cores the workers already fill.
 BUILDS_PER_TASK = 4
 
 
@@ -415,16 +416,58 @@ def _task_size(waiting: int, jobs: int, most: int) -> int:
 
 def _build_each(places: Sequence[tuple], out_dir: Path, options: PlaceOptions, benchmark: Any = None,
                 answers: Path | None = None) -> list[PlaceOutcome]:
-    """Build each place of ``places``, each given as (name, its checked workbooks, folder, earlier)."""
-    return [_build(name, members, out_dir, folder, options, earlier, benchmark, answers)
-            for name, members, folder, earlier in places]
+    """Build each place of ``places``, each given as (name, its checked workbooks, folder, earlier).
+
+    Every place is rendered first; then their files are written together, made durable by one
+    flush (pipeline.write_places): a flush waits for the disk, and for every other file being
+    written to it, however little is written.
+    """
+    from .pipeline import write_places
+
+    rendered = [_render(name, members, out_dir, folder, options, earlier, benchmark, answers)
+                for name, members, folder, earlier in places]
+    ready = [r for r in rendered if isinstance(r, _Rendered)]
+    written = write_places([r.prepared for r in ready], force=options.force, wait=options.wait,
+                           keep_backups=options.keep_backups)
+    told = iter([r.told(w, options) for r, w in zip(ready, written)])
+    return [next(told) if isinstance(r, _Rendered) else r for r in rendered]
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
            earlier: str = "", benchmark: Any = None, answers: Path | None = None) -> PlaceOutcome:
     """Build one place from its checked workbooks (their answers packed, or in the spool at ``answers``)."""
+    return _build_each([(name, checked, folder, earlier)], out_dir, options, benchmark, answers)[0]
+
+
+@dataclass
+class _Rendered:
+    """A place scored and rendered in a worker, waiting to be written with the other places of its task."""
+
+    name: str
+    folder: Path
+    outcome: Callable[..., PlaceOutcome]  # the place's outcome, given how it ended
+    prepared: Any = None  # pipeline.Prepared
+    scores: PlaceScores | None = None
+
+    def told(self, written: Any, options: PlaceOptions) -> PlaceOutcome:
+        """The outcome, from what writing the place gave (pipeline.BuildResult) or the error that stopped it."""
+        if isinstance(written, OutputConflictError):  # the scores stand; the documents were left as people edited them
+            return self.outcome(False, folder=str(self.folder), scores=self.scores, problems=(str(written),), refused=True)
+        if isinstance(written, ReadydocsError):
+            return self.outcome(False, problems=(options.told(written),), errors=1)
+        if isinstance(written, Exception):
+            return self.outcome(False, problems=(f"{self.name}: could not be built ({type(written).__name__}: {written}).",),
+                                errors=1)
+        problems = (str(written.pdf_error),) if written.pdf_error is not None else ()
+        return self.outcome(written.pdf_error is None, folder=str(written.out_dir), scores=self.scores, problems=problems,
+                            errors=len(problems), note=NO_PDFS if problems else "")
+
+
+def _render(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,
+            earlier: str = "", benchmark: Any = None, answers: Path | None = None) -> PlaceOutcome | _Rendered:
+    """A place's documents made, not yet written (or its outcome, when it cannot be)."""
     from .assessment import Assessment
-    from .pipeline import prepare, write_place
+    from .pipeline import prepare
     from .scoresjson import place_scores
     from .validate import combine
 
@@ -440,23 +483,17 @@ def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, op
         return PlaceOutcome(name, files, ok, scores=scores, verdict=scores.level_label if scores else "",
                             warnings=len(assessment.report.warnings), earlier=earlier, worker_pid=os.getpid(),
                             worker_peak_kb=_peak_kb(), **kw)
-    scores = None
+    rendered = _Rendered(name, out_dir / folder, outcome)
     try:
-        prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
-                           logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
-                           baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
-                           template_time_limit=options.template_time_limit, chart_image=options.chart_image)
-        scores = place_scores(prepared.result.scores_json) if prepared.result.scores_json else None
-        result = write_place(prepared, force=options.force, wait=options.wait, keep_backups=options.keep_backups)
-    except OutputConflictError as exc:  # the scores stand; the documents were left as people edited them
-        return outcome(False, folder=str(out_dir / folder), scores=scores, problems=(str(exc),), refused=True)
-    except ReadydocsError as exc:
-        return outcome(False, problems=(options.told(exc),), errors=1)
+        rendered.prepared = prepare([], out_dir, _framework, templates_dir=options.templates_dir, date=options.date,
+                                    logo=options.logo, assessment=assessment, pdf=options.pdf, folder_name=folder,
+                                    baseline=earlier if earlier and earlier != NEW_PLACE else None, benchmark=benchmark,
+                                    template_time_limit=options.template_time_limit, chart_image=options.chart_image)
+        scores_json = rendered.prepared.result.scores_json
+        rendered.scores = place_scores(scores_json) if scores_json else None
     except Exception as exc:
-        return outcome(False, problems=(f"{name}: could not be built ({type(exc).__name__}: {exc}).",), errors=1)
-    problems = (str(result.pdf_error),) if result.pdf_error is not None else ()
-    return outcome(result.pdf_error is None, folder=str(result.out_dir), scores=scores, problems=problems,
-                   errors=len(problems), note=NO_PDFS if problems else "")
+        return rendered.told(exc, options)
+    return rendered
 
 
 def assign_folders(identities: Sequence[PlaceIdentity], out_dir: Path) -> dict[PlaceIdentity, str]:
@@ -685,9 +722,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, framework: Framework,
         waiting = deque(to_build)
         del to_build
         running: set[Future[list[PlaceOutcome]]] = set()
-        # One place a task where a place takes seconds (--pdf) or where there is no pool (--jobs 1),
-        # so that progress is told place by place.
-        per_task = 1 if options.pdf or jobs == 1 else BUILDS_PER_TASK
+        # One place a task where a place takes seconds (--pdf), so that progress is told place by place.
+        per_task = 1 if options.pdf else BUILDS_PER_TASK
         while waiting or running:
             while waiting and len(running) < 2 * jobs:
                 places = [waiting.popleft() for _ in range(_task_size(len(waiting), jobs, per_task))]

@@ -45,37 +45,82 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]], before_last: Callable[
     its old bytes or all of its new ones. ``before_last`` runs when every file
     but the last is in place, before the last is renamed.
     """
-    made: list[tuple[str, Path]] = []  # (temporary file, its target)
-    fds: list[int] = []
-    path = files[0][0] if files else Path()
+    staged = _Staged.write(files, before_last)
     try:
-        for path, data in files:
-            try:
-                fd, tmp = _temporary_file(path)
-            except FileNotFoundError:  # a new folder: made only then (a batch writes thousands of files into existing ones)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = _temporary_file(path)
-            fds.append(fd)
-            made.append((tmp, path))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        _make_durable(fds)
-        while fds:
-            os.close(fds.pop())
-        while made:
-            tmp, path = made[0]
-            if len(made) == 1 and before_last is not None:
-                before_last()
-            os.replace(tmp, path)
-            made.pop(0)
-    except OSError as exc:
-        _discard(fds, made)
-        raise WriteError(f"{path}: cannot write the file ({exc.strerror or exc}).",
-                         "Check that the folder can be written to, and close the file if it is open in Word or Excel.") from exc
-    except BaseException:
-        _discard(fds, made)
-        raise
+        staged.make_durable([staged])
+        staged.put_in_place()
+    finally:
+        staged.discard()
+
+
+class _Staged:
+    """Files written in full to temporary files beside their targets: made durable, then put in place.
+
+    The steps of write_all_atomic, apart so that the files of several writes (a batch task's
+    places) are made durable by one flush (make_durable) before any is put in place.
+    """
+
+    def __init__(self, before_last: Callable[[], None] | None = None):
+        self.fds: list[int] = []
+        self.made: list[tuple[str, Path]] = []  # (temporary file, its target), renamed in this order
+        self.before_last = before_last
+        self.last_path = Path()  # the file a failure is told of
+
+    @classmethod
+    def write(cls, files: Sequence[tuple[Path, bytes]], before_last: Callable[[], None] | None = None) -> "_Staged":
+        staged = cls(before_last)
+        try:
+            for path, data in files:
+                staged.last_path = path
+                try:
+                    fd, tmp = _temporary_file(path)
+                except FileNotFoundError:  # a new folder: made only then (a batch writes thousands of files into existing ones)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    fd, tmp = _temporary_file(path)
+                staged.fds.append(fd)
+                staged.made.append((tmp, path))
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+        except OSError as exc:
+            staged.discard()
+            raise _write_error(staged.last_path, exc) from exc
+        except BaseException:
+            staged.discard()
+            raise
+        return staged
+
+    @staticmethod
+    def make_durable(writes: Sequence["_Staged"]) -> None:
+        """The files of every write on disk, together (WriteError, naming the first write's last file, when not)."""
+        try:
+            _make_durable([fd for w in writes for fd in w.fds])
+        except OSError as exc:
+            raise _write_error(writes[0].last_path, exc) from exc
+
+    def put_in_place(self) -> None:
+        """Rename each file over its target, in order (after make_durable)."""
+        try:
+            while self.fds:
+                os.close(self.fds.pop())
+            while self.made:
+                tmp, self.last_path = self.made[0]
+                if len(self.made) == 1 and self.before_last is not None:
+                    self.before_last()
+                os.replace(tmp, self.last_path)
+                self.made.pop(0)
+        except OSError as exc:
+            raise _write_error(self.last_path, exc) from exc
+
+    def discard(self) -> None:
+        """Close and remove the temporary files not yet put in place (none once put_in_place has finished)."""
+        _discard(self.fds, self.made)
+        self.fds, self.made = [], []
+
+
+def _write_error(path: Path, exc: OSError) -> WriteError:
+    return WriteError(f"{path}: cannot write the file ({exc.strerror or exc}).",
+                      "Check that the folder can be written to, and close the file if it is open in Word or Excel.")
 
 
 def _temporary_file(path: Path) -> tuple[int, str]:
@@ -322,6 +367,7 @@ class OutputFolder:
         self.wait = wait
         self.keep_backups = max(1, keep_backups)
         self._lock: Callable[[], None] | None = None  # lets the folder's lock go, while the folder is held
+        self._pending: list[PendingWrite] = []  # writes started here and not yet finished
 
     def __enter__(self) -> "OutputFolder":
         if self.path.is_symlink():
@@ -350,6 +396,8 @@ class OutputFolder:
         self._release()
 
     def _release(self) -> None:
+        while self._pending:  # a write started and never finished: its files never reach their targets
+            self._pending.pop().staged.discard()
         if self._lock is not None:
             self._lock()
             self._lock = None
@@ -380,6 +428,17 @@ class OutputFolder:
         leave the manifest. Each file is written atomically, and the manifest
         is updated before and after, so an interruption at any point loses
         nothing.
+        """
+        (done,) = finish_writes([self.start_write(files, force, carried, retire)])
+        if isinstance(done, WriteError):
+            raise done
+        return done
+
+    def start_write(self, files: Sequence[tuple[str, bytes]], force: bool = False, carried: Collection[str] = (),
+                    retire: Collection[str] = ()) -> "PendingWrite":
+        """write() up to its files written in full beside their targets; finish_writes ends it, inside this 'with' block.
+
+        Apart from write() so that the writes of several folders are made durable by one flush.
         """
         if self._lock is None:
             raise RuntimeError("OutputFolder.write() outside its 'with' block")
@@ -424,10 +483,11 @@ class OutputFolder:
         # The manifest listing what is about to be written takes its place first, then each file,
         # then (once the stale files are gone) the manifest listing only what is there: all written
         # and made durable together, then renamed in this order, so one flush covers a place.
-        write_all_atomic([(manifest_path, pending), *((self.path / name, data) for name, data in new.items()),
-                          (manifest_path, final)], before_last=retire_stale)
-        report.written += [self.path / name for name in new]
-        return report
+        staged = _Staged.write([(manifest_path, pending), *((self.path / name, data) for name, data in new.items()),
+                                (manifest_path, final)], before_last=retire_stale)
+        started = PendingWrite(self, report, staged, [self.path / name for name in new])
+        self._pending.append(started)
+        return started
 
     def _current(self, names: Sequence[str]) -> dict[str, bytes]:
         """The bytes now at each of ``names`` that exists; a link or folder there is refused outright."""
@@ -521,6 +581,47 @@ class OutputFolder:
         for path in gone:
             _unlink(path)
         return gone
+
+
+@dataclass(eq=False)
+class PendingWrite:
+    """A write OutputFolder.start_write began: its files beside their targets until finish_writes puts them in place."""
+
+    folder: OutputFolder
+    report: WriteReport
+    staged: _Staged
+    targets: list[Path]  # the generated files, as the report lists them once written
+
+
+def finish_writes(writes: Sequence[PendingWrite]) -> list[WriteReport | WriteError]:
+    """Make the files of every write durable with one flush, then put each write's files in place, in order.
+
+    Each write's report, or the WriteError that stopped it, in the order given: one write
+    failing leaves the others to go on; a failed flush stops them all before any file is
+    renamed. Call it while every write's folder is still held (its 'with' block).
+    """
+    try:
+        if any(w.folder._lock is None for w in writes):
+            raise RuntimeError("finish_writes() after a folder's 'with' block")
+        try:
+            _Staged.make_durable([w.staged for w in writes])
+        except WriteError as exc:
+            return [exc for _ in writes]
+        done: list[WriteReport | WriteError] = []
+        for w in writes:
+            try:
+                w.staged.put_in_place()
+            except WriteError as exc:
+                done.append(exc)
+                continue
+            w.report.written += w.targets
+            done.append(w.report)
+        return done
+    finally:
+        for w in writes:
+            w.staged.discard()
+            if w in w.folder._pending:
+                w.folder._pending.remove(w)
 
 
 class _Busy(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,7 +24,7 @@ from .charts import native_chart_data, picture_charts
 from .context import build_context
 from .errors import ReadydocsError
 from .framework import Framework
-from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, OutputFolder
+from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, OutputFolder, PendingWrite, WriteReport, finish_writes
 from .pdf import PdfError, pdf_bytes, pdf_name
 from .places import PlaceIdentity
 from .render import CHART_WIDTH_MM, DocumentProps, Picture, render_document, resolve_template
@@ -145,24 +146,56 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
 def write_place(prepared: Prepared, force: bool = False, wait: float = DEFAULT_WAIT,
                 keep_backups: int = DEFAULT_KEEP_BACKUPS) -> BuildResult:
     """Write a prepared place into its folder, holding the folder for the whole step (see outputs.OutputFolder)."""
+    (done,) = write_places([prepared], force=force, wait=wait, keep_backups=keep_backups)
+    if isinstance(done, Exception):
+        raise done
+    return done
 
-    result, summary, out_dir = prepared.result, prepared.summary, prepared.out_dir
+
+def write_places(places: Sequence[Prepared], force: bool = False, wait: float = DEFAULT_WAIT,
+                 keep_backups: int = DEFAULT_KEEP_BACKUPS) -> list[BuildResult | Exception]:
+    """Write prepared places, each into its own folder, their files made durable by one flush (outputs.finish_writes).
+
+    Each place's result, or the error that stopped it (the others are still written), in the
+    order given. The folders are held together, taken in the order of their paths, so that
+    two processes writing some of the same folders never wait for each other in a circle.
+    """
+    done: dict[int, BuildResult | Exception] = {}
+    started: dict[int, PendingWrite] = {}
+    with ExitStack() as held:
+        for n in sorted(range(len(places)), key=lambda n: str(places[n].out_dir)):
+            try:
+                started[n] = _start_write(places[n], held, force, wait, keep_backups)
+            except Exception as exc:  # this place only: told by the caller
+                done[n] = exc
+        for n, written in zip(started, finish_writes(list(started.values()))):
+            done[n] = written if isinstance(written, Exception) else _written(places[n], written)
+    return [done[n] for n in range(len(places))]
+
+
+def _start_write(prepared: Prepared, held: ExitStack, force: bool, wait: float, keep_backups: int) -> PendingWrite:
+    """Hold the place's folder (until ``held`` ends) and start writing its files there."""
+    out_dir, summary = prepared.out_dir, prepared.summary
     assert out_dir is not None and prepared.when is not None and summary is not None
-    with OutputFolder(out_dir, prepared.identity, wait=wait, keep_backups=keep_backups) as folder:
-        # Read under the lock: the plan carries what people typed into the last one forward.
-        existing = out_dir / PLAN_FILE
-        try:
-            has_plan = stat.S_ISREG(existing.lstat().st_mode)
-        except OSError:
-            has_plan = False
-        plan = build_plan(summary, existing=existing if has_plan else None)
-        files = [*prepared.files, (PLAN_FILE, plan_bytes(plan, summary, prepared.when))]
-        # PDFs an earlier build made and this one does not would describe other answers.
-        pdfs = [pdf_name(doc.filename) for doc in PLACE_DOCUMENTS]
-        written = folder.write(files, force=force, carried={PLAN_FILE}, retire=pdfs)
+    folder = held.enter_context(OutputFolder(out_dir, prepared.identity, wait=wait, keep_backups=keep_backups))
+    # Read under the lock: the plan carries what people typed into the last one forward.
+    existing = out_dir / PLAN_FILE
+    try:
+        has_plan = stat.S_ISREG(existing.lstat().st_mode)
+    except OSError:
+        has_plan = False
+    plan = build_plan(summary, existing=existing if has_plan else None)
+    files = [*prepared.files, (PLAN_FILE, plan_bytes(plan, summary, prepared.when))]
+    # PDFs an earlier build made and this one does not would describe other answers.
+    pdfs = [pdf_name(doc.filename) for doc in PLACE_DOCUMENTS]
+    return folder.start_write(files, force=force, carried={PLAN_FILE}, retire=pdfs)
+
+
+def _written(prepared: Prepared, written: WriteReport) -> BuildResult:
+    result = prepared.result
     result.written.extend(written.written)
     result.backups.extend(written.backups)
     result.pruned.extend(written.pruned)
     result.retired.extend(written.retired)
-    result.out_dir = out_dir
+    result.out_dir = prepared.out_dir
     return result
