@@ -15,6 +15,10 @@ memory (the batch process's own rusage, from wait4):
 - memory the main process keeps per place: (peak RSS at N - peak RSS at 100) / (N - 100)
   with --jobs 2, where the main process only gathers results; target a few KB.
 
+Before and after the runs, the same piece of pure Python is timed alone and as
+two processes at once, so each figure can be read against how fast the
+machine was while it was measured.
+
 The places are written by filling tokens in one prepared workbook's XML
 rather than by a spreadsheet library, so generating 1,000 takes seconds.
 """
@@ -111,6 +115,25 @@ def run(places: Path, out: Path, jobs: int) -> tuple[float, float]:
     return usage.ru_utime + usage.ru_stime, wall
 
 
+# A fixed piece of pure Python work, timed alone and as two processes at once: how fast this machine
+# is just now, and how much of a second core it gives (a host sharing its cores shows here first).
+PROBE = "import time\nt = time.process_time()\nsum(i * i for i in range(3_000_000))\nprint(time.process_time() - t)"
+
+
+def probe(rounds: int = 5) -> tuple[float, float]:
+    """CPU seconds of the probe alone, and of the slower of two probes run at once (medians of ``rounds``)."""
+    alone, both = [], []
+    for _ in range(rounds):
+        alone.append(_probe_runs(1)[0])
+        both.append(max(_probe_runs(2)))
+    return statistics.median(alone), statistics.median(both)
+
+
+def _probe_runs(count: int) -> list[float]:
+    procs = [subprocess.Popen([sys.executable, "-c", PROBE], stdout=subprocess.PIPE, text=True) for _ in range(count)]
+    return [float(p.communicate()[0]) for p in procs]
+
+
 def main_peak(places: Path, out: Path, jobs: int) -> int:
     """Peak RSS (KB) of a batch's main process alone, which it reports itself: wait4's ru_maxrss
     would be the largest of the process and its workers. On Linux it is VmHWM: ru_maxrss survives
@@ -150,6 +173,7 @@ def main(argv: list[str]) -> int:
         base, pair = subset(places, tmp / "base", BASE), subset(places, tmp / "pair", min(PAIR, count))
         out = tmp / "out"
         run(base, out, 1)  # warm the file cache and bytecode
+        before = probe()
         # Each pair of runs close together in time: this machine's speed drifts by a fifth over minutes.
         bases, fulls = [], []
         for _ in range(PAIRS):
@@ -162,6 +186,7 @@ def main(argv: list[str]) -> int:
             twos.append(run(pair, out, 2)[1])
         one, two = statistics.median(ones), statistics.median(twos)
         peak_b, peak_n = main_peak(base, out, 2), main_peak(places, out, 2)
+        after = probe()
     steadies = [((n[0] - b[0]) / (count - BASE) * 1000, (n[1] - b[1]) / (count - BASE) * 1000) for b, n in zip(bases, fulls)]
     steady_cpu = statistics.median(c for c, _ in steadies)
     steady_wall = statistics.median(w for _, w in steadies)
@@ -178,6 +203,10 @@ def main(argv: list[str]) -> int:
     ]
     for name, value, unit, ok, target, note in checks:
         print(f"  {name:<24} {value:7.2f} {unit:<6} target {target:<6} {'ok' if ok else 'MISSED':<6} {note}")
+    print("  machine speed: a fixed piece of Python took (medians of 5) " + " and ".join(
+        f"{alone * 1000:.0f} ms alone, {both * 1000:.0f} ms two at once ({when}: two cores did "
+        f"{2 * alone / both:.2f}x one's work)"
+        for (alone, both), when in ((before, "before the runs"), (after, "after"))))
     return 0
 
 
