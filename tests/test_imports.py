@@ -21,7 +21,8 @@ PACKAGE = ROOT / "src" / "readydocs"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0. Foundations: no knowledge of workbooks, frameworks or documents.
     ("version", "errors", "wording", "localfile", "paths", "places", "palette", "console", "zipguard", "docxparts",
-     "xlsxvalues", "xlsxcells", "xlsxparts", "office", "manual", "outputs", "zipwrite", "sheets", "sample", "catalogue", "spool"),
+     "xlsxvalues", "xlsxcells", "xlsxparts", "office", "manual", "outputs", "zipwrite", "sheets", "sample", "catalogue", "tempfolders",
+     "spool"),
     # 1. What an assessment is measured against, and the workbook's shape.
     ("framework", "form", "branding"),
     # 2. Reading and checking a workbook; writing a blank one.

@@ -4,7 +4,8 @@ A Spool is a file in a private temporary folder (only this user can open it)
 that one process appends byte records to; any process given its path reads
 a record back by the position append returned, or reads them all in order.
 Each record is its length (four bytes) and then its bytes. The folder is
-deleted when the spool is closed. A spool that cannot be made or written
+deleted when the spool is closed, or by the next batch when its process was
+killed before it could close it (tempfolders.py). A spool that cannot be made or written
 (no temporary folder, a full disk) is a WriteError; one that cannot be read
 back, or whose last record is cut short, an UnreadableFileError.
 """
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 import shutil
 import struct
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from .errors import UnreadableFileError, WriteError
+from .tempfolders import make_private_folder
 
 _LENGTH = struct.Struct("<I")
 
@@ -27,8 +28,9 @@ class Spool:
 
     def __init__(self, prefix: str = "readydocs-spool-"):
         try:
-            self._folder = tempfile.mkdtemp(prefix=prefix)  # 0700: private to this user
-            self.path = Path(self._folder) / "records"
+            # 0700: private to this user; left by a batch killed outright, removed by the next (tempfolders.py)
+            self._folder = make_private_folder(prefix)
+            self.path = self._folder / "records"
             self._file: BinaryIO | None = open(self.path, "xb")
         except OSError as exc:
             raise WriteError(f"Could not make a temporary file for the batch ({exc.strerror or exc}).",

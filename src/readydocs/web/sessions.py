@@ -9,11 +9,8 @@ least recently used goes); its folder is deleted then. At shutdown the run's
 folder goes with everything in it.
 
 A run that could not shut down (killed outright, or the computer lost power)
-leaves its folder, with the workbooks people added, behind. The run's folder
-is named with its process id, so the next run removes the folders of runs
-whose process no longer exists: only this user's, only folders named as
-readydocs names them, and never one whose process id is in use (it may be
-another run).
+leaves its folder, with the workbooks people added, behind; the next run
+removes it (tempfolders.py).
 
 Sessions are found by their random id only: a session id is never turned into
 a path.
@@ -21,8 +18,6 @@ a path.
 
 from __future__ import annotations
 
-import os
-import re
 import secrets
 import shutil
 import tempfile
@@ -32,43 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..tempfolders import make_private_folder
+
 SESSION_IDLE_SECONDS = 60 * 60
 MAX_SESSIONS = 8
 RUN_PREFIX = "readydocs-web-"
-_RUN_NAME = re.compile(re.escape(RUN_PREFIX) + r"(\d{1,10})-[A-Za-z0-9_]{1,32}")
-MAX_ABANDONED_CHECKED = 1000  # folders of the temporary folder looked at, at most, when a run starts
-
-
-def remove_abandoned_runs(tmp: Path) -> list[Path]:
-    """Delete the folders of earlier runs whose process has ended (see the module's docstring); returns them."""
-    removed: list[Path] = []
-    if os.name != "posix":  # os.kill would end a Windows process, not ask about it
-        return removed
-    try:
-        with os.scandir(tmp) as entries:
-            for n, entry in enumerate(entries):
-                if n >= MAX_ABANDONED_CHECKED:
-                    break
-                m = _RUN_NAME.fullmatch(entry.name)
-                if m is None or not entry.is_dir(follow_symlinks=False):
-                    continue
-                if entry.stat(follow_symlinks=False).st_uid != os.getuid() or _running(int(m.group(1))):
-                    continue
-                shutil.rmtree(entry.path, ignore_errors=True)
-                removed.append(Path(entry.path))
-    except OSError:
-        pass  # an unreadable temporary folder: nothing to tidy
-    return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # someone else's process, or one we cannot ask about: leave its folder
-    return True
 
 
 @dataclass
@@ -82,8 +45,7 @@ class Session:
 
 class SessionStore:
     def __init__(self, clock: Callable[[], float] = time.monotonic):
-        remove_abandoned_runs(Path(tempfile.gettempdir()))
-        self.root = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
+        self.root = make_private_folder(RUN_PREFIX)
         self._clock = clock
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
