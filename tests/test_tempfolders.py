@@ -50,7 +50,9 @@ def test_only_folders_of_ended_processes_named_as_readydocs_names_them_are_remov
     unlike = tmp / f"readydocs-spool-{gone}"  # no random part: not a name readydocs makes
     unlike.mkdir()
 
-    assert remove_abandoned("readydocs-spool-", tmp) == [abandoned]
+    assert remove_abandoned("readydocs-spool-", tmp, owner=tmp.stat().st_uid + 1) == []  # another user's: left
+    assert abandoned.is_dir()
+    assert remove_abandoned("readydocs-spool-", tmp, owner=tmp.stat().st_uid) == [abandoned]
     assert not abandoned.exists()
     assert running.is_dir() and other.is_dir() and unlike.is_dir() and file_named_so.is_file()
     assert link.is_symlink() and (target / "keep.txt").read_text() == "a person's file"
@@ -62,7 +64,7 @@ def test_a_new_private_folder_is_named_with_this_process_and_only_this_user_can_
     made = make_private_folder("readydocs-spool-")
     assert made.parent == tmp and made.name.startswith(f"readydocs-spool-{os.getpid()}-")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
-    assert sorted(p.name for p in tmp.iterdir()) == [made.name]  # the abandoned one went first
+    assert sorted(p.name for p in tmp.iterdir()) == [made.name]  # the abandoned one is gone
 
 
 def test_the_spool_a_killed_batch_left_is_removed_by_the_next_batch(tmp, sample_xlsx, framework):

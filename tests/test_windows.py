@@ -215,7 +215,7 @@ def test_no_posix_only_calls_in_the_package():
 
     import ast
 
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "readydocs").glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "src" / "readydocs").rglob("*.py"))
     for call in ("os.getuid", "os.geteuid", "os.symlink", "os.mkfifo", "os.fork", "signal.SIGKILL"):
         assert call not in source, call
     # fcntl (POSIX only) may be imported only where its absence is handled: in a try with `except ImportError`.

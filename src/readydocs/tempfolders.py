@@ -24,13 +24,15 @@ MAX_ABANDONED_CHECKED = 1000  # entries of the temporary folder looked at, at mo
 
 def make_private_folder(prefix: str) -> Path:
     """A new folder (mode 0700) in the system's temporary folder, named ``prefix``, this process's id and
-    a random part, once the folders of ``prefix`` left by processes that have ended are removed."""
-    remove_abandoned(prefix, Path(tempfile.gettempdir()))
-    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    a random part; then the folders of ``prefix`` left by processes that have ended are removed."""
+    made = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    remove_abandoned(prefix, made.parent, owner=made.stat().st_uid)
+    return made
 
 
-def remove_abandoned(prefix: str, tmp: Path) -> list[Path]:
-    """Delete the folders in ``tmp`` that ``make_private_folder(prefix)`` made for processes that have ended."""
+def remove_abandoned(prefix: str, tmp: Path, owner: int) -> list[Path]:
+    """Delete the folders in ``tmp`` that ``make_private_folder(prefix)`` made for processes that have
+    ended, of those owned by user id ``owner`` (this user's: that of a folder this process made)."""
     removed: list[Path] = []
     if os.name != "posix":  # os.kill would end a Windows process, not ask about it
         return removed
@@ -43,7 +45,7 @@ def remove_abandoned(prefix: str, tmp: Path) -> list[Path]:
                 m = name.fullmatch(entry.name)
                 if m is None or not entry.is_dir(follow_symlinks=False):
                     continue
-                if entry.stat(follow_symlinks=False).st_uid != os.getuid() or _running(int(m.group(1))):
+                if entry.stat(follow_symlinks=False).st_uid != owner or _running(int(m.group(1))):
                     continue
                 shutil.rmtree(entry.path, ignore_errors=True)
                 removed.append(Path(entry.path))
