@@ -112,16 +112,13 @@ def test_two_builds_in_threads_with_slow_writes_never_mix(two_rounds, tmp_path, 
     a, b, refs = two_rounds
     out = tmp_path / "shared"
     prepared = [prepare([wb], out, framework) for wb in (a, b, a, b)]
-    real = outputs.write_all_atomic
+    real = os.replace
 
-    def slow(files, before_last=None):
-        for n, (path, data) in enumerate(files):
-            if n == len(files) - 1 and before_last is not None:
-                before_last()
-            real([(path, data)])
-            time.sleep(0.05)
+    def slow(src, dst):  # each file put in place 50 ms after the one before
+        real(src, dst)
+        time.sleep(0.05)
 
-    monkeypatch.setattr(outputs, "write_all_atomic", slow)
+    monkeypatch.setattr(outputs.os, "replace", slow)
     errors = []
 
     def run(p):
