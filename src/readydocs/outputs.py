@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Collection, Sequence
+from typing import Callable, Collection, Sequence
 
 from .errors import FolderBusyError, FolderOwnerError, OutputConflictError, WriteError
 from .places import PlaceIdentity
