@@ -1,14 +1,16 @@
-"""Several places' files made durable by one flush (outputs.finish_writes, pipeline.write_places, a batch's tasks).
+"""Several places' files made durable by one flush (outputs.finish_writes, outputs.Flush, pipeline.WriteBehind, a batch's tasks).
 
-A flush waits for the disk however little is written, so a batch task writes its
-places together: every file of every place beside its target, one flush, then each
-place's files renamed. What each place's folder ends up holding is what a write of
-that place alone leaves.
+A flush waits for the disk however little is written, so a batch worker writes
+behind: each place's files beside their targets as soon as it is rendered, one
+flush at a time in a thread for all that were written since the last, then each
+place's files renamed, while the next place is rendered. What each place's folder
+ends up holding is what a write of that place alone leaves.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -113,35 +115,100 @@ def five_places(_sample_master, framework, tmp_path) -> Path:
     return folder
 
 
-def test_a_batch_flushes_once_per_task_of_places(five_places, tmp_path, framework, flushes):
+def test_a_batch_flushes_at_most_once_per_place_and_at_least_once_per_task(five_places, tmp_path, framework, flushes):
     result = run_batch([five_places], tmp_path / "out", framework, jobs=1)
     assert len(result.built) == 5 and result.benchmarked
-    # Five places waiting, one worker: tasks of min(4, 5 // 2) = 2, then min(4, 3 // 2) = 1, 1, 1:
-    # four flushes for the places; one each for the cohort summary and the cohort report (each
-    # written through its folder's manifest); batch-report.json alone is one file, fsynced.
-    assert flushes == ["syncfs"] * 6 + ["fsync"]
+    # Five places waiting, one worker: tasks of min(4, 5 // 2) = 2, then min(4, 3 // 2) = 1, 1, 1. The
+    # places a flush covers are those rendered while the one before ran: one or two for the task of two.
+    # Then one flush each for the cohort summary and the cohort report (each written through its
+    # folder's manifest); batch-report.json alone is one file, fsynced.
+    assert flushes[-1] == "fsync" and set(flushes[:-1]) == {"syncfs"}
+    assert 4 + 2 <= len(flushes) - 1 <= 5 + 2
 
 
-def test_a_place_whose_folder_is_busy_is_told_and_the_others_of_its_task_are_written(five_places, tmp_path,
-                                                                                      framework, monkeypatch):
+def _prepared(folder: Path, out: Path, framework, numbers) -> list:
     from readydocs import pipeline
 
-    entered: list[str] = []
+    return [pipeline.prepare([folder / f"p{n}.xlsx"], out, framework) for n in numbers]
+
+
+def test_places_added_while_a_flush_runs_wait_for_the_next_one_which_takes_them_together(five_places, tmp_path,
+                                                                                          framework, monkeypatch):
+    from readydocs.pipeline import WriteBehind
+
+    flushing, go_on = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow_flush(fd):
+        calls.append(fd)
+        flushing.set()
+        assert go_on.wait(10)
+        return True
+
+    monkeypatch.setattr(outputs, "_flushes_as_one", lambda fd: True)
+    monkeypatch.setattr(outputs, "_syncfs", slow_flush)
+    out = tmp_path / "out"
+    first, second, third = _prepared(five_places, out, framework, (0, 1, 2))
+    with WriteBehind() as writer:
+        writer.add("a", first)
+        assert flushing.wait(10)
+        assert not (out / "place-0" / "scores.json").exists()  # not in place while its flush runs
+        writer.add("b", second)  # rendered meanwhile: written beside its targets, not flushed yet
+        writer.add("c", third)
+        assert len(calls) == 1
+        assert _temporary(out / "place-1") and not (out / "place-1" / "scores.json").exists()
+        go_on.set()
+        done = writer.finish()
+    assert len(calls) == 2  # the second and third places made durable by one flush
+    assert [done[k].out_dir for k in "abc"] == [out / "place-0", out / "place-1", out / "place-2"]
+    for n in range(3):
+        assert json.loads((out / f"place-{n}" / "scores.json").read_text("utf-8"))["place"] == f"Place {n}"
+        assert _temporary(out / f"place-{n}") == []
+
+
+def test_a_caller_that_stops_midway_leaves_no_place_half_written(five_places, tmp_path, framework, flushes):
+    from readydocs.pipeline import WriteBehind
+
+    out = tmp_path / "out"
+    first, second = _prepared(five_places, out, framework, (0, 1))
+    with pytest.raises(KeyboardInterrupt):
+        with WriteBehind() as writer:
+            writer.add("a", first)
+            writer.add("b", second)
+            raise KeyboardInterrupt
+    for n in (0, 1):  # each place is wholly written or not at all
+        folder = out / f"place-{n}"
+        assert _temporary(folder) == []
+        written = {p.name for p in folder.iterdir()} - {".readydocs-lock", MANIFEST_NAME}
+        assert written in (set(), {"readiness-report.docx", "internal-launch-memo.docx", "talking-points.docx",
+                                   "scores.json", "readiness-action-plan.xlsx"})
+        if written:
+            assert set(_recorded(folder)) == written
+
+
+def test_a_busy_folder_is_waited_for_only_once_the_folders_held_are_let_go(five_places, tmp_path, framework,
+                                                                         monkeypatch):
+    from readydocs.pipeline import WriteBehind
+
+    out = tmp_path / "out"
+    tries: list[tuple[str, float, bool]] = []
     real_enter = OutputFolder.__enter__
 
     def entering(self):
-        entered.append(self.path.name)
+        tries.append((self.path.name, self.wait, (out / "place-2" / "scores.json").exists()))
         if self.path.name == "place-1":
             raise FolderBusyError(f"{self.path}: another readydocs build is writing into this folder; waited 0 s.", "")
         return real_enter(self)
 
     monkeypatch.setattr(OutputFolder, "__enter__", entering)
-    out = tmp_path / "out"
-    prepared = [pipeline.prepare([five_places / f"p{n}.xlsx"], out, framework) for n in (2, 1, 0)]
-    done = pipeline.write_places(prepared)
-    assert entered == ["place-0", "place-1", "place-2"]  # in the order of their paths, whatever the order given
-    assert isinstance(done[1], FolderBusyError)
-    assert [d.out_dir for d in (done[0], done[2])] == [out / "place-2", out / "place-0"]
+    with WriteBehind(wait=7) as writer:
+        for key, prepared in zip("abc", _prepared(five_places, out, framework, (2, 1, 0))):
+            writer.add(key, prepared)
+        done = writer.finish()
+    # place-1 is tried at once while place-2 is held, then waited for (7 s) with nothing held: place-2 is in place.
+    assert tries == [("place-2", 7, False), ("place-1", 0, False), ("place-1", 7, True), ("place-0", 7, True)]
+    assert isinstance(done["b"], FolderBusyError)
+    assert [done[k].out_dir for k in "ac"] == [out / "place-2", out / "place-0"]
     for name in ("place-0", "place-2"):
         assert json.loads((out / name / "scores.json").read_text("utf-8"))["place"] == f"Place {name[-1]}"
     assert not (out / "place-1").exists()

@@ -402,8 +402,8 @@ class PlaceOptions:
         return str(self.explain(exc) if self.explain is not None else exc)
 
 
-# Places built per task: their files are made durable by one flush (_build_each), and there are
-# fewer round trips through the pool, whose machinery costs the main process about a millisecond
+# Places built per task: a task waits only for the flush of its last place (_build_each), and there
+# are fewer round trips through the pool, whose machinery costs the main process about a millisecond
 # a task, on a machine whose cores the workers already fill.
 BUILDS_PER_TASK = 4
 
@@ -418,19 +418,21 @@ def _build_each(places: Sequence[tuple], out_dir: Path, options: PlaceOptions, b
                 answers: Path | None = None) -> list[PlaceOutcome]:
     """Build each place of ``places``, each given as (name, its checked workbooks, folder, earlier).
 
-    Every place is rendered first; then their files are written together, made durable by one
-    flush (pipeline.write_places): a flush waits for the disk, and for every other file being
-    written to it, however little is written.
+    The places are rendered one after another, and written behind (pipeline.WriteBehind): while
+    the places rendered so far are made durable by one flush, which waits for the disk and for
+    every other file being written to it, the next is rendered.
     """
-    from .pipeline import write_places
+    from .pipeline import WriteBehind
 
-    rendered = [_render(name, members, out_dir, folder, options, earlier, benchmark, answers)
-                for name, members, folder, earlier in places]
-    ready = [r for r in rendered if isinstance(r, _Rendered)]
-    written = write_places([r.prepared for r in ready], force=options.force, wait=options.wait,
-                           keep_backups=options.keep_backups)
-    told = iter([r.told(w, options) for r, w in zip(ready, written)])
-    return [next(told) if isinstance(r, _Rendered) else r for r in rendered]
+    rendered = []
+    with WriteBehind(force=options.force, wait=options.wait, keep_backups=options.keep_backups) as writer:
+        for n, (name, members, folder, earlier) in enumerate(places):
+            place = _render(name, members, out_dir, folder, options, earlier, benchmark, answers)
+            if isinstance(place, _Rendered):
+                writer.add(n, place.prepared)
+            rendered.append(place)
+        written = writer.finish()
+    return [r.told(written[n], options) if isinstance(r, _Rendered) else r for n, r in enumerate(rendered)]
 
 
 def _build(name: str, checked: Sequence[Checked], out_dir: Path, folder: str, options: PlaceOptions,

@@ -21,6 +21,7 @@ import re
 import stat
 import struct
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -593,18 +594,53 @@ class PendingWrite:
     targets: list[Path]  # the generated files, as the report lists them once written
 
 
-def finish_writes(writes: Sequence[PendingWrite]) -> list[WriteReport | WriteError]:
+class Flush:
+    """The one flush of several started writes, run in a thread while the caller goes on.
+
+    A flush waits for the disk, not for the CPU, so a batch worker renders its next place
+    meanwhile; finish_writes(writes, flush) then waits for it instead of flushing. The thread
+    only makes the files' data durable: it changes no folder's state and renames nothing.
+    """
+
+    def __init__(self, writes: Sequence[PendingWrite]):
+        self._staged = [w.staged for w in writes]
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="readydocs-flush", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            _Staged.make_durable(self._staged)
+        except BaseException as exc:  # raised by wait, in the caller's thread
+            self._failure = exc
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Until the files are durable; raises what stopped them (a WriteError when the disk refused)."""
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+
+
+def finish_writes(writes: Sequence[PendingWrite], flush: Flush | None = None) -> list[WriteReport | WriteError]:
     """Make the files of every write durable with one flush, then put each write's files in place, in order.
 
     Each write's report, or the WriteError that stopped it, in the order given: one write
     failing leaves the others to go on; a failed flush stops them all before any file is
-    renamed. Call it while every write's folder is still held (its 'with' block).
+    renamed. ``flush``: a Flush of exactly these writes, already started, waited for instead.
+    Call it while every write's folder is still held (its 'with' block).
     """
     try:
         if any(w.folder._lock is None for w in writes):
             raise RuntimeError("finish_writes() after a folder's 'with' block")
         try:
-            _Staged.make_durable([w.staged for w in writes])
+            if flush is None:
+                _Staged.make_durable([w.staged for w in writes])
+            else:
+                flush.wait()
         except WriteError as exc:
             return [exc for _ in writes]
         done: list[WriteReport | WriteError] = []

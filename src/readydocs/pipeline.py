@@ -22,9 +22,9 @@ from .branding import drop_logo_problems, logo_for
 from .catalogue import PLACE_DOCUMENTS
 from .charts import native_chart_data, picture_charts
 from .context import build_context
-from .errors import ReadydocsError
+from .errors import FolderBusyError, ReadydocsError
 from .framework import Framework
-from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, OutputFolder, PendingWrite, WriteReport, finish_writes
+from .outputs import DEFAULT_KEEP_BACKUPS, DEFAULT_WAIT, Flush, OutputFolder, PendingWrite, WriteReport, finish_writes
 from .pdf import PdfError, pdf_bytes, pdf_name
 from .places import PlaceIdentity
 from .render import CHART_WIDTH_MM, DocumentProps, Picture, render_document, resolve_template
@@ -146,38 +146,124 @@ def prepare(paths: Sequence[str | Path], out_root: Path, framework: Framework,
 def write_place(prepared: Prepared, force: bool = False, wait: float = DEFAULT_WAIT,
                 keep_backups: int = DEFAULT_KEEP_BACKUPS) -> BuildResult:
     """Write a prepared place into its folder, holding the folder for the whole step (see outputs.OutputFolder)."""
-    (done,) = write_places([prepared], force=force, wait=wait, keep_backups=keep_backups)
+    with WriteBehind(force=force, wait=wait, keep_backups=keep_backups) as writer:
+        writer.add(0, prepared)
+        done = writer.finish()[0]
     if isinstance(done, Exception):
         raise done
     return done
 
 
-def write_places(places: Sequence[Prepared], force: bool = False, wait: float = DEFAULT_WAIT,
-                 keep_backups: int = DEFAULT_KEEP_BACKUPS) -> list[BuildResult | Exception]:
-    """Write prepared places, each into its own folder, their files made durable by one flush (outputs.finish_writes).
+class WriteBehind:
+    """Writes prepared places while the caller prepares the next ones: ``with WriteBehind() as w: w.add(key, p) ...``.
 
-    Each place's result, or the error that stopped it (the others are still written), in the
-    order given. The folders are held together, taken in the order of their paths, so that
-    two processes writing some of the same folders never wait for each other in a circle.
+    add holds the place's folder and writes its files beside their targets at once; they are
+    made durable by a flush in a thread (outputs.Flush: it waits for the disk, not for the
+    CPU) and put in place once it is done. One flush runs at a time: the places added while
+    it runs are made durable together by the next. finish waits for the last and gives each
+    place's result, or the error that stopped it (the others are still written), by its key.
+    A folder is held until its files are in place, and never waited for while another is
+    held: tried at once, and only waited for after the writes in hand are finished, so that
+    two processes never wait for each other in a circle.
     """
-    done: dict[int, BuildResult | Exception] = {}
-    started: dict[int, PendingWrite] = {}
-    with ExitStack() as held:
-        for n in sorted(range(len(places)), key=lambda n: str(places[n].out_dir)):
+
+    def __init__(self, force: bool = False, wait: float = DEFAULT_WAIT, keep_backups: int = DEFAULT_KEEP_BACKUPS):
+        self.force, self.wait, self.keep_backups = force, wait, keep_backups
+        self._started: list[_Started] = []  # written beside their targets, not yet flushing
+        self._flushing: tuple[list[_Started], Flush] | None = None
+        self._done: dict[Any, BuildResult | Exception] = {}
+
+    def __enter__(self) -> "WriteBehind":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Left early (an error in the caller): what was started is let go unwritten, each folder's
+        # temporary files removed (OutputFolder), once a flush still running has ended.
+        if self._flushing is not None:
             try:
-                started[n] = _start_write(places[n], held, force, wait, keep_backups)
-            except Exception as exc:  # this place only: told by the caller
-                done[n] = exc
-        for n, written in zip(started, finish_writes(list(started.values()))):
-            done[n] = written if isinstance(written, Exception) else _written(places[n], written)
-    return [done[n] for n in range(len(places))]
+                self._flushing[1].wait()
+            except BaseException:
+                pass
+        for started in [*(self._flushing[0] if self._flushing else ()), *self._started]:
+            started.held.close()
+        self._flushing, self._started = None, []
+
+    def add(self, key: Any, prepared: Prepared) -> None:
+        if self._flushing is not None and self._flushing[1].done:
+            self._put_in_place()
+        try:
+            started = self._start(prepared)
+        except Exception as exc:  # this place only: told by finish
+            self._done[key] = exc
+            return
+        started.key = key
+        self._started.append(started)
+        if self._flushing is None:
+            self._flush()
+
+    def finish(self) -> dict[Any, BuildResult | Exception]:
+        """Wait until every place added is written or refused; each one's result by its key."""
+        while self._started or self._flushing is not None:
+            if self._flushing is None:
+                self._flush()
+            self._put_in_place()
+        return self._done
+
+    def _start(self, prepared: Prepared) -> "_Started":
+        out_dir = prepared.out_dir
+        assert out_dir is not None
+        held = ExitStack()
+        try:
+            try:
+                folder = held.enter_context(self._folder(out_dir, prepared, wait=0 if self._holding else self.wait))
+            except FolderBusyError:
+                if not self._holding:
+                    raise
+                self.finish()  # let every folder go before waiting for this one
+                folder = held.enter_context(self._folder(out_dir, prepared, wait=self.wait))
+            return _Started(prepared, held, _start_write(prepared, folder, self.force))
+        except BaseException:
+            held.close()
+            raise
+
+    def _folder(self, out_dir: Path, prepared: Prepared, wait: float) -> OutputFolder:
+        return OutputFolder(out_dir, prepared.identity, wait=wait, keep_backups=self.keep_backups)
+
+    @property
+    def _holding(self) -> bool:
+        return bool(self._started) or self._flushing is not None
+
+    def _flush(self) -> None:
+        started, self._started = self._started, []
+        self._flushing = (started, Flush([s.write for s in started]))
+
+    def _put_in_place(self) -> None:
+        assert self._flushing is not None
+        started, flush = self._flushing
+        try:
+            written = finish_writes([s.write for s in started], flush)
+        finally:
+            self._flushing = None
+            for s in started:
+                s.held.close()
+        for s, report in zip(started, written):
+            self._done[s.key] = report if isinstance(report, Exception) else _written(s.prepared, report)
 
 
-def _start_write(prepared: Prepared, held: ExitStack, force: bool, wait: float, keep_backups: int) -> PendingWrite:
-    """Hold the place's folder (until ``held`` ends) and start writing its files there."""
+@dataclass(eq=False)
+class _Started:
+    """A place whose files WriteBehind has written beside their targets, its folder held (``held``)."""
+
+    prepared: Prepared
+    held: ExitStack
+    write: PendingWrite
+    key: Any = None
+
+
+def _start_write(prepared: Prepared, folder: OutputFolder, force: bool) -> PendingWrite:
+    """Start writing the place's files in its folder, which the caller holds."""
     out_dir, summary = prepared.out_dir, prepared.summary
     assert out_dir is not None and prepared.when is not None and summary is not None
-    folder = held.enter_context(OutputFolder(out_dir, prepared.identity, wait=wait, keep_backups=keep_backups))
     # Read under the lock: the plan carries what people typed into the last one forward.
     existing = out_dir / PLAN_FILE
     try:
