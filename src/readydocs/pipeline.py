@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import stat
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -185,18 +184,17 @@ class WriteBehind:
             except BaseException:
                 pass
         for started in [*(self._flushing[0] if self._flushing else ()), *self._started]:
-            started.held.close()
+            started.let_go()
         self._flushing, self._started = None, []
 
     def add(self, key: Any, prepared: Prepared) -> None:
         if self._flushing is not None and self._flushing[1].done:
             self._put_in_place()
         try:
-            started = self._start(prepared)
+            started = self._start(key, prepared)
         except Exception as exc:  # this place only: told by finish
             self._done[key] = exc
             return
-        started.key = key
         self._started.append(started)
         if self._flushing is None:
             self._flush()
@@ -209,29 +207,24 @@ class WriteBehind:
             self._put_in_place()
         return self._done
 
-    def _start(self, prepared: Prepared) -> "_Started":
-        out_dir = prepared.out_dir
-        assert out_dir is not None
-        held = ExitStack()
+    def _start(self, key: Any, prepared: Prepared) -> "_Started":
+        holding = bool(self._started) or self._flushing is not None
         try:
-            try:
-                folder = held.enter_context(self._folder(out_dir, prepared, wait=0 if self._holding else self.wait))
-            except FolderBusyError:
-                if not self._holding:
-                    raise
-                self.finish()  # let every folder go before waiting for this one
-                folder = held.enter_context(self._folder(out_dir, prepared, wait=self.wait))
-            return _Started(prepared, held, _start_write(prepared, folder, self.force))
+            folder = self._folder(prepared, wait=0 if holding else self.wait).__enter__()
+        except FolderBusyError:
+            if not holding:
+                raise
+            self.finish()  # let every folder go before waiting for this one
+            folder = self._folder(prepared, wait=self.wait).__enter__()
+        try:
+            return _Started(key, prepared, _start_write(prepared, folder, self.force))
         except BaseException:
-            held.close()
+            folder.__exit__(None, None, None)
             raise
 
-    def _folder(self, out_dir: Path, prepared: Prepared, wait: float) -> OutputFolder:
-        return OutputFolder(out_dir, prepared.identity, wait=wait, keep_backups=self.keep_backups)
-
-    @property
-    def _holding(self) -> bool:
-        return bool(self._started) or self._flushing is not None
+    def _folder(self, prepared: Prepared, wait: float) -> OutputFolder:
+        assert prepared.out_dir is not None
+        return OutputFolder(prepared.out_dir, prepared.identity, wait=wait, keep_backups=self.keep_backups)
 
     def _flush(self) -> None:
         started, self._started = self._started, []
@@ -245,19 +238,21 @@ class WriteBehind:
         finally:
             self._flushing = None
             for s in started:
-                s.held.close()
+                s.let_go()
         for s, report in zip(started, written):
             self._done[s.key] = report if isinstance(report, Exception) else _written(s.prepared, report)
 
 
 @dataclass(eq=False)
 class _Started:
-    """A place whose files WriteBehind has written beside their targets, its folder held (``held``)."""
+    """A place whose files WriteBehind has written beside their targets, its folder held until let_go."""
 
+    key: Any
     prepared: Prepared
-    held: ExitStack
     write: PendingWrite
-    key: Any = None
+
+    def let_go(self) -> None:
+        self.write.folder.__exit__(None, None, None)
 
 
 def _start_write(prepared: Prepared, folder: OutputFolder, force: bool) -> PendingWrite:
