@@ -375,16 +375,19 @@ def test_plain_progress_shows_failures_so_far_and_time_left():
     with Reporter(tty=False, out=Out(), clock=lambda: now[0]) as r:
         now[0] = 102.0
         r("check", 4, 4, "d.xlsx", 1)
-        now[0] = 104.0
-        r("build", 1, 3, "Alder City: built", 1)
-        now[0] = 106.0
-        r("build", 2, 3, "Birch Town: skipped", 2)
-        r("build", 3, 3, "Cedar County: built", 2)
+        now[0] = 164.0  # a minute before the first place (grouping, the first task): no place's pace
+        r("build", 1, 4, "Alder City: built", 1)
+        now[0] = 164.5  # half a second after the first: too soon to tell
+        r("build", 2, 4, "Birch Town: skipped", 2)
+        now[0] = 168.0  # two places in 4 s since the first: 2 s a place, one left
+        r("build", 3, 4, "Cedar County: built", 2)
+        r("build", 4, 4, "Dunmore Village: built", 2)
     text = "".join(lines).splitlines()
     assert text == ["Checked 4 workbooks (1 failed so far).",
-                    "[1/3] Alder City: built (1 failed so far, about 4 s left)",
-                    "[2/3] Birch Town: skipped (2 failed so far, about 2 s left)",
-                    "[3/3] Cedar County: built (2 failed so far)"]
+                    "[1/4] Alder City: built (1 failed so far)",
+                    "[2/4] Birch Town: skipped (2 failed so far)",
+                    "[3/4] Cedar County: built (2 failed so far, about 2 s left)",
+                    "[4/4] Dunmore Village: built (2 failed so far)"]
 
 
 # --------------------------------------------------------------------------

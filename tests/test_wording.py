@@ -15,7 +15,8 @@ def test_half_up(value, expected):
 
 
 def test_numbers_are_words_under_ten():
-    assert [w.number(n) for n in (0, 1, 4, 9, 10, 27)] == ["zero", "one", "four", "nine", "10", "27"]
+    assert [w.number(n) for n in (0, 1, 4, 9, 10, 27, 999, 1000, 19500)] == [
+        "zero", "one", "four", "nine", "10", "27", "999", "1,000", "19,500"]
     assert w.count(1, "condition") == "one condition"
     assert w.count(4, "area") == "four areas"
     assert w.count(12, "indicator") == "12 indicators"

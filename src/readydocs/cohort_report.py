@@ -30,27 +30,48 @@ from .palette import BAND_FILLS
 from .render import DocumentProps, render_document, resolve_template
 from .scoresjson import ConditionScore, PlaceScores
 from .version import __version__
-from .wording import format_date, half_up, join, mid_sentence, number
+from .wording import format_date, half_up, join, join_some, mid_sentence
 
 FILENAME = COHORT_REPORT.filename
 WEAKEST = 3  # conditions listed as weakest across the cohort
 MAX_DISAGREEMENTS = 8  # rows of the disagreements table
 MAX_SESSIONS = 6
 MIN_SHARED = 2  # places that must share a need before a cohort-wide session is suggested
-
+# Places named one by one in a cell, and rows of a table with a row per place. A report on every
+# US municipality (about 19,500) would run to thousands of pages, past what a template may write
+# (sandbox.MAX_TEXT, reached at about 3,800 places): beyond this, such a table shows the places
+# with the lowest averages and says so, and a cell that would name more points to the summary.
+MAX_LISTED = 500
+SEE_SUMMARY = "Too many to name here: cohort-summary.xlsx lists every place"
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
-    """'1 place', '3 places'."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    """'1 place', '3 places', '19,500 places'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def _names(names: Sequence[str], limit: int = 3) -> str:
-    """Names joined for a sentence; beyond ``limit`` a count instead, since the tables list them."""
+def _listed(names: Sequence[str]) -> str:
+    """Names for a table's cell: every one, or a pointer to the summary beyond MAX_LISTED."""
+    if len(names) > MAX_LISTED:
+        return SEE_SUMMARY
+    return ", ".join(names) or "\u2014"
 
-    if len(names) <= limit:
-        return join(list(names))
-    return f"{number(len(names))} places"
+
+def _neediest(places: Sequence[PlaceScores]) -> list[PlaceScores]:
+    """At most MAX_LISTED of ``places``, in their order: those with the lowest averages, a place with none first."""
+    if len(places) <= MAX_LISTED:
+        return list(places)
+    ranked = sorted(range(len(places)), key=lambda n: (places[n].average is not None, places[n].average or 0, n))
+    return [places[n] for n in sorted(ranked[:MAX_LISTED])]
+
+
+def _shown_note(shown: Sequence[PlaceScores], total: int, which: str = "") -> str:
+    """What a table limited by _neediest leaves out ("" when it shows every place); ``which`` follows "places"."""
+    if len(shown) == total:
+        return ""
+    no_average = " or none at all" if any(p.average is None for p in shown) else ""
+    return (f"This table shows {len(shown):,} of the {total:,} places{which}, in order of name: those with the lowest "
+            f"average scores{no_average}. cohort-summary.xlsx lists every place.")
 
 
 def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_built: int = 0,
@@ -78,7 +99,7 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
     for lv in framework.levels:
         names = [p.place for p in places if p.level == lv.id]
         verdicts.append({"label": lv.label, "count": len(names), "count_text": _count(len(names), "place"),
-                         "names": names, "names_text": ", ".join(names) or "\u2014"})
+                         "names": names, "names_text": _listed(names)})
 
     conditions: list[dict[str, Any]] = []
     for c in framework.conditions:
@@ -92,7 +113,7 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
         conditions.append({
             "id": c.id, "name": c.name, "median": half_up(median), "median_text": "\u2014" if median is None else str(half_up(median)),
             "scored": len(scored), "lacking": lacking, "lacking_count": len(lacking),
-            "lacking_text": ", ".join(lacking) or "\u2014", "unknown": unknown, "disputed": disputed,
+            "lacking_text": _listed(lacking), "unknown": unknown, "disputed": disputed,
             "in_place": sum(1 for _, g in got if g.status == best_band),
             "action": c.actions[0] if c.actions else "",
         })
@@ -100,7 +121,8 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
     weakest = ranked[:WEAKEST]
 
     heat_rows = []
-    for p in places:
+    heat_places = _neediest(places)
+    for p in heat_places:
         cells = []
         for c in framework.conditions:
             got_c = cond(p, c.id)
@@ -136,7 +158,8 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
         "conditions": conditions,
         "weakest": weakest,
         "weakest_text": join([c["name"] for c in weakest]),
-        "heat": {"conditions": [c.name for c in framework.conditions], "rows": heat_rows, "legend": legend},
+        "heat": {"conditions": [c.name for c in framework.conditions], "rows": heat_rows, "legend": legend,
+                 "note_text": _shown_note(heat_places, len(places))},
         "disagreements": disagreements[:MAX_DISAGREEMENTS],
         "disagreements_total": len(disagreements),
         "changes": _changes(places, earlier, framework, baseline_given),
@@ -148,13 +171,13 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
 def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framework: Framework, given: bool) -> dict[str, Any]:
     """Each matched place's average then and now, and the conditions that crossed a band."""
 
-    rows, new = [], []
+    rows = []
     rank = {b.id: n for n, b in enumerate(framework.bands)}
-    for p in places:
-        round_ = earlier.get(p.place)
-        if round_ is None:
-            new.append(p.place)
-            continue
+    matched = [p for p in places if p.place in earlier]
+    new = [p.place for p in places if p.place not in earlier]
+    shown = _neediest(matched)
+    for p in shown:
+        round_ = earlier[p.place]
         then = [v for v in round_.scores.values() if v is not None]
         then_avg = mean(then) if then else None
         now_avg = p.average
@@ -176,13 +199,15 @@ def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framewor
             "change_text": "\u2014" if change is None else "no change" if change == 0 else f"{change:+d}".replace("-", "\u2212"),
             "up_text": join(up) or "\u2014", "down_text": join(down) or "\u2014",
         })
-    return {"given": given, "rows": rows, "new": new, "new_text": _names(new, limit=len(new)),
-            "new_count_text": _count(len(new), "place")}
+    return {"given": given, "rows": rows, "new": new,
+            "new_text": "cohort-summary.xlsx marks each one" if len(new) > MAX_LISTED else join(new),
+            "new_count_text": _count(len(new), "place"),
+            "note_text": _shown_note(shown, len(matched), " matched in the baseline round")}
 
 
 def _session(title: str, places: Sequence[str], need: str, offer: str) -> dict[str, str]:
-    """One suggested session: the need the places share, the places by name, and what a session would offer."""
-    return {"title": title, "text": f"{need} ({_names(places)}). {offer}"}
+    """One suggested session: the need the places share, the first places by name, and what a session would offer."""
+    return {"title": title, "text": f"{need} ({join_some(places)}). {offer}"}
 
 
 def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework) -> list[dict[str, str]]:
@@ -191,14 +216,14 @@ def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework
     # The conditions most places lack come first; at most WEAKEST of them, so gaps and disputes keep a place.
     weakest = sorted(shared, key=lambda c: (-c["lacking_count"], c["median"] if c["median"] is not None else 0))[:WEAKEST]
     out = [_session(f"A learning session on {mid_sentence(c['name'])}", c["lacking"],
-                    f"{c['lacking_count']} of {total} places have this condition not yet in place",
+                    f"{c['lacking_count']:,} of {total:,} places have this condition not yet in place",
                     f"A session could start from the framework\u2019s first suggested action: {c['action']}") for c in weakest]
     out += [_session(f"Finding the facts on {mid_sentence(c['name'])}", c["unknown"],
-                     f"{len(c['unknown'])} places answered \u201c{framework.scale.dont_know}\u201d too often to score this condition",
+                     f"{_count(len(c['unknown']), 'place')} answered \u201c{framework.scale.dont_know}\u201d too often to score this condition",
                      "A working session on where the answers can be found would help them all.")
             for c in conditions if len(c["unknown"]) >= MIN_SHARED]
     out += [_session(f"A shared view of {mid_sentence(c['name'])}", c["disputed"],
-                     f"Respondents in {len(c['disputed'])} places disagreed about this condition",
+                     f"Respondents in {_count(len(c['disputed']), 'place')} disagreed about this condition",
                      "A facilitated discussion on what each indicator asks would help their teams agree.")
             for c in conditions if len(c["disputed"]) >= MIN_SHARED]
     return out[:MAX_SESSIONS]

@@ -36,8 +36,8 @@ def half_up(value: float | None) -> int | None:
 
 
 def number(n: int) -> str:
-    """A count as prose says it: words under ten ("four"), digits from ten on ("12")."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+    """A count as prose says it: words under ten ("four"), digits from ten on ("12", "19,500")."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
