@@ -57,7 +57,7 @@ from .places import PlaceIdentity, slugify
 from .response import Response
 from .scoresjson import PlaceScores
 from .validate import Report
-from .workers import WORKER_MODULES, default_jobs, worker_context
+from .workers import WORKER_MODULES, default_jobs, leave_with_batch, one_task, worker_context
 
 _GLOB_CHARS = set("*?[")
 
@@ -271,6 +271,7 @@ def _init_worker(framework: Framework, chart_image: bool = False, own_process: b
 
         gc.freeze()
         gc.set_threshold(*_COLLECT_EVERY)
+        leave_with_batch()
 
 
 # Python's cycle collector looks at the newest objects every 700 made. A place makes hundreds of
@@ -318,6 +319,7 @@ def _peak_kb() -> int:
         return 0
 
 
+@one_task
 def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_given: bool,
                    options: PlaceOptions) -> bytes | str:
     """cohort-report.docx's bytes (written by the caller, through the manifest), or why it could not be made.
@@ -348,6 +350,7 @@ def _cohort_report(scored: Path | Iterable[ScoredPlace], places: int, baseline_g
 CHECKS_PER_TASK = 4
 
 
+@one_task
 def _check_each(paths: Sequence[Path], for_cohort: bool = False) -> list[Checked]:
     return [_check(p, for_cohort) for p in paths]
 
@@ -414,6 +417,7 @@ def _task_size(waiting: int, jobs: int, most: int) -> int:
     return min(most, max(1, waiting // (2 * jobs)))
 
 
+@one_task
 def _build_each(places: Sequence[tuple], out_dir: Path, options: PlaceOptions, benchmark: Any = None,
                 answers: Path | None = None) -> list[PlaceOutcome]:
     """Build each place of ``places``, each given as (name, its checked workbooks, folder, earlier).
@@ -852,6 +856,7 @@ def write_summary(result: BatchResult, out_dir: Path, framework: Framework, opti
     return _write_own(out_dir, FILENAME, data, options)
 
 
+@one_task
 def _summary_bytes(scored: Path | Iterable[ScoredPlace], failed: list, framework: Framework | None = None) -> bytes:
     """The cohort summary workbook's bytes (in a worker: with the framework it loaded)."""
     from .cohort import PlaceRow, summary_bytes

@@ -1,4 +1,5 @@
-"""Where a batch's worker processes come from: the modules they load first, and the server they fork from.
+"""Where a batch's worker processes come from: the modules they load first, the server they fork from,
+and when they leave.
 
 On Linux and macOS the workers fork from a forkserver that has imported the
 rendering libraries once. Starting it takes about as long as the command line
@@ -11,9 +12,10 @@ and `readydocs --help` must stay as light as starting Python.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from typing import Sequence
+from typing import Any, Callable, Sequence, TypeVar, cast
 
 # What a worker loads before its first place. No openpyxl: workbooks and earlier action plans are
 # read by xlsxcells, and the action plan and the cohort summary are written as XML (planxml, summaryxml).
@@ -79,3 +81,58 @@ def _jobs_asked(args: Sequence[str]) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+# --------------------------------------------------------------------------
+# Leaving with the batch
+#
+# A batch that ends normally tells its workers to stop. One killed outright (kill -9, a job
+# scheduler's limit) cannot, and a pool's worker holds both ends of the queue it takes tasks
+# from, so it would wait for the next task for good: idle processes of 50 MB and more, one per
+# core, left behind by every killed batch.
+
+_Task = TypeVar("_Task", bound=Callable[..., Any])
+_task_lock: Any = None  # a threading.Lock in a worker that leaves with its batch (leave_with_batch), held during a task
+_batch_gone = False
+
+
+def one_task(fn: _Task) -> _Task:
+    """Mark a function the batch's pool runs: a worker leaves only between two such tasks, so that
+    the places it was writing when its batch went are written whole."""
+
+    @functools.wraps(fn)
+    def task(*args: Any, **kwargs: Any) -> Any:
+        if _task_lock is None:  # the batch's own process (--jobs 1), or a worker that cannot watch
+            return fn(*args, **kwargs)
+        with _task_lock:
+            if _batch_gone:
+                os._exit(1)
+            return fn(*args, **kwargs)
+
+    return cast(_Task, task)
+
+
+def leave_with_batch() -> None:
+    """In a worker: end this process once the batch that started it is gone (after the task in hand).
+
+    The process that asked for the worker keeps open the end of a pipe whose other end the worker
+    holds (multiprocessing's parent sentinel); it reads as ended once that process has exited, however it died.
+    """
+    global _task_lock
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:  # pragma: no cover - not started by a batch
+        return
+    _task_lock = lock = threading.Lock()
+
+    def watch() -> None:
+        global _batch_gone
+        wait([parent.sentinel])
+        _batch_gone = True
+        with lock:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="readydocs-leave-with-batch", daemon=True).start()
