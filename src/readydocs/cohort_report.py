@@ -169,7 +169,8 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
 
 
 def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framework: Framework, given: bool) -> dict[str, Any]:
-    """Each matched place's average then and now, and the conditions that crossed a band."""
+    """Each matched place's average then and now, and the conditions that crossed a band (at most
+    MAX_LISTED places: those _neediest picks); the places new this round."""
 
     rows = []
     rank = {b.id: n for n, b in enumerate(framework.bands)}
