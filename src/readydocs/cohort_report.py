@@ -24,6 +24,7 @@ from statistics import mean
 from typing import Any, Mapping, Sequence
 
 from .catalogue import COHORT_REPORT
+from .cohort import FILENAME as SUMMARY_FILENAME
 from .baseline import EarlierRound
 from .framework import Framework, load_framework
 from .palette import BAND_FILLS
@@ -42,7 +43,7 @@ MIN_SHARED = 2  # places that must share a need before a cohort-wide session is 
 # (sandbox.MAX_TEXT, reached at about 3,800 places): beyond this, such a table shows the places
 # with the lowest averages and says so, and a cell that would name more points to the summary.
 MAX_LISTED = 500
-SEE_SUMMARY = "Too many to name here: cohort-summary.xlsx lists every place"
+SEE_SUMMARY = f"Too many to name here: {SUMMARY_FILENAME} lists every place"
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -71,7 +72,7 @@ def _shown_note(shown: Sequence[PlaceScores], total: int, which: str = "") -> st
         return ""
     no_average = " or none at all" if any(p.average is None for p in shown) else ""
     return (f"This table shows {len(shown):,} of the {total:,} places{which}, in order of name: those with the lowest "
-            f"average scores{no_average}. cohort-summary.xlsx lists every place.")
+            f"average scores{no_average}. {SUMMARY_FILENAME} lists every place.")
 
 
 def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_built: int = 0,
@@ -201,7 +202,7 @@ def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framewor
             "up_text": join(up) or "\u2014", "down_text": join(down) or "\u2014",
         })
     return {"given": given, "rows": rows, "new": new,
-            "new_text": "cohort-summary.xlsx marks each one" if len(new) > MAX_LISTED else join(new),
+            "new_text": f"{SUMMARY_FILENAME} marks each one" if len(new) > MAX_LISTED else join(new),
             "new_count_text": _count(len(new), "place"),
             "note_text": _shown_note(shown, len(matched), " matched in the baseline round")}
 
