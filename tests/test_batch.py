@@ -41,7 +41,7 @@ def test_batch_builds_good_places_and_reports_the_broken_one(cohort_dir, tmp_pat
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "2"])
     assert result.exit_code == 1, result.output
-    assert "Built 2 of 3 place(s) from 4 workbook(s)" in result.output
+    assert "Built 2 of 3 places from 4 workbooks" in result.output
     assert f"Not built: (municipality not known) ({cohort_dir / 'broken.xlsx'})" in result.output
     assert f"  {cohort_dir / 'broken.xlsx'}: is not an Excel .xlsx workbook." in result.output
     assert "[2/2] " in result.output  # plain progress lines when not on a terminal
@@ -154,7 +154,7 @@ def test_a_place_with_an_edited_document_stays_in_the_summary_until_forced(cohor
     edited = _edit(memo)
     result = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1"])
     assert result.exit_code == 1
-    assert "Built 1 of 2 place(s)" in result.stdout
+    assert "Built 1 of 2 places" in result.stdout
     assert f"Documents not replaced: Lakeside County ({cohort_dir / 'lakeside.xlsx'})" in result.stderr
     assert f"  {memo} has been changed since readydocs wrote it; not overwritten." in result.stderr
     assert memo.read_bytes() == edited
@@ -191,7 +191,7 @@ def test_an_edited_cohort_summary_is_kept(cohort_dir, tmp_path):
     assert result.stderr.splitlines()[-1] == (
         f"Error: {out / FILENAME} has been changed since readydocs wrote it; not overwritten. Rename that file to keep "
         "your edits and build again, or rerun with --force to keep a dated copy beside it and replace it.")
-    assert "Built 2 of 2 place(s)" in result.stdout
+    assert "Built 2 of 2 places" in result.stdout
     assert (out / FILENAME).read_bytes() == edited
     forced = CliRunner().invoke(cli, ["batch", str(cohort_dir), "-o", str(out), "--jobs", "1", "--force"])
     assert forced.exit_code == 0, forced.output

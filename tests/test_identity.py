@@ -241,7 +241,7 @@ def test_batch_skips_excel_owner_files_given_by_name(sample_xlsx, tmp_path):
     owner.write_bytes(b"\x0bAna Garcia" + b"\x00" * 150)  # what Excel leaves while sample.xlsx is open
     result = _run("batch", sample_xlsx, owner, "-o", tmp_path / "cohort", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "Built 1 of 1 place(s) from 1 workbook(s)" in result.stdout
+    assert "Built 1 of 1 place from 1 workbook" in result.stdout
     alone = _run("batch", owner, "-o", tmp_path / "cohort")
     assert alone.exit_code == 2
     assert alone.stderr.startswith(f"Error: {owner}: only Excel owner files (~$name.xlsx), no workbook.")
@@ -254,7 +254,7 @@ def test_batch_into_its_own_input_folder_twice_ignores_its_outputs(sample_xlsx, 
     set_named_cells(sample_xlsx, {"profile.municipality_name": "Lakeside County"}, d / "lakeside.xlsx")
     first = _run("batch", d, "-o", d, "--jobs", "1")
     assert first.exit_code == 0, first.output
-    assert "Built 2 of 2 place(s) from 2 workbook(s)" in first.output
+    assert "Built 2 of 2 places from 2 workbooks" in first.output
     assert (d / FILENAME).exists() and (d / "city-of-riverbend" / "readiness-action-plan.xlsx").exists()
     # Someone fills in the action plan: the next batch keeps a dated copy of it beside the new one.
     plan = d / "city-of-riverbend" / "readiness-action-plan.xlsx"
@@ -264,6 +264,6 @@ def test_batch_into_its_own_input_folder_twice_ignores_its_outputs(sample_xlsx, 
     for _ in range(2):
         again = _run("batch", d, "-o", d, "--jobs", "1")
         assert again.exit_code == 0, again.output
-        assert "Built 2 of 2 place(s) from 2 workbook(s)" in again.output
+        assert "Built 2 of 2 places from 2 workbooks" in again.output
     assert len(list((d / "city-of-riverbend").glob("readiness-action-plan.edited-*.xlsx"))) == 1
 

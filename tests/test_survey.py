@@ -61,6 +61,16 @@ def survey_files(tmp_path, framework):
     return tmp_path / "tpl" / CSV_NAME, tmp_path / "tpl" / MAP_NAME
 
 
+def test_a_template_written_before_is_kept_and_the_message_agrees_with_what_is_there(survey_files):
+    header_csv, map_path = survey_files
+    again = CliRunner().invoke(cli, ["survey-template", "-o", str(header_csv.parent)])
+    assert again.exit_code == 2
+    assert f"Error: {header_csv}, {map_path} already exist." in again.output
+    map_path.unlink()
+    again = CliRunner().invoke(cli, ["survey-template", "-o", str(header_csv.parent)])
+    assert again.exit_code == 2 and f"Error: {header_csv} already exists." in again.output
+
+
 def test_template_matches_the_framework(survey_files, framework):
     header_csv, map_path = survey_files
     raw = header_csv.read_bytes()
@@ -81,7 +91,7 @@ def test_thirty_respondents_for_six_places_score_as_if_typed(tmp_path, survey_fi
     out = tmp_path / "respondents"
     result = CliRunner().invoke(cli, ["import-survey", str(csv_path), "--map", str(map_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Wrote 30 workbook(s) for 6 place(s)." in result.output
+    assert "Wrote 30 workbooks for 6 places." in result.output
     folders = sorted(p.name for p in out.iterdir())
     assert folders == ["city-of-port-aster", "ciudad-de-penasco", "hilltown", "lakeside-county", "town-of-zoe-falls",
                        "village-of-northfield"]
@@ -145,7 +155,7 @@ def test_every_problem_with_row_and_column_and_nothing_written(tmp_path, survey_
         f"error: answers.csv, row 4, column {letter} ({cap2_header[:39]}\u2026): "
         "\u201cMostly\u201d is not a rating. Use 1 or Not in place, 2 or Starting, 3 or Partly in place, 4 or Fully in place, "
         "or \u201cDon't know\u201d. [survey-unknown-rating]",
-        "4 problem(s) found; nothing was written.",
+        "4 problems found; nothing was written.",
     ]
     assert not out.exists()
 

@@ -147,7 +147,7 @@ def test_batch_workers_stop_too(sample_xlsx, tmp_path):
                                       "--templates", str(path.parent)])
     assert time.monotonic() - started < 60
     assert result.exit_code == 1, result.output
-    assert "Built 0 of 2 place(s)" in result.output
+    assert "Built 0 of 2 places" in result.output
     assert result.stderr.count("steps to fill in") == 2
     assert f"{path}, paragraph 2" in result.stderr
     assert not (tmp_path / "out" / "city-of-riverbend").exists() and not (tmp_path / "out" / "town-of-lakeside").exists()

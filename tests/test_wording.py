@@ -21,6 +21,7 @@ def test_numbers_are_words_under_ten():
     assert w.count(4, "area") == "four areas"
     assert w.count(12, "indicator") == "12 indicators"
     assert w.count(2, "priority", "priorities") == "two priorities"
+    assert [w.tally(n, "place") for n in (0, 1, 4, 19500)] == ["0 places", "1 place", "4 places", "19,500 places"]
 
 
 def test_of_total_agrees_with_the_total_and_the_verb_with_the_count():

@@ -20,7 +20,7 @@ from .framework import Framework
 from .localfile import LocalFileError, read_limited
 from .places import normalise
 from .summary import DOWN, NOT_COMPARABLE, SAME, UP, ConditionChange, RoundComparison, Summary
-from .wording import half_up
+from .wording import half_up, tally
 
 MAX_JSON_BYTES = 5 * 1024 * 1024
 
@@ -48,7 +48,7 @@ def _from_workbook(path: Path, framework: Framework) -> EarlierRound:
     if not assessment.valid:
         errors = assessment.report.errors
         raise InvalidInputError(
-            f"{path}: the earlier workbook has {len(errors)} error(s), so it cannot be compared (first: {errors[0].line()}).",
+            f"{path}: the earlier workbook has {tally(len(errors), 'error')}, so it cannot be compared (first: {errors[0].line()}).",
             f"Run 'readydocs validate {path}' and fix it, or give the scores.json of the earlier build.")
     scores = score_assessment(assessment)
     profile = assessment.responses[0].profile

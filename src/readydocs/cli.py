@@ -547,6 +547,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     from .batch import run_batch
     from .progress import Reporter
     from .batch_report import format_table, report_rows
+    from .wording import tally
 
     with Reporter() as reporter:
         result = run_batch(inputs, out_dir, _load_framework(framework_path), jobs=jobs, templates_dir=templates_dir,
@@ -559,7 +560,7 @@ def batch(inputs: tuple[str, ...], out_dir: Path, jobs: int | None, templates_di
     for line in format_table(report_rows(result)):
         click.echo(line)
     click.echo("")
-    click.echo(f"Built {len(result.built)} of {len(result.places)} place(s) from {result.workbooks} workbook(s) into {out_dir}.")
+    click.echo(f"Built {len(result.built):,} of {tally(len(result.places), 'place')} from {tally(result.workbooks, 'workbook')} into {out_dir}.")
     if result.summary_path is not None:
         click.echo(f"Wrote {result.summary_path}.")
     click.echo(f"Wrote {result.report_path}.")
@@ -635,19 +636,20 @@ def survey_template(out_dir: Path, force: bool, framework_path: Path | None):
 def import_survey_command(answers: Path, map_path: Path, out_dir: Path, framework_path: Path | None):
     """Turn a survey export (CSV, one row per respondent) into intake workbooks, grouped per place."""
     from .survey import SurveyError, import_survey
+    from .wording import tally
 
     try:
         result = import_survey(answers, map_path, out_dir, _load_framework(framework_path))
     except SurveyError as exc:
         for p in exc.problems:
             click.echo(p.line(), err=True)
-        click.echo(f"{len(exc.problems)} problem(s) found; nothing was written.", err=True)
+        click.echo(f"{tally(len(exc.problems), 'problem')} found; nothing was written.", err=True)
         sys.exit(1)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     for folder, files in sorted(result.places.items()):
         click.echo(f"{out_dir / folder}: {len(files)} respondent workbook{'s' if len(files) != 1 else ''}.")
-    click.echo(f"Wrote {len(result.written)} workbook(s) for {len(result.places)} place(s). "
+    click.echo(f"Wrote {tally(len(result.written), 'workbook')} for {tally(len(result.places), 'place')}. "
                f"Build them with 'readydocs batch {out_dir}'.")
 
 

@@ -31,7 +31,7 @@ from .palette import BAND_FILLS
 from .render import DocumentProps, render_document, resolve_template
 from .scoresjson import ConditionScore, PlaceScores
 from .version import __version__
-from .wording import format_date, half_up, join, join_some, mid_sentence
+from .wording import format_date, half_up, join, join_some, mid_sentence, tally
 
 FILENAME = COHORT_REPORT.filename
 WEAKEST = 3  # conditions listed as weakest across the cohort
@@ -44,11 +44,6 @@ MIN_SHARED = 2  # places that must share a need before a cohort-wide session is 
 # with the lowest averages and says so, and a cell that would name more points to the summary.
 MAX_LISTED = 500
 SEE_SUMMARY = f"Too many to name here: {SUMMARY_FILENAME} lists every place"
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """'1 place', '3 places', '19,500 places'."""
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _listed(names: Sequence[str]) -> str:
@@ -99,7 +94,7 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
     verdicts = []
     for lv in framework.levels:
         names = [p.place for p in places if p.level == lv.id]
-        verdicts.append({"label": lv.label, "count": len(names), "count_text": _count(len(names), "place"),
+        verdicts.append({"label": lv.label, "count": len(names), "count_text": tally(len(names), "place"),
                          "names": names, "names_text": _listed(names)})
 
     conditions: list[dict[str, Any]] = []
@@ -148,8 +143,8 @@ def cohort_context(places: Sequence[PlaceScores], framework: Framework, not_buil
     last_date = format_date(dates[-1]) if dates else ""
     return {
         "cohort": {
-            "places": len(places), "places_text": _count(len(places), "place"),
-            "not_built": not_built, "not_built_text": _count(not_built, "place"),
+            "places": len(places), "places_text": tally(len(places), "place"),
+            "not_built": not_built, "not_built_text": tally(not_built, "place"),
             "dates_text": (f"assessed on {first_date}" if first_date == last_date else f"assessed from {first_date} to {last_date}")
                           if dates else "",
             "framework": framework.title, "framework_version": framework.version,
@@ -203,7 +198,7 @@ def _changes(places: Sequence[PlaceScores], earlier: Mapping[str, Any], framewor
         })
     return {"given": given, "rows": rows, "new": new,
             "new_text": f"{SUMMARY_FILENAME} marks each one" if len(new) > MAX_LISTED else join(new),
-            "new_count_text": _count(len(new), "place"),
+            "new_count_text": tally(len(new), "place"),
             "note_text": _shown_note(shown, len(matched), " matched in the baseline round")}
 
 
@@ -221,11 +216,11 @@ def _sessions(conditions: list[dict[str, Any]], total: int, framework: Framework
                     f"{c['lacking_count']:,} of {total:,} places have this condition not yet in place",
                     f"A session could start from the framework\u2019s first suggested action: {c['action']}") for c in weakest]
     out += [_session(f"Finding the facts on {mid_sentence(c['name'])}", c["unknown"],
-                     f"{_count(len(c['unknown']), 'place')} answered \u201c{framework.scale.dont_know}\u201d too often to score this condition",
+                     f"{tally(len(c['unknown']), 'place')} answered \u201c{framework.scale.dont_know}\u201d too often to score this condition",
                      "A working session on where the answers can be found would help them all.")
             for c in conditions if len(c["unknown"]) >= MIN_SHARED]
     out += [_session(f"A shared view of {mid_sentence(c['name'])}", c["disputed"],
-                     f"Respondents in {_count(len(c['disputed']), 'place')} disagreed about this condition",
+                     f"Respondents in {tally(len(c['disputed']), 'place')} disagreed about this condition",
                      "A facilitated discussion on what each indicator asks would help their teams agree.")
             for c in conditions if len(c["disputed"]) >= MIN_SHARED]
     return out[:MAX_SESSIONS]

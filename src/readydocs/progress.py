@@ -10,6 +10,8 @@ import sys
 import time
 from typing import Any, Callable
 
+from .wording import tally
+
 # Seconds of a stage's results before a time left is told. Results come back a task at a time,
 # several at one moment, and the first of a stage comes after work no other place repeats
 # (grouping the workbooks, the workers' first task): at 19,500 places, a pace counted from the
@@ -70,7 +72,7 @@ class Reporter:
             tail = f", about {_duration(left)} left" if left is not None and done < total else ""
             print(f"[{done}/{total}] {message} ({failures}{tail})", file=self.out, flush=True)
         elif done == total:
-            print(f"Checked {total} workbook{'s' if total != 1 else ''} ({failures}).", file=self.out, flush=True)
+            print(f"Checked {tally(total, 'workbook')} ({failures}).", file=self.out, flush=True)
 
 
 def _duration(seconds: float) -> str:

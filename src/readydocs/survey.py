@@ -50,7 +50,7 @@ from .places import slugify
 from .sheets import workbook_bytes
 from .xlsxparts import stamp_for
 from .validate import interpret_rating
-from .wording import closest, did_you_mean, shorten
+from .wording import closest, did_you_mean, shorten, tally
 from .workbook import build_intake, named_cell
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
@@ -89,7 +89,7 @@ class SurveyError(InvalidInputError):
     """The export or the map has problems; nothing was written."""
 
     def __init__(self, problems: list[SurveyProblem]):
-        super().__init__(f"{len(problems)} problem(s) in the survey answers; nothing was written.",
+        super().__init__(f"{tally(len(problems), 'problem')} in the survey answers; nothing was written.",
                          "Fix them in the export or the map and import again.")
         self.problems = problems
 
@@ -183,7 +183,7 @@ def write_template(folder: Path, framework: Framework, force: bool = False) -> l
     targets = [folder / CSV_NAME, folder / MAP_NAME]
     taken = [p for p in targets if p.exists()]
     if taken and not force:
-        raise UnreadableFileError(f"{', '.join(str(p) for p in taken)} already exist(s).",
+        raise UnreadableFileError(f"{', '.join(str(p) for p in taken)} already {'exists' if len(taken) == 1 else 'exist'}.",
                                   "Choose another folder, or add --force to replace them.")
     for path, data in zip(targets, template_files(framework)):
         write_atomic(path, data)

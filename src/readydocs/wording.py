@@ -50,6 +50,11 @@ def count(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{number(n)} {plural(n, singular, plural_form)}"
 
 
+def tally(n: int, singular: str, plural_form: str | None = None) -> str:
+    """ "1 place", "3 places", "19,500 places": digits, for a count a reader scans (a table, a message)."""
+    return f"{n:,} {plural(n, singular, plural_form)}"
+
+
 def is_are(n: int) -> str:
     return "is" if n == 1 else "are"
 
